@@ -1,0 +1,52 @@
+# collab-survey: `make run` serves the demo, `make test` runs the whole suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL := postgres://collab:collab@127.0.0.1:5432/collab
+GOVUK_DIR := static/vendor/govuk-frontend
+CSS := $(GOVUK_DIR)/app.css
+
+.PHONY: run test install assets lint clean
+
+$(PY):
+	$$(sh scripts/find-python.sh) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	sh scripts/system-deps.sh
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): node_modules/.installed static/scss/app.scss
+	rm -rf $(GOVUK_DIR) && mkdir -p $(GOVUK_DIR)
+	cp -r node_modules/govuk-frontend/dist/govuk/assets node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_DIR)/
+	rm -rf $(GOVUK_DIR)/assets/fonts
+	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet static/scss/app.scss $(CSS)
+
+assets: $(CSS)
+
+install: $(VENV)/.installed assets
+
+.env:
+	$(PY) scripts/write-dev-env.py > .env
+
+run: install .env
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_instrument surveys/instruments/collaboration_readiness_v1.yaml
+	$(PY) manage.py seed_demo --if-empty
+	$(VENV)/bin/gunicorn collab_survey.wsgi --bind 127.0.0.1:8000 --workers 2 --no-control-socket --access-logfile -
+
+test: install
+	sh scripts/ensure-db.sh
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from surveys.views.health import healthz
+
+urlpatterns = [
+    path("", include("surveys.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

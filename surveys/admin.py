@@ -1,0 +1,187 @@
+"""Django admin for every model: a back office for support staff, not the main UI."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from surveys.models import (
+    Answer,
+    Comment,
+    Dimension,
+    Instrument,
+    Invitation,
+    Item,
+    Membership,
+    Organisation,
+    Partnership,
+    ProfileAnswer,
+    Response,
+    Survey,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class CollabUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "sector", "created_at"]
+    list_filter = ["sector"]
+    search_fields = ["name", "short_name"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "member_count", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description="Organisations", ordering="member_total")
+    def member_count(self, obj: Partnership) -> int:
+        return obj.member_total
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partnership", "role"]
+    list_filter = ["role", "partnership"]
+    autocomplete_fields = ["user", "partnership"]
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    extra = 0
+    fields = ["order", "code", "text", "reverse_scored", "response_format", "culture_type"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # instruments change only through load_instrument
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "version", "created_at"]
+    readonly_fields = ["key", "version", "title", "description", "scale", "definition_sha256",
+                       "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # use `manage.py load_instrument PATH`
+
+
+@admin.register(Dimension)
+class DimensionAdmin(admin.ModelAdmin):
+    list_display = ["title", "instrument", "block", "order"]
+    list_filter = ["instrument", "block"]
+    readonly_fields = ["instrument", "key", "title", "description", "block", "order", "sources"]
+    inlines = [ItemInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "dimension", "block", "reverse_scored", "response_format"]
+    list_filter = ["dimension__instrument", "block", "reverse_scored", "response_format"]
+    search_fields = ["code", "text"]
+    readonly_fields = ["dimension", "code", "text", "reverse_scored", "block", "response_format",
+                       "prompt", "culture_type", "order", "sources"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["organisation", "kind", "role", "sent_at", "reminded_at", "revoked_at"]
+    readonly_fields = ["sent_at", "reminded_at"]
+    show_change_link = True
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "partnership", "status", "opens_at", "closes_at", "submitted_total"]
+    list_filter = ["status", "partnership"]
+    search_fields = ["title", "partnership__name"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    list_select_related = ["partnership"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
+        return super().get_queryset(request).annotate(
+            submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        )
+
+    @admin.display(description="Submitted", ordering="submitted")
+    def submitted_total(self, obj: Survey) -> int:
+        return obj.submitted
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "survey", "kind", "email", "sent_at", "revoked_at"]
+    list_filter = ["kind", "survey"]
+    search_fields = ["email", "organisation__name"]
+    # The token is a credential: never displayed, not even to staff.
+    exclude = ["token"]
+    readonly_fields = ["public_id", "sent_at", "reminded_at", "created_at", "updated_at"]
+    list_select_related = ["survey", "organisation"]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["public_id", "survey", "organisation", "started_at", "submitted_at"]
+    list_filter = ["survey", "organisation"]
+    exclude = ["resume_token", "start_key"]
+    readonly_fields = ["public_id", "survey", "organisation", "invitation", "role", "started_at",
+                       "submitted_at", "created_at", "updated_at"]
+    list_select_related = ["survey", "organisation"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # responses come only from respondents
+
+
+class ReadOnlyAnswerAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAnswerAdmin):
+    list_display = ["response", "item", "subject_organisation", "value"]
+    list_filter = ["item__dimension"]
+    list_select_related = ["response", "item", "subject_organisation"]
+
+
+@admin.register(ProfileAnswer)
+class ProfileAnswerAdmin(ReadOnlyAnswerAdmin):
+    list_display = ["response", "item", "points"]
+    list_select_related = ["response", "item"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAnswerAdmin):
+    list_display = ["response", "dimension", "text"]
+    list_select_related = ["response", "dimension"]

@@ -1,0 +1,239 @@
+"""Forms of the respondent journey, laid out with the GOV.UK Design System."""
+
+import hashlib
+import re
+from collections import defaultdict
+from typing import Any
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
+from django import forms
+from django.utils.html import format_html
+
+from surveys.journey import FAMILIARITY_SKIP, Step
+from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
+from surveys.services.responses import PageAnswers
+
+DONT_KNOW = "dk"
+COMMENT_FIELD = "comment"
+COMMENT_MAX_LENGTH = 2000
+# Keys a browser sends besides the form's own fields.
+ALLOWED_EXTRA_KEYS = {"csrfmiddlewaretoken", "continue", "save_and_exit"}
+START_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def field_name(item: Item) -> str:
+    """Return the form field name for an item."""
+    return item.code.lower()
+
+
+def item_text(item: Item, step: Step) -> str:
+    """Return the item's wording, with the partner's name filled in."""
+    return item.text.replace("{partner}", step.subject.name) if step.subject else item.text
+
+
+class StepForm(forms.Form):
+    """One questionnaire page; validates every answer and rejects forged fields."""
+
+    def __init__(self, *args: Any, step: Step, scale: dict, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.scale = scale
+        layout: list[Any] = []
+        prompts: dict[str, list[str]] = defaultdict(list)
+        for item in step.items:
+            name = field_name(item)
+            self.fields[name] = self._field_for(item)
+            if item.response_format == Item.Format.POINTS:
+                prompts[item.prompt].append(name)
+            elif item.response_format == Item.Format.ALIGNMENT:
+                prompts[item.prompt].append(name)
+            else:
+                layout.append(Field.radios(name, legend_size=Size.SMALL, small=True, inline=True))
+        for prompt, names in prompts.items():
+            is_points = self.fields[names[0]].__class__ is forms.IntegerField
+            fields = [
+                Field.text(n, field_width=3) if is_points
+                else Field.radios(n, legend_size=Size.SMALL, small=True, inline=True)
+                for n in names
+            ]
+            hint = (
+                HTML(format_html('<p class="govuk-hint">Split 100 points between the four '
+                                 "statements. Leave all four empty to skip.</p>"))
+                if is_points else HTML("")
+            )
+            layout.append(Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM))
+        if step.subject is None:
+            self.fields[COMMENT_FIELD] = forms.CharField(
+                label="Anything you would like to add about this section? (optional)",
+                help_text="Do not include names or anything that could identify you or others.",
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "max_length": f"Comment must be {COMMENT_MAX_LENGTH} characters or fewer"
+                },
+            )
+            layout.append(Field.textarea(COMMENT_FIELD, label_size=Size.SMALL,
+                                         max_characters=COMMENT_MAX_LENGTH))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*layout)
+
+    def _field_for(self, item: Item) -> forms.Field:
+        text = item_text(item, self.step)
+        if item.response_format == Item.Format.POINTS:
+            return forms.IntegerField(
+                label=text, required=False, min_value=0, max_value=100,
+                error_messages={
+                    "invalid": f"Points for ‘{text}’ must be a whole number",
+                    "min_value": f"Points for ‘{text}’ must be 0 or more",
+                    "max_value": f"Points for ‘{text}’ must be 100 or fewer",
+                },
+            )
+        if item.response_format == Item.Format.FAMILIARITY:
+            labels = self.scale["familiarity_labels"]
+            choices = [(str(n), label) for n, label in enumerate(labels, start=1)]
+            message = f"Select how well you know how {self.step.subject.name} works"
+        else:
+            labels = (self.scale["alignment_labels"]
+                      if item.response_format == Item.Format.ALIGNMENT else self.scale["labels"])
+            choices = [Choice(str(n), label) for n, label in enumerate(labels, start=1)]
+            choices.append(Choice(DONT_KNOW, self.scale["dont_know"]))
+            message = f"Select an answer for ‘{text}’, or ‘{self.scale['dont_know']}’"
+        # Partner ratings are only required when the respondent knows the partner: see clean().
+        required = not (self.step.subject and item.response_format == Item.Format.LIKERT)
+        return forms.ChoiceField(
+            label=text, choices=choices, widget=forms.RadioSelect, required=required,
+            error_messages={"required": message,
+                            "invalid_choice": f"{message}: that answer is not on the scale"},
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        unexpected = set(self.data) - set(self.fields) - ALLOWED_EXTRA_KEYS
+        if unexpected:
+            raise forms.ValidationError(
+                "This page sent answers to questions that are not on it, so nothing was "
+                "saved. Please answer the questions below and continue.",
+                code="unexpected_fields",
+            )
+        if self.step.subject is not None:
+            self._require_partner_ratings(cleaned)
+        self._check_point_totals(cleaned)
+        return cleaned
+
+    def _require_partner_ratings(self, cleaned: dict[str, Any]) -> None:
+        familiarity = field_name(self.step.items[0])
+        if cleaned.get(familiarity) in (None, "", str(FAMILIARITY_SKIP)):
+            return
+        for item in self.step.items[1:]:
+            name = field_name(item)
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
+
+    def _check_point_totals(self, cleaned: dict[str, Any]) -> None:
+        groups: dict[str, list[Item]] = defaultdict(list)
+        for item in self.step.items:
+            if item.response_format == Item.Format.POINTS:
+                groups[item.prompt].append(item)
+        for prompt, items in groups.items():
+            names = [field_name(i) for i in items]
+            if any(n in self.errors for n in names):
+                continue
+            values = [cleaned.get(n) for n in names]
+            if all(v is None for v in values):
+                continue  # the respondent skipped this question
+            total = sum(v or 0 for v in values)
+            if total != 100:
+                self.add_error(
+                    names[0],
+                    f"The points for ‘{prompt}’ must add up to 100 (they add up to {total})",
+                )
+
+    def page_answers(self) -> PageAnswers:
+        """Return the validated answers as a PageAnswers for the save service."""
+        ratings: dict[Item, int | None] = {}
+        points: dict[Item, int] = {}
+        for item in self.step.items:
+            value = self.cleaned_data.get(field_name(item))
+            if item.response_format == Item.Format.POINTS:
+                if any(self.cleaned_data.get(field_name(i)) is not None
+                       for i in self.step.items if i.prompt == item.prompt):
+                    points[item] = value or 0
+            elif value == DONT_KNOW:
+                ratings[item] = None
+            elif value:
+                ratings[item] = int(value)
+        return PageAnswers(ratings=ratings, points=points,
+                           comment=self.cleaned_data.get(COMMENT_FIELD, "").strip())
+
+    @staticmethod
+    def initial_for(*, response: Response, step: Step) -> dict[str, Any]:
+        """Return the saved answers for this page as form initial data."""
+        items = {item.pk: item for item in step.items}
+        initial: dict[str, Any] = {}
+        answers = Answer.objects.filter(
+            response=response, item_id__in=items, subject_organisation=step.subject
+        ).values_list("item_id", "value")
+        for item_id, value in answers:
+            initial[field_name(items[item_id])] = DONT_KNOW if value is None else str(value)
+        if step.block == "profile":
+            for item_id, pts in ProfileAnswer.objects.filter(
+                response=response, item_id__in=items
+            ).values_list("item_id", "points"):
+                initial[field_name(items[item_id])] = pts
+        if step.subject is None:
+            comment = Comment.objects.filter(response=response, dimension=step.dimension).first()
+            if comment:
+                initial[COMMENT_FIELD] = comment.text
+        return initial
+
+
+class StartForm(forms.Form):
+    """The privacy notice's Start button; carries a per-visit key so a double click starts once."""
+
+    start_key = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_start_key(self) -> str:
+        key = self.cleaned_data["start_key"]
+        if not START_KEY_PATTERN.match(key):
+            raise forms.ValidationError(
+                "Something went wrong starting the survey. Please select ‘Start now’ again."
+            )
+        return key
+
+
+def answers_digest(*, response: Response) -> str:
+    """Return a fingerprint of every saved answer, to detect changes made in another tab."""
+    rows = sorted(
+        Answer.objects.filter(response=response).values_list(
+            "item_id", "subject_organisation_id", "value"
+        ),
+        key=repr,
+    )
+    points = sorted(ProfileAnswer.objects.filter(response=response).values_list("item_id", "points"))
+    return hashlib.sha256(repr((rows, points)).encode()).hexdigest()[:32]
+
+
+class SubmitForm(forms.Form):
+    """The check-your-answers Submit button; refuses answers that changed since the page was shown."""
+
+    digest = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, expected_digest: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected_digest = expected_digest
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("digest", Submit("submit", "Submit your answers"))
+
+    def clean_digest(self) -> str:
+        digest = self.cleaned_data["digest"]
+        if digest != self.expected_digest:
+            raise forms.ValidationError(
+                "Your answers changed after this page was shown (perhaps in another window). "
+                "Check them below and submit again."
+            )
+        return digest

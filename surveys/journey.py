@@ -1,0 +1,136 @@
+"""The ordered pages a respondent goes through, and which of them are complete."""
+
+from dataclasses import dataclass
+
+from surveys.models import Answer, Block, Comment, Dimension, Item, Organisation, ProfileAnswer, Response
+
+PARTNER_STEP_PREFIX = "partner-"
+FAMILIARITY_SKIP = 1  # "Not at all": the rest of the partner page is skipped
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the questionnaire: a dimension, the culture profile, or one partner."""
+
+    slug: str
+    dimension: Dimension
+    items: tuple[Item, ...]
+    subject: Organisation | None = None
+
+    @property
+    def block(self) -> str:
+        return self.dimension.block
+
+    @property
+    def title(self) -> str:
+        if self.subject is not None:
+            return f"How you see {self.subject.name}"
+        return self.dimension.title
+
+    @property
+    def required_items(self) -> tuple[Item, ...]:
+        """Items that need an answer (or "Don't know") before the page is complete."""
+        return tuple(i for i in self.items if i.response_format != Item.Format.POINTS)
+
+
+def build_steps(*, response: Response) -> list[Step]:
+    """Return every page of this response's questionnaire, in order."""
+    dimensions = (
+        Dimension.objects.filter(instrument_id=response.survey.instrument_id)
+        .prefetch_related("items")
+        .order_by("order")
+    )
+    partners = (
+        response.survey.partnership.members.exclude(pk=response.organisation_id).order_by("name")
+    )
+    steps: list[Step] = []
+    for dimension in dimensions:
+        items = tuple(dimension.items.all())
+        if dimension.block == Block.PARTNER:
+            steps += [
+                Step(slug=f"{PARTNER_STEP_PREFIX}{org.public_id}", dimension=dimension,
+                     items=items, subject=org)
+                for org in partners
+            ]
+        else:
+            steps.append(Step(slug=dimension.key, dimension=dimension, items=items))
+    return steps
+
+
+def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:
+    """Return the position and step with this slug, or None."""
+    return next(((n, s) for n, s in enumerate(steps) if s.slug == slug), None)
+
+
+def completed_slugs(*, response: Response, steps: list[Step]) -> set[str]:
+    """Return the slugs of the pages whose required questions all have an answer."""
+    rows = Answer.objects.filter(response=response).values_list(
+        "item_id", "subject_organisation_id", "value"
+    )
+    answered = {(item_id, subject_id): value for item_id, subject_id, value in rows}
+    done: set[str] = set()
+    for step in steps:
+        subject_id = step.subject.pk if step.subject else None
+        required = step.required_items
+        if step.subject is not None:
+            familiarity = required[0]
+            known = answered.get((familiarity.pk, subject_id), "missing")
+            if known == "missing":
+                continue
+            if known == FAMILIARITY_SKIP:
+                done.add(step.slug)
+                continue
+        if all((item.pk, subject_id) in answered for item in required):
+            done.add(step.slug)
+    return done
+
+
+@dataclass
+class SummarySection:
+    """One page's answers as shown on check-your-answers."""
+
+    slug: str
+    title: str
+    rows: list[tuple[str, str]]
+    complete: bool
+    comment: str = ""
+    change_url: str = ""
+
+
+def _label(item: Item, value: int | None, scale: dict) -> str:
+    if value is None:
+        return scale["dont_know"]
+    labels = {
+        Item.Format.FAMILIARITY: scale["familiarity_labels"],
+        Item.Format.ALIGNMENT: scale["alignment_labels"],
+    }.get(item.response_format, scale["labels"])
+    return labels[value - 1]
+
+
+def summarise_answers(*, response: Response, steps: list[Step], scale: dict) -> list[SummarySection]:
+    """Return each page's questions and the answers given, for check-your-answers."""
+    answers = {
+        (item_id, subject_id): value
+        for item_id, subject_id, value in Answer.objects.filter(response=response).values_list(
+            "item_id", "subject_organisation_id", "value"
+        )
+    }
+    points = dict(ProfileAnswer.objects.filter(response=response).values_list("item_id", "points"))
+    comments = dict(Comment.objects.filter(response=response).values_list("dimension_id", "text"))
+    done = completed_slugs(response=response, steps=steps)
+    sections = []
+    for step in steps:
+        subject_id = step.subject.pk if step.subject else None
+        rows = []
+        for item in step.items:
+            text = item.text.replace("{partner}", step.subject.name) if step.subject else item.text
+            if item.response_format == Item.Format.POINTS:
+                if item.pk in points:
+                    rows.append((f"{item.prompt} {text}", f"{points[item.pk]} points"))
+            elif (item.pk, subject_id) in answers:
+                rows.append((text, _label(item, answers[(item.pk, subject_id)], scale)))
+        sections.append(SummarySection(
+            slug=step.slug, title=step.title, rows=rows, complete=step.slug in done,
+            comment=comments.get(step.dimension.pk, "") if step.subject is None else "",
+        ))
+    return sections

@@ -1,0 +1,448 @@
+"""Every table of collab-survey: partnerships, instruments, survey rounds, links and answers."""
+
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+LIKERT_MIN, LIKERT_MAX = 1, 5
+MIN_ANONYMITY_THRESHOLD = 3
+DEFAULT_ANONYMITY_THRESHOLD = 5
+
+
+def new_token() -> str:
+    """Return a 256-bit URL-safe random token for a survey link."""
+    return secrets.token_urlsafe(32)
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who signs in: an ICS lead, a consultant or an analyst (respondents never do)."""
+
+    class Meta:
+        db_table = "surveys_user"
+
+
+class Sector(models.TextChoices):
+    NHS_ACUTE = "nhs_acute", "NHS acute trust"
+    NHS_COMMUNITY = "nhs_community", "NHS community or mental health trust"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    ICB = "icb", "Integrated care board"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    VCSE = "vcse", "Voluntary, community and social enterprise"
+    SOCIAL_ENTERPRISE = "social_enterprise", "Social enterprise"
+    HOUSING = "housing", "Housing"
+    OTHER = "other", "Other"
+
+
+class Organisation(TimeStampedModel):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="uniq_organisation_name_ci"),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values), name="organisation_sector_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partnership(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PLACE = "place", "Place partnership"
+        PROVIDER_COLLABORATIVE = "provider_collaborative", "Provider collaborative"
+        ICS = "ics", "Integrated care system"
+        OTHER = "other", "Other partnership"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.PLACE)
+    members = models.ManyToManyField(Organisation, related_name="partnerships", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's role on one partnership."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "ICS lead"
+        CONSULTANT = "consultant", "Consultant"
+        ANALYST = "analyst", "Analyst"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partnership"], name="uniq_membership"),
+            models.CheckConstraint(
+                condition=Q(role__in=["lead", "consultant", "analyst"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.partnership}"
+
+
+class Instrument(TimeStampedModel):
+    """One immutable version of a questionnaire, loaded from a YAML file."""
+
+    key = models.SlugField(max_length=64)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scale = models.JSONField(help_text="Scale labels, from 1 (lowest) to 5 (highest).")
+    definition_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="uniq_instrument_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Block(models.TextChoices):
+    SELF = "self", "About your organisation"
+    PARTNER = "partner", "About each partner"
+    PROFILE = "profile", "Culture profile"
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    key = models.SlugField(max_length=64)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    block = models.CharField(max_length=16, choices=Block.choices, default=Block.SELF)
+    order = models.PositiveSmallIntegerField()
+    sources = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="uniq_dimension_key"),
+            models.UniqueConstraint(fields=["instrument", "order"], name="uniq_dimension_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Item(models.Model):
+    class Format(models.TextChoices):
+        LIKERT = "likert", "Agreement, 1–5"
+        FAMILIARITY = "familiarity", "How well you know a partner, 1–4"
+        ALIGNMENT = "alignment", "Pulls away from / towards partnership, −2 to +2"
+        POINTS = "points", "Points out of 100"
+
+    class CultureType(models.TextChoices):
+        HIERARCHIST = "H", "Hierarchist"
+        INDIVIDUALIST = "I", "Individualist"
+        EGALITARIAN = "E", "Egalitarian"
+        FATALIST = "F", "Fatalist"
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=16)
+    text = models.TextField()
+    reverse_scored = models.BooleanField(default=False)
+    block = models.CharField(max_length=16, choices=Block.choices)
+    response_format = models.CharField(
+        max_length=16, choices=Format.choices, default=Format.LIKERT
+    )
+    # Culture-profile statements share a prompt and split 100 points between them.
+    prompt = models.CharField(max_length=300, blank=True)
+    culture_type = models.CharField(max_length=1, choices=CultureType.choices, blank=True)
+    order = models.PositiveSmallIntegerField()
+    sources = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["dimension__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="uniq_item_code"),
+            models.UniqueConstraint(fields=["dimension", "order"], name="uniq_item_order"),
+            models.CheckConstraint(
+                condition=Q(reverse_scored=False) | Q(response_format="likert"),
+                name="item_only_likert_reversed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+    @property
+    def scale_max(self) -> int:
+        return 4 if self.response_format == self.Format.FAMILIARITY else LIKERT_MAX
+
+
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def accepting_answers(self) -> "SurveyQuerySet":
+        now = timezone.now()
+        return self.filter(status=Survey.Status.OPEN).exclude(
+            Q(opens_at__gt=now) | Q(closes_at__lte=now)
+        )
+
+
+class Survey(TimeStampedModel):
+    """One round of the survey for a partnership."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="surveys"
+    )
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="surveys")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    anonymity_threshold = models.PositiveSmallIntegerField(default=DEFAULT_ANONYMITY_THRESHOLD)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymity_threshold__gte=MIN_ANONYMITY_THRESHOLD),
+                name="survey_anonymity_threshold_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="survey_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="survey_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.title}"
+
+    def is_accepting_answers(self, *, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.OPEN
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or self.closes_at > now)
+        )
+
+    def has_closed(self, *, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.CLOSED or (
+            self.closes_at is not None and self.closes_at <= now
+        )
+
+
+class Invitation(TimeStampedModel):
+    """A survey link: personal (one person, one response) or organisation (many responses)."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", "Personal"
+        ORGANISATION = "organisation", "Organisation"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField(null=True, blank=True)
+    role = models.CharField(max_length=100, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["personal", "organisation"]), name="invitation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="personal") | Q(email__isnull=True),
+                name="invitation_org_link_has_no_email",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "survey",
+                condition=Q(email__isnull=False),
+                name="uniq_invitation_email_per_survey",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} link for {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:respondent_start", kwargs={"token": self.token})
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == self.Kind.PERSONAL
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def submitted(self) -> "ResponseQuerySet":
+        return self.filter(submitted_at__isnull=False)
+
+    def in_progress(self) -> "ResponseQuerySet":
+        return self.filter(submitted_at__isnull=True)
+
+
+PERSONAL_START_KEY = "personal"
+
+
+class Response(TimeStampedModel):
+    """One respondent's set of answers to one survey round."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="responses"
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.PROTECT, related_name="responses"
+    )
+    # A personal link always starts with PERSONAL_START_KEY, so the unique constraint below
+    # makes "one response per personal link" a database fact; organisation links use a
+    # per-visitor random key, which also makes a double-clicked "Start" idempotent.
+    start_key = models.CharField(max_length=64)
+    resume_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    role = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "start_key"], name="uniq_response_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(submitted_at__gte=models.F("started_at")),
+                name="response_submitted_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["survey", "organisation", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Response {self.public_id}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def submitted(self) -> "AnswerQuerySet":
+        return self.filter(response__submitted_at__isnull=False)
+
+
+class Answer(models.Model):
+    """One rating; NULL value means "Don't know"."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    subject_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.SmallIntegerField(null=True, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=LIKERT_MIN, value__lte=LIKERT_MAX),
+                name="answer_value_in_scale",
+            ),
+            # Two partial indexes, because NULL subjects are distinct in a plain one.
+            models.UniqueConstraint(
+                fields=["response", "item"],
+                condition=Q(subject_organisation__isnull=True),
+                name="uniq_answer_self",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "item", "subject_organisation"],
+                condition=Q(subject_organisation__isnull=False),
+                name="uniq_answer_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} = {self.value if self.value is not None else 'DK'}"
+
+
+class ProfileAnswer(models.Model):
+    """Points (out of 100 per prompt) a respondent gives one culture-profile statement."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="profile_answers"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="profile_answers")
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points__gte=0, points__lte=100), name="profile_points_range"
+            ),
+            models.UniqueConstraint(fields=["response", "item"], name="uniq_profile_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} = {self.points}"
+
+
+class Comment(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "dimension"], name="uniq_comment"),
+            models.CheckConstraint(condition=~Q(text=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.dimension}"

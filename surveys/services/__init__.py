@@ -1,0 +1,1 @@
+"""Every write of collab-survey, one module per area."""

@@ -1,0 +1,115 @@
+"""Writes of the respondent journey: start, save a page, submit."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.journey import FAMILIARITY_SKIP, Step, build_steps, completed_slugs
+from surveys.models import (
+    PERSONAL_START_KEY,
+    Answer,
+    Comment,
+    Invitation,
+    Item,
+    ProfileAnswer,
+    Response,
+)
+
+
+class ResponseLocked(Exception):
+    """The response can no longer change: it was submitted or the survey closed."""
+
+
+class ResponseIncomplete(Exception):
+    """Some pages still need answers."""
+
+    def __init__(self, missing: list[Step]) -> None:
+        super().__init__(f"{len(missing)} pages still need answers")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class PageAnswers:
+    """Cleaned answers for one page: ratings (None = Don't know), points and a comment."""
+
+    ratings: dict[Item, int | None] = field(default_factory=dict)
+    points: dict[Item, int] = field(default_factory=dict)
+    comment: str = ""
+
+
+def _lock(response: Response) -> Response:
+    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    if locked.is_submitted or not locked.survey.is_accepting_answers():
+        raise ResponseLocked
+    return locked
+
+
+@transaction.atomic
+def start_response(*, invitation: Invitation, start_key: str) -> Response:
+    """Return the response for this link and visitor, creating it on first start."""
+    if not invitation.survey.is_accepting_answers():
+        raise ResponseLocked
+    key = PERSONAL_START_KEY if invitation.is_personal else start_key
+    # get_or_create retries the lookup after an IntegrityError, so two concurrent starts
+    # of the same personal link (or a double-clicked Start) end with one row.
+    response, _created = Response.objects.get_or_create(
+        invitation=invitation,
+        start_key=key,
+        defaults={
+            "survey_id": invitation.survey_id,
+            "organisation_id": invitation.organisation_id,
+            "role": invitation.role or "",
+        },
+    )
+    return response
+
+
+@transaction.atomic
+def save_page(*, response: Response, step: Step, answers: PageAnswers) -> None:
+    """Replace this page's answers with the given ones, all or nothing."""
+    _lock(response)
+    subject = step.subject
+    item_ids = [item.pk for item in step.items]
+    Answer.objects.filter(
+        response=response, item_id__in=item_ids, subject_organisation=subject
+    ).delete()
+    ratings = answers.ratings
+    if subject is not None:
+        familiarity = step.items[0]
+        if ratings.get(familiarity) == FAMILIARITY_SKIP:
+            ratings = {familiarity: FAMILIARITY_SKIP}
+    Answer.objects.bulk_create(
+        Answer(response=response, item=item, subject_organisation=subject, value=value)
+        for item, value in ratings.items()
+    )
+    if step.block == "profile":
+        ProfileAnswer.objects.filter(response=response, item_id__in=item_ids).delete()
+        ProfileAnswer.objects.bulk_create(
+            ProfileAnswer(response=response, item=item, points=points)
+            for item, points in answers.points.items()
+        )
+    if subject is None:
+        Comment.objects.filter(response=response, dimension=step.dimension).delete()
+        if answers.comment:
+            Comment.objects.create(
+                response=response, dimension=step.dimension, text=answers.comment
+            )
+
+
+@transaction.atomic
+def submit_response(*, response: Response) -> Response:
+    """Mark the response submitted; submitting twice is a no-op that returns it."""
+    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    if locked.is_submitted:
+        return locked
+    if not locked.survey.is_accepting_answers():
+        raise ResponseLocked
+    steps = build_steps(response=locked)
+    done = completed_slugs(response=locked, steps=steps)
+    missing = [step for step in steps if step.slug not in done]
+    if missing:
+        raise ResponseIncomplete(missing)
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["submitted_at", "updated_at"])
+    return locked
