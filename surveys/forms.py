@@ -9,7 +9,6 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.utils.html import format_html
 
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
@@ -59,8 +58,8 @@ class StepForm(forms.Form):
                 for n in names
             ]
             hint = (
-                HTML(format_html('<p class="govuk-hint">Split 100 points between the four '
-                                 "statements. Leave all four empty to skip.</p>"))
+                HTML('<p class="govuk-hint">Split 100 points between the four statements. '
+                     "Leave all four empty to skip this question.</p>")
                 if is_points else HTML("")
             )
             layout.append(Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM))
@@ -86,6 +85,8 @@ class StepForm(forms.Form):
         if item.response_format == Item.Format.POINTS:
             return forms.IntegerField(
                 label=text, required=False, min_value=0, max_value=100,
+                # GOV.UK advice: a text input with a numeric keypad, not type=number.
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
                 error_messages={
                     "invalid": f"Points for ‘{text}’ must be a whole number",
                     "min_value": f"Points for ‘{text}’ must be 0 or more",

@@ -125,7 +125,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         "position": position + 1, "total": len(steps), "back_url": back_url,
         "resume_link": request.build_absolute_uri(
             reverse("surveys:respondent_start", kwargs={"token": token})),
-    }, status=400 if form.is_bound else 200)
+    })
 
 
 @never_cache
@@ -156,7 +156,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         "form": form, "sections": sections, "survey": response.survey, "missing": missing,
         "incomplete": [s for s in sections if not s.complete],
         "back_url": _step_url(response, steps[-1].slug),
-    }, status=400 if form.is_bound else 200)
+    })
 
 
 @never_cache

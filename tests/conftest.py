@@ -1,0 +1,56 @@
+"""Shared fixtures: the default instrument, a small open survey and its links."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from surveys.instrument_schema import read_instrument
+from surveys.models import Instrument, Invitation, Organisation, Sector, Survey
+from surveys.services.instruments import load_instrument
+from tests.factories import InvitationFactory, OrganisationFactory, PartnershipFactory, SurveyFactory
+
+DEFAULT_INSTRUMENT = Path(settings.BASE_DIR) / "surveys/instruments/collaboration_readiness_v1.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not run collectstatic, so resolve static files through the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def instrument(db) -> Instrument:
+    spec, text = read_instrument(DEFAULT_INSTRUMENT)
+    return load_instrument(spec=spec, source_text=text).instrument
+
+
+@dataclass
+class SurveySetup:
+    survey: Survey
+    home: Organisation
+    partners: list[Organisation]
+    org_link: Invitation
+    personal_link: Invitation
+
+
+@pytest.fixture
+def survey_setup(instrument: Instrument) -> SurveySetup:
+    home = OrganisationFactory(name="Northshire Council", short_name="NC", sector=Sector.LOCAL_AUTHORITY)
+    partners = [
+        OrganisationFactory(name="Northshire Hospitals", short_name="NH", sector=Sector.NHS_ACUTE),
+        OrganisationFactory(name="Northshire Voluntary Action", short_name="NVA", sector=Sector.VCSE),
+    ]
+    partnership = PartnershipFactory(members=[home, *partners])
+    survey = SurveyFactory(partnership=partnership, instrument=instrument)
+    return SurveySetup(
+        survey=survey, home=home, partners=partners,
+        org_link=InvitationFactory(survey=survey, organisation=home,
+                                   kind=Invitation.Kind.ORGANISATION, email=None),
+        personal_link=InvitationFactory(survey=survey, organisation=home, role="Board member"),
+    )
