@@ -35,10 +35,15 @@ def item_text(item: Item, step: Step) -> str:
 class StepForm(forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
 
-    def __init__(self, *args: Any, step: Step, scale: dict, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, step: Step, scale: dict, partial: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
         self.scale = scale
+        # "Save and come back later" keeps whatever valid answers were given, even if some
+        # questions are still blank; the page then simply stays incomplete.
+        self.partial = partial
         layout: list[Any] = []
         prompts: dict[str, list[str]] = defaultdict(list)
         for item in step.items:
@@ -76,6 +81,9 @@ class StepForm(forms.Form):
             )
             layout.append(Field.textarea(COMMENT_FIELD, label_size=Size.SMALL,
                                          max_characters=COMMENT_MAX_LENGTH))
+        if partial:
+            for form_field in self.fields.values():
+                form_field.required = False
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(*layout)
@@ -120,7 +128,7 @@ class StepForm(forms.Form):
                 "saved. Please answer the questions below and continue.",
                 code="unexpected_fields",
             )
-        if self.step.subject is not None:
+        if self.step.subject is not None and not self.partial:
             self._require_partner_ratings(cleaned)
         self._check_point_totals(cleaned)
         return cleaned

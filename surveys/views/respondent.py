@@ -107,6 +107,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     position, current = found
     scale = response.survey.instrument.scale
     form = StepForm(request.POST or None, step=current, scale=scale,
+                    partial="save_and_exit" in request.POST,
                     initial=StepForm.initial_for(response=response, step=current))
     if request.method == "POST" and form.is_valid():
         try:
