@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from surveys.views.health import healthz
+from surveys.views.home import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("surveys.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -31,7 +31,14 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class CollabUserAdmin(UserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+    ]
 
 
 @admin.register(Organisation)
@@ -69,7 +76,14 @@ class MembershipAdmin(admin.ModelAdmin):
 class ItemInline(admin.TabularInline):
     model = Item
     extra = 0
-    fields = ["order", "code", "text", "reverse_scored", "response_format", "culture_type"]
+    fields = [
+        "order",
+        "code",
+        "text",
+        "reverse_scored",
+        "response_format",
+        "culture_type",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -80,8 +94,16 @@ class ItemInline(admin.TabularInline):
 @admin.register(Instrument)
 class InstrumentAdmin(admin.ModelAdmin):
     list_display = ["title", "key", "version", "created_at"]
-    readonly_fields = ["key", "version", "title", "description", "scale", "definition_sha256",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "key",
+        "version",
+        "title",
+        "description",
+        "scale",
+        "definition_sha256",
+        "created_at",
+        "updated_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # use `manage.py load_instrument PATH`
@@ -91,7 +113,15 @@ class InstrumentAdmin(admin.ModelAdmin):
 class DimensionAdmin(admin.ModelAdmin):
     list_display = ["title", "instrument", "block", "order"]
     list_filter = ["instrument", "block"]
-    readonly_fields = ["instrument", "key", "title", "description", "block", "order", "sources"]
+    readonly_fields = [
+        "instrument",
+        "key",
+        "title",
+        "description",
+        "block",
+        "order",
+        "sources",
+    ]
     inlines = [ItemInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -100,11 +130,33 @@ class DimensionAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "text", "dimension", "block", "reverse_scored", "response_format"]
-    list_filter = ["dimension__instrument", "block", "reverse_scored", "response_format"]
+    list_display = [
+        "code",
+        "text",
+        "dimension",
+        "block",
+        "reverse_scored",
+        "response_format",
+    ]
+    list_filter = [
+        "dimension__instrument",
+        "block",
+        "reverse_scored",
+        "response_format",
+    ]
     search_fields = ["code", "text"]
-    readonly_fields = ["dimension", "code", "text", "reverse_scored", "block", "response_format",
-                       "prompt", "culture_type", "order", "sources"]
+    readonly_fields = [
+        "dimension",
+        "code",
+        "text",
+        "reverse_scored",
+        "block",
+        "response_format",
+        "prompt",
+        "culture_type",
+        "order",
+        "sources",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -120,15 +172,28 @@ class InvitationInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
-    list_display = ["title", "partnership", "status", "opens_at", "closes_at", "submitted_total"]
+    list_display = [
+        "title",
+        "partnership",
+        "status",
+        "opens_at",
+        "closes_at",
+        "submitted_total",
+    ]
     list_filter = ["status", "partnership"]
     search_fields = ["title", "partnership__name"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
     list_select_related = ["partnership"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
-        return super().get_queryset(request).annotate(
-            submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                submitted=Count(
+                    "responses", filter=Q(responses__submitted_at__isnull=False)
+                )
+            )
         )
 
     @admin.display(description="Submitted", ordering="submitted")
@@ -143,7 +208,13 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organisation__name"]
     # The token is a credential: never displayed, not even to staff.
     exclude = ["token"]
-    readonly_fields = ["public_id", "sent_at", "reminded_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "public_id",
+        "sent_at",
+        "reminded_at",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["survey", "organisation"]
 
 
@@ -152,8 +223,17 @@ class ResponseAdmin(admin.ModelAdmin):
     list_display = ["public_id", "survey", "organisation", "started_at", "submitted_at"]
     list_filter = ["survey", "organisation"]
     exclude = ["resume_token", "start_key"]
-    readonly_fields = ["public_id", "survey", "organisation", "invitation", "role", "started_at",
-                       "submitted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "public_id",
+        "survey",
+        "organisation",
+        "invitation",
+        "role",
+        "started_at",
+        "submitted_at",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["survey", "organisation"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

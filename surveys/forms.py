@@ -29,7 +29,9 @@ def field_name(item: Item) -> str:
 
 def item_text(item: Item, step: Step) -> str:
     """Return the item's wording, with the partner's name filled in."""
-    return item.text.replace("{partner}", step.subject.name) if step.subject else item.text
+    return (
+        item.text.replace("{partner}", step.subject.name) if step.subject else item.text
+    )
 
 
 class StepForm(forms.Form):
@@ -49,25 +51,31 @@ class StepForm(forms.Form):
         for item in step.items:
             name = field_name(item)
             self.fields[name] = self._field_for(item)
-            if item.response_format == Item.Format.POINTS:
-                prompts[item.prompt].append(name)
-            elif item.response_format == Item.Format.ALIGNMENT:
+            if item.response_format in (Item.Format.POINTS, Item.Format.ALIGNMENT):
                 prompts[item.prompt].append(name)
             else:
-                layout.append(Field.radios(name, legend_size=Size.SMALL, small=True, inline=True))
+                layout.append(
+                    Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
+                )
         for prompt, names in prompts.items():
             is_points = self.fields[names[0]].__class__ is forms.IntegerField
             fields = [
-                Field.text(n, field_width=3) if is_points
+                Field.text(n, field_width=3)
+                if is_points
                 else Field.radios(n, legend_size=Size.SMALL, small=True, inline=True)
                 for n in names
             ]
             hint = (
-                HTML('<p class="govuk-hint">Split 100 points between the four statements. '
-                     "Leave all four empty to skip this question.</p>")
-                if is_points else HTML("")
+                HTML(
+                    '<p class="govuk-hint app-points-hint">Split 100 points between the four statements. '
+                    "Leave all four empty to skip this question.</p>"
+                )
+                if is_points
+                else HTML("")
             )
-            layout.append(Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM))
+            layout.append(
+                Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM)
+            )
         if step.subject is None:
             self.fields[COMMENT_FIELD] = forms.CharField(
                 label="Anything you would like to add about this section? (optional)",
@@ -79,8 +87,13 @@ class StepForm(forms.Form):
                     "max_length": f"Comment must be {COMMENT_MAX_LENGTH} characters or fewer"
                 },
             )
-            layout.append(Field.textarea(COMMENT_FIELD, label_size=Size.SMALL,
-                                         max_characters=COMMENT_MAX_LENGTH))
+            layout.append(
+                Field.textarea(
+                    COMMENT_FIELD,
+                    label_size=Size.SMALL,
+                    max_characters=COMMENT_MAX_LENGTH,
+                )
+            )
         if partial:
             for form_field in self.fields.values():
                 form_field.required = False
@@ -92,9 +105,14 @@ class StepForm(forms.Form):
         text = item_text(item, self.step)
         if item.response_format == Item.Format.POINTS:
             return forms.IntegerField(
-                label=text, required=False, min_value=0, max_value=100,
+                label=text,
+                required=False,
+                min_value=0,
+                max_value=100,
                 # GOV.UK advice: a text input with a numeric keypad, not type=number.
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "spellcheck": "false"}
+                ),
                 error_messages={
                     "invalid": f"Points for ‘{text}’ must be a whole number",
                     "min_value": f"Points for ‘{text}’ must be 0 or more",
@@ -106,17 +124,27 @@ class StepForm(forms.Form):
             choices = [(str(n), label) for n, label in enumerate(labels, start=1)]
             message = f"Select how well you know how {self.step.subject.name} works"
         else:
-            labels = (self.scale["alignment_labels"]
-                      if item.response_format == Item.Format.ALIGNMENT else self.scale["labels"])
+            labels = (
+                self.scale["alignment_labels"]
+                if item.response_format == Item.Format.ALIGNMENT
+                else self.scale["labels"]
+            )
             choices = [Choice(str(n), label) for n, label in enumerate(labels, start=1)]
             choices.append(Choice(DONT_KNOW, self.scale["dont_know"]))
             message = f"Select an answer for ‘{text}’, or ‘{self.scale['dont_know']}’"
         # Partner ratings are only required when the respondent knows the partner: see clean().
-        required = not (self.step.subject and item.response_format == Item.Format.LIKERT)
+        required = not (
+            self.step.subject and item.response_format == Item.Format.LIKERT
+        )
         return forms.ChoiceField(
-            label=text, choices=choices, widget=forms.RadioSelect, required=required,
-            error_messages={"required": message,
-                            "invalid_choice": f"{message}: that answer is not on the scale"},
+            label=text,
+            choices=choices,
+            widget=forms.RadioSelect,
+            required=required,
+            error_messages={
+                "required": message,
+                "invalid_choice": f"{message}: that answer is not on the scale",
+            },
         )
 
     def clean(self) -> dict[str, Any]:
@@ -168,15 +196,21 @@ class StepForm(forms.Form):
         for item in self.step.items:
             value = self.cleaned_data.get(field_name(item))
             if item.response_format == Item.Format.POINTS:
-                if any(self.cleaned_data.get(field_name(i)) is not None
-                       for i in self.step.items if i.prompt == item.prompt):
+                if any(
+                    self.cleaned_data.get(field_name(i)) is not None
+                    for i in self.step.items
+                    if i.prompt == item.prompt
+                ):
                     points[item] = value or 0
             elif value == DONT_KNOW:
                 ratings[item] = None
             elif value:
                 ratings[item] = int(value)
-        return PageAnswers(ratings=ratings, points=points,
-                           comment=self.cleaned_data.get(COMMENT_FIELD, "").strip())
+        return PageAnswers(
+            ratings=ratings,
+            points=points,
+            comment=self.cleaned_data.get(COMMENT_FIELD, "").strip(),
+        )
 
     @staticmethod
     def initial_for(*, response: Response, step: Step) -> dict[str, Any]:
@@ -187,14 +221,18 @@ class StepForm(forms.Form):
             response=response, item_id__in=items, subject_organisation=step.subject
         ).values_list("item_id", "value")
         for item_id, value in answers:
-            initial[field_name(items[item_id])] = DONT_KNOW if value is None else str(value)
+            initial[field_name(items[item_id])] = (
+                DONT_KNOW if value is None else str(value)
+            )
         if step.block == "profile":
             for item_id, pts in ProfileAnswer.objects.filter(
                 response=response, item_id__in=items
             ).values_list("item_id", "points"):
                 initial[field_name(items[item_id])] = pts
         if step.subject is None:
-            comment = Comment.objects.filter(response=response, dimension=step.dimension).first()
+            comment = Comment.objects.filter(
+                response=response, dimension=step.dimension
+            ).first()
             if comment:
                 initial[COMMENT_FIELD] = comment.text
         return initial
@@ -222,7 +260,9 @@ def answers_digest(*, response: Response) -> str:
         ),
         key=repr,
     )
-    points = sorted(ProfileAnswer.objects.filter(response=response).values_list("item_id", "points"))
+    points = sorted(
+        ProfileAnswer.objects.filter(response=response).values_list("item_id", "points")
+    )
     return hashlib.sha256(repr((rows, points)).encode()).hexdigest()[:32]
 
 

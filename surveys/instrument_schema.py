@@ -4,7 +4,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 SEEDS = (
     "000_1234be2258cd8520.txt",
@@ -16,7 +23,9 @@ SEEDS = (
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+]
 Sources = Annotated[list[Literal[SEEDS]], Field(min_length=1)]  # type: ignore[valid-type]
 
 
@@ -150,9 +159,13 @@ def parse_instrument(text: str, *, filename: str = "<instrument>") -> Instrument
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f" line {mark.line + 1}" if mark else ""
-        raise InstrumentError(f"{filename}:{line}: not valid YAML: {exc.problem}") from exc
+        raise InstrumentError(
+            f"{filename}:{line}: not valid YAML: {exc.problem}"
+        ) from exc
     if root is None or not isinstance(data, dict):
-        raise InstrumentError(f"{filename}: expected a mapping with key, version, title, ...")
+        raise InstrumentError(
+            f"{filename}: expected a mapping with key, version, title, ..."
+        )
     try:
         return InstrumentSpec.model_validate(data)
     except ValidationError as exc:
@@ -161,7 +174,9 @@ def parse_instrument(text: str, *, filename: str = "<instrument>") -> Instrument
             loc = tuple(error["loc"])
             field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
             field = field.replace(".[", "[") or "(top level)"
-            messages.append(f"{filename}: line {_node_line(root, loc)}: {field}: {error['msg']}")
+            messages.append(
+                f"{filename}: line {_node_line(root, loc)}: {field}: {error['msg']}"
+            )
         raise InstrumentError("\n".join(messages)) from exc
 
 

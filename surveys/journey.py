@@ -2,7 +2,16 @@
 
 from dataclasses import dataclass
 
-from surveys.models import Answer, Block, Comment, Dimension, Item, Organisation, ProfileAnswer, Response
+from surveys.models import (
+    Answer,
+    Block,
+    Comment,
+    Dimension,
+    Item,
+    Organisation,
+    ProfileAnswer,
+    Response,
+)
 
 PARTNER_STEP_PREFIX = "partner-"
 FAMILIARITY_SKIP = 1  # "Not at all": the rest of the partner page is skipped
@@ -40,16 +49,20 @@ def build_steps(*, response: Response) -> list[Step]:
         .prefetch_related("items")
         .order_by("order")
     )
-    partners = (
-        response.survey.partnership.members.exclude(pk=response.organisation_id).order_by("name")
-    )
+    partners = response.survey.partnership.members.exclude(
+        pk=response.organisation_id
+    ).order_by("name")
     steps: list[Step] = []
     for dimension in dimensions:
         items = tuple(dimension.items.all())
         if dimension.block == Block.PARTNER:
             steps += [
-                Step(slug=f"{PARTNER_STEP_PREFIX}{org.public_id}", dimension=dimension,
-                     items=items, subject=org)
+                Step(
+                    slug=f"{PARTNER_STEP_PREFIX}{org.public_id}",
+                    dimension=dimension,
+                    items=items,
+                    subject=org,
+                )
                 for org in partners
             ]
         else:
@@ -107,30 +120,47 @@ def _label(item: Item, value: int | None, scale: dict) -> str:
     return labels[value - 1]
 
 
-def summarise_answers(*, response: Response, steps: list[Step], scale: dict) -> list[SummarySection]:
+def summarise_answers(
+    *, response: Response, steps: list[Step], scale: dict
+) -> list[SummarySection]:
     """Return each page's questions and the answers given, for check-your-answers."""
     answers = {
         (item_id, subject_id): value
-        for item_id, subject_id, value in Answer.objects.filter(response=response).values_list(
-            "item_id", "subject_organisation_id", "value"
-        )
+        for item_id, subject_id, value in Answer.objects.filter(
+            response=response
+        ).values_list("item_id", "subject_organisation_id", "value")
     }
-    points = dict(ProfileAnswer.objects.filter(response=response).values_list("item_id", "points"))
-    comments = dict(Comment.objects.filter(response=response).values_list("dimension_id", "text"))
+    points = dict(
+        ProfileAnswer.objects.filter(response=response).values_list("item_id", "points")
+    )
+    comments = dict(
+        Comment.objects.filter(response=response).values_list("dimension_id", "text")
+    )
     done = completed_slugs(response=response, steps=steps)
     sections = []
     for step in steps:
         subject_id = step.subject.pk if step.subject else None
         rows = []
         for item in step.items:
-            text = item.text.replace("{partner}", step.subject.name) if step.subject else item.text
+            text = (
+                item.text.replace("{partner}", step.subject.name)
+                if step.subject
+                else item.text
+            )
             if item.response_format == Item.Format.POINTS:
                 if item.pk in points:
                     rows.append((f"{item.prompt} {text}", f"{points[item.pk]} points"))
             elif (item.pk, subject_id) in answers:
                 rows.append((text, _label(item, answers[(item.pk, subject_id)], scale)))
-        sections.append(SummarySection(
-            slug=step.slug, title=step.title, rows=rows, complete=step.slug in done,
-            comment=comments.get(step.dimension.pk, "") if step.subject is None else "",
-        ))
+        sections.append(
+            SummarySection(
+                slug=step.slug,
+                title=step.title,
+                rows=rows,
+                complete=step.slug in done,
+                comment=comments.get(step.dimension.pk, "")
+                if step.subject is None
+                else "",
+            )
+        )
     return sections

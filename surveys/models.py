@@ -76,7 +76,9 @@ class Partnership(TimeStampedModel):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.PLACE)
-    members = models.ManyToManyField(Organisation, related_name="partnerships", blank=True)
+    members = models.ManyToManyField(
+        Organisation, related_name="partnerships", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -101,7 +103,9 @@ class Membership(TimeStampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "partnership"], name="uniq_membership"),
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="uniq_membership"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=["lead", "consultant", "analyst"]),
                 name="membership_role_valid",
@@ -125,7 +129,9 @@ class Instrument(TimeStampedModel):
     class Meta:
         ordering = ["key", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="uniq_instrument_version")
+            models.UniqueConstraint(
+                fields=["key", "version"], name="uniq_instrument_version"
+            )
         ]
 
     def __str__(self) -> str:
@@ -152,8 +158,12 @@ class Dimension(models.Model):
     class Meta:
         ordering = ["instrument", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["instrument", "key"], name="uniq_dimension_key"),
-            models.UniqueConstraint(fields=["instrument", "order"], name="uniq_dimension_order"),
+            models.UniqueConstraint(
+                fields=["instrument", "key"], name="uniq_dimension_key"
+            ),
+            models.UniqueConstraint(
+                fields=["instrument", "order"], name="uniq_dimension_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,7 +183,9 @@ class Item(models.Model):
         EGALITARIAN = "E", "Egalitarian"
         FATALIST = "F", "Fatalist"
 
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="items"
+    )
     code = models.CharField(max_length=16)
     text = models.TextField()
     reverse_scored = models.BooleanField(default=False)
@@ -183,15 +195,21 @@ class Item(models.Model):
     )
     # Culture-profile statements share a prompt and split 100 points between them.
     prompt = models.CharField(max_length=300, blank=True)
-    culture_type = models.CharField(max_length=1, choices=CultureType.choices, blank=True)
+    culture_type = models.CharField(
+        max_length=1, choices=CultureType.choices, blank=True
+    )
     order = models.PositiveSmallIntegerField()
     sources = models.JSONField(default=list)
 
     class Meta:
         ordering = ["dimension__order", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["dimension", "code"], name="uniq_item_code"),
-            models.UniqueConstraint(fields=["dimension", "order"], name="uniq_item_order"),
+            models.UniqueConstraint(
+                fields=["dimension", "code"], name="uniq_item_code"
+            ),
+            models.UniqueConstraint(
+                fields=["dimension", "order"], name="uniq_item_order"
+            ),
             models.CheckConstraint(
                 condition=Q(reverse_scored=False) | Q(response_format="likert"),
                 name="item_only_likert_reversed",
@@ -226,12 +244,18 @@ class Survey(TimeStampedModel):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="surveys"
     )
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="surveys")
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="surveys"
+    )
     title = models.CharField(max_length=200)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
-    anonymity_threshold = models.PositiveSmallIntegerField(default=DEFAULT_ANONYMITY_THRESHOLD)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_ANONYMITY_THRESHOLD
+    )
 
     objects = SurveyQuerySet.as_manager()
 
@@ -243,7 +267,8 @@ class Survey(TimeStampedModel):
                 name="survey_anonymity_threshold_min",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "open", "closed"]), name="survey_status_valid"
+                condition=Q(status__in=["draft", "open", "closed"]),
+                name="survey_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
@@ -279,14 +304,20 @@ class Invitation(TimeStampedModel):
         ORGANISATION = "organisation", "Organisation"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="invitations"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    email = models.EmailField(null=True, blank=True)
-    role = models.CharField(max_length=100, null=True, blank=True)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False
+    )
+    # NULL, not "", means "no address" (organisation links, erased personal data), so the
+    # per-survey uniqueness constraint below ignores those rows.
+    email = models.EmailField(null=True, blank=True)  # noqa: DJ001
+    role = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -294,7 +325,8 @@ class Invitation(TimeStampedModel):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["personal", "organisation"]), name="invitation_kind_valid"
+                condition=Q(kind__in=["personal", "organisation"]),
+                name="invitation_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(kind="personal") | Q(email__isnull=True),
@@ -334,7 +366,9 @@ class Response(TimeStampedModel):
     """One respondent's set of answers to one survey round."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="responses"
     )
@@ -345,7 +379,9 @@ class Response(TimeStampedModel):
     # makes "one response per personal link" a database fact; organisation links use a
     # per-visitor random key, which also makes a double-clicked "Start" idempotent.
     start_key = models.CharField(max_length=64)
-    resume_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    resume_token = models.CharField(
+        max_length=64, unique=True, default=new_token, editable=False
+    )
     role = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -358,7 +394,8 @@ class Response(TimeStampedModel):
                 fields=["invitation", "start_key"], name="uniq_response_per_start"
             ),
             models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True) | Q(submitted_at__gte=models.F("started_at")),
+                condition=Q(submitted_at__isnull=True)
+                | Q(submitted_at__gte=models.F("started_at")),
                 name="response_submitted_after_start",
             ),
         ]
@@ -380,7 +417,9 @@ class AnswerQuerySet(models.QuerySet["Answer"]):
 class Answer(models.Model):
     """One rating; NULL value means "Don't know"."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers"
+    )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
     subject_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -392,7 +431,8 @@ class Answer(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=LIKERT_MIN, value__lte=LIKERT_MAX),
+                condition=Q(value__isnull=True)
+                | Q(value__gte=LIKERT_MIN, value__lte=LIKERT_MAX),
                 name="answer_value_in_scale",
             ),
             # Two partial indexes, because NULL subjects are distinct in a plain one.
@@ -418,7 +458,9 @@ class ProfileAnswer(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="profile_answers"
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="profile_answers")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="profile_answers"
+    )
     points = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -426,7 +468,9 @@ class ProfileAnswer(models.Model):
             models.CheckConstraint(
                 condition=Q(points__gte=0, points__lte=100), name="profile_points_range"
             ),
-            models.UniqueConstraint(fields=["response", "item"], name="uniq_profile_answer"),
+            models.UniqueConstraint(
+                fields=["response", "item"], name="uniq_profile_answer"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -434,13 +478,19 @@ class ProfileAnswer(models.Model):
 
 
 class Comment(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="comments")
-    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="comments")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="comments"
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="comments"
+    )
     text = models.TextField(max_length=2000)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "dimension"], name="uniq_comment"),
+            models.UniqueConstraint(
+                fields=["response", "dimension"], name="uniq_comment"
+            ),
             models.CheckConstraint(condition=~Q(text=""), name="comment_not_empty"),
         ]
 

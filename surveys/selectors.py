@@ -18,20 +18,26 @@ class LinkTarget:
 def find_link(*, token: str) -> LinkTarget | None:
     """Return what this token opens (an invitation or a response's resume link), or None."""
     invitation = (
-        Invitation.objects.select_related("survey__partnership", "survey__instrument", "organisation")
+        Invitation.objects.select_related(
+            "survey__partnership", "survey__instrument", "organisation"
+        )
         .filter(token=token, revoked_at__isnull=True)
         .first()
     )
     if invitation is not None:
         response = (
             invitation.responses.select_related("survey", "organisation").first()
-            if invitation.is_personal else None
+            if invitation.is_personal
+            else None
         )
         return LinkTarget(invitation=invitation, response=response)
     response = (
         Response.objects.select_related(
-            "invitation__survey__partnership", "invitation__survey__instrument",
-            "invitation__organisation", "survey", "organisation",
+            "invitation__survey__partnership",
+            "invitation__survey__instrument",
+            "invitation__organisation",
+            "survey",
+            "organisation",
         )
         .filter(resume_token=token, invitation__revoked_at__isnull=True)
         .first()

@@ -9,9 +9,16 @@ from django.conf import settings
 from surveys.instrument_schema import read_instrument
 from surveys.models import Instrument, Invitation, Organisation, Sector, Survey
 from surveys.services.instruments import load_instrument
-from tests.factories import InvitationFactory, OrganisationFactory, PartnershipFactory, SurveyFactory
+from tests.factories import (
+    InvitationFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    SurveyFactory,
+)
 
-DEFAULT_INSTRUMENT = Path(settings.BASE_DIR) / "surveys/instruments/collaboration_readiness_v1.yaml"
+DEFAULT_INSTRUMENT = (
+    Path(settings.BASE_DIR) / "surveys/instruments/collaboration_readiness_v1.yaml"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +27,9 @@ def _fast_and_quiet(settings) -> None:
     # Tests do not run collectstatic, so resolve static files through the finders.
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
     }
 
 
@@ -41,16 +50,30 @@ class SurveySetup:
 
 @pytest.fixture
 def survey_setup(instrument: Instrument) -> SurveySetup:
-    home = OrganisationFactory(name="Northshire Council", short_name="NC", sector=Sector.LOCAL_AUTHORITY)
+    home = OrganisationFactory(
+        name="Northshire Council", short_name="NC", sector=Sector.LOCAL_AUTHORITY
+    )
     partners = [
-        OrganisationFactory(name="Northshire Hospitals", short_name="NH", sector=Sector.NHS_ACUTE),
-        OrganisationFactory(name="Northshire Voluntary Action", short_name="NVA", sector=Sector.VCSE),
+        OrganisationFactory(
+            name="Northshire Hospitals", short_name="NH", sector=Sector.NHS_ACUTE
+        ),
+        OrganisationFactory(
+            name="Northshire Voluntary Action", short_name="NVA", sector=Sector.VCSE
+        ),
     ]
     partnership = PartnershipFactory(members=[home, *partners])
     survey = SurveyFactory(partnership=partnership, instrument=instrument)
     return SurveySetup(
-        survey=survey, home=home, partners=partners,
-        org_link=InvitationFactory(survey=survey, organisation=home,
-                                   kind=Invitation.Kind.ORGANISATION, email=None),
-        personal_link=InvitationFactory(survey=survey, organisation=home, role="Board member"),
+        survey=survey,
+        home=home,
+        partners=partners,
+        org_link=InvitationFactory(
+            survey=survey,
+            organisation=home,
+            kind=Invitation.Kind.ORGANISATION,
+            email=None,
+        ),
+        personal_link=InvitationFactory(
+            survey=survey, organisation=home, role="Board member"
+        ),
     )

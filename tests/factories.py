@@ -41,7 +41,9 @@ class PartnershipFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Partnership {n}")
 
     @factory.post_generation
-    def members(self, create: bool, extracted: list[Organisation] | None, **kwargs: object) -> None:
+    def members(
+        self, create: bool, extracted: list[Organisation] | None, **kwargs: object
+    ) -> None:
         if create and extracted:
             self.members.add(*extracted)
 

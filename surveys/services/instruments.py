@@ -20,45 +20,108 @@ def _dimension_rows(spec: InstrumentSpec) -> list[tuple[Dimension, list[Item]]]:
     rows: list[tuple[Dimension, list[Item]]] = []
     for order, dim in enumerate(spec.dimensions, start=1):
         items = [
-            Item(code=i.code, text=i.text, reverse_scored=i.reverse, block=Block.SELF,
-                 response_format=Item.Format.LIKERT, order=n, sources=list(i.sources))
+            Item(
+                code=i.code,
+                text=i.text,
+                reverse_scored=i.reverse,
+                block=Block.SELF,
+                response_format=Item.Format.LIKERT,
+                order=n,
+                sources=list(i.sources),
+            )
             for n, i in enumerate(dim.items, start=1)
         ]
-        rows.append((Dimension(key=dim.key, title=dim.title, description=dim.description,
-                               block=Block.SELF, order=order, sources=list(dim.sources)), items))
+        rows.append(
+            (
+                Dimension(
+                    key=dim.key,
+                    title=dim.title,
+                    description=dim.description,
+                    block=Block.SELF,
+                    order=order,
+                    sources=list(dim.sources),
+                ),
+                items,
+            )
+        )
 
     profile = spec.profile
     profile_items = [
-        Item(code=f"{prompt.code}_{letter}", text=statement, block=Block.PROFILE,
-             response_format=Item.Format.POINTS, prompt=prompt.text, culture_type=letter,
-             sources=list(prompt.sources))
+        Item(
+            code=f"{prompt.code}_{letter}",
+            text=statement,
+            block=Block.PROFILE,
+            response_format=Item.Format.POINTS,
+            prompt=prompt.text,
+            culture_type=letter,
+            sources=list(prompt.sources),
+        )
         for prompt in profile.prompts
         for letter, statement in prompt.statements.model_dump().items()
     ]
     profile_items += [
-        Item(code=i.code, text=i.text, block=Block.PROFILE, prompt=profile.alignment.text,
-             response_format=Item.Format.ALIGNMENT, sources=list(i.sources))
+        Item(
+            code=i.code,
+            text=i.text,
+            block=Block.PROFILE,
+            prompt=profile.alignment.text,
+            response_format=Item.Format.ALIGNMENT,
+            sources=list(i.sources),
+        )
         for i in profile.alignment.items
     ]
     for n, item in enumerate(profile_items, start=1):
         item.order = n
-    rows.append((Dimension(key=profile.key, title=profile.title, description=profile.description,
-                           block=Block.PROFILE, order=len(rows) + 1,
-                           sources=list(profile.sources)), profile_items))
+    rows.append(
+        (
+            Dimension(
+                key=profile.key,
+                title=profile.title,
+                description=profile.description,
+                block=Block.PROFILE,
+                order=len(rows) + 1,
+                sources=list(profile.sources),
+            ),
+            profile_items,
+        )
+    )
 
     partner = spec.partner
     familiarity = partner.familiarity
     partner_items = [
-        Item(code=familiarity.code, text=familiarity.text, block=Block.PARTNER,
-             response_format=Item.Format.FAMILIARITY, order=1, sources=list(familiarity.sources))
+        Item(
+            code=familiarity.code,
+            text=familiarity.text,
+            block=Block.PARTNER,
+            response_format=Item.Format.FAMILIARITY,
+            order=1,
+            sources=list(familiarity.sources),
+        )
     ] + [
-        Item(code=i.code, text=i.text, reverse_scored=i.reverse, block=Block.PARTNER,
-             response_format=Item.Format.LIKERT, order=n, sources=list(i.sources))
+        Item(
+            code=i.code,
+            text=i.text,
+            reverse_scored=i.reverse,
+            block=Block.PARTNER,
+            response_format=Item.Format.LIKERT,
+            order=n,
+            sources=list(i.sources),
+        )
         for n, i in enumerate(partner.items, start=2)
     ]
-    rows.append((Dimension(key=partner.key, title=partner.title, description=partner.description,
-                           block=Block.PARTNER, order=len(rows) + 1,
-                           sources=list(partner.sources)), partner_items))
+    rows.append(
+        (
+            Dimension(
+                key=partner.key,
+                title=partner.title,
+                description=partner.description,
+                block=Block.PARTNER,
+                order=len(rows) + 1,
+                sources=list(partner.sources),
+            ),
+            partner_items,
+        )
+    )
     return rows
 
 

@@ -17,11 +17,11 @@ from surveys.models import (
 )
 
 
-class ResponseLocked(Exception):
+class ResponseLockedError(Exception):
     """The response can no longer change: it was submitted or the survey closed."""
 
 
-class ResponseIncomplete(Exception):
+class ResponseIncompleteError(Exception):
     """Some pages still need answers."""
 
     def __init__(self, missing: list[Step]) -> None:
@@ -39,9 +39,13 @@ class PageAnswers:
 
 
 def _lock(response: Response) -> Response:
-    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update()
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
     if locked.is_submitted or not locked.survey.is_accepting_answers():
-        raise ResponseLocked
+        raise ResponseLockedError
     return locked
 
 
@@ -49,7 +53,7 @@ def _lock(response: Response) -> Response:
 def start_response(*, invitation: Invitation, start_key: str) -> Response:
     """Return the response for this link and visitor, creating it on first start."""
     if not invitation.survey.is_accepting_answers():
-        raise ResponseLocked
+        raise ResponseLockedError
     key = PERSONAL_START_KEY if invitation.is_personal else start_key
     # get_or_create retries the lookup after an IntegrityError, so two concurrent starts
     # of the same personal link (or a double-clicked Start) end with one row.
@@ -59,7 +63,7 @@ def start_response(*, invitation: Invitation, start_key: str) -> Response:
         defaults={
             "survey_id": invitation.survey_id,
             "organisation_id": invitation.organisation_id,
-            "role": invitation.role or "",
+            "role": invitation.role,
         },
     )
     return response
@@ -100,16 +104,20 @@ def save_page(*, response: Response, step: Step, answers: PageAnswers) -> None:
 @transaction.atomic
 def submit_response(*, response: Response) -> Response:
     """Mark the response submitted; submitting twice is a no-op that returns it."""
-    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update()
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
     if locked.is_submitted:
         return locked
     if not locked.survey.is_accepting_answers():
-        raise ResponseLocked
+        raise ResponseLockedError
     steps = build_steps(response=locked)
     done = completed_slugs(response=locked, steps=steps)
     missing = [step for step in steps if step.slug not in done]
     if missing:
-        raise ResponseIncomplete(missing)
+        raise ResponseIncompleteError(missing)
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["submitted_at", "updated_at"])
     return locked

@@ -9,29 +9,45 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from surveys.forms import StartForm, StepForm, SubmitForm, answers_digest
-from surveys.journey import Step, build_steps, completed_slugs, find_step, summarise_answers
+from surveys.journey import (
+    Step,
+    build_steps,
+    completed_slugs,
+    find_step,
+    summarise_answers,
+)
 from surveys.models import Response
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
 from surveys.services.responses import (
-    ResponseIncomplete,
-    ResponseLocked,
+    ResponseIncompleteError,
+    ResponseLockedError,
     save_page,
     start_response,
     submit_response,
 )
 
-SESSION_KEY = "survey_responses"  # invitation public id -> resume token, for organisation links
+SESSION_KEY = (
+    "survey_responses"  # invitation public id -> resume token, for organisation links
+)
 UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 404, "closed": 410, "submitted": 410}
 
 
-def _unavailable(request: HttpRequest, reason: str, target: LinkTarget | None = None) -> HttpResponse:
+def _unavailable(
+    request: HttpRequest, reason: str, target: LinkTarget | None = None
+) -> HttpResponse:
     survey = target.invitation.survey if target else None
-    return render(request, "surveys/respondent/unavailable.html",
-                  {"reason": reason, "survey": survey}, status=UNAVAILABLE_STATUS[reason])
+    return render(
+        request,
+        "surveys/respondent/unavailable.html",
+        {"reason": reason, "survey": survey},
+        status=UNAVAILABLE_STATUS[reason],
+    )
 
 
 def _step_url(response: Response, slug: str) -> str:
-    return reverse("surveys:respondent_step", kwargs={"token": response.resume_token, "step": slug})
+    return reverse(
+        "surveys:respondent_step", kwargs={"token": response.resume_token, "step": slug}
+    )
 
 
 def _check_url(response: Response) -> str:
@@ -68,29 +84,49 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(_resume_url(target.response))
     invitation = target.invitation
     remembered = request.session.get(SESSION_KEY, {}).get(str(invitation.public_id))
-    if remembered and (found := find_link(token=remembered)) and found.response \
-            and not link_unavailable_reason(target=found):
+    if (
+        remembered
+        and (found := find_link(token=remembered))
+        and found.response
+        and not link_unavailable_reason(target=found)
+    ):
         return redirect(_resume_url(found.response))
-    form = StartForm(request.POST or None, initial={"start_key": secrets.token_urlsafe(24)})
+    form = StartForm(
+        request.POST or None, initial={"start_key": secrets.token_urlsafe(24)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            response = start_response(invitation=invitation, start_key=form.cleaned_data["start_key"])
-        except ResponseLocked:
+            response = start_response(
+                invitation=invitation, start_key=form.cleaned_data["start_key"]
+            )
+        except ResponseLockedError:
             return _unavailable(request, "closed", target)
         request.session[SESSION_KEY] = {
-            **request.session.get(SESSION_KEY, {}), str(invitation.public_id): response.resume_token
+            **request.session.get(SESSION_KEY, {}),
+            str(invitation.public_id): response.resume_token,
         }
         return redirect(_resume_url(response))
     survey = invitation.survey
-    return render(request, "surveys/respondent/start.html", {
-        "form": form, "survey": survey, "invitation": invitation,
-        "instrument": survey.instrument, "page_count": len(build_steps_for_start(invitation)),
-    })
+    return render(
+        request,
+        "surveys/respondent/start.html",
+        {
+            "form": form,
+            "survey": survey,
+            "invitation": invitation,
+            "instrument": survey.instrument,
+            "page_count": len(build_steps_for_start(invitation)),
+        },
+    )
 
 
 def build_steps_for_start(invitation) -> list[Step]:
     """Return the pages a new response on this link will have (for the start page's summary)."""
-    return build_steps(response=Response(survey=invitation.survey, organisation=invitation.organisation))
+    return build_steps(
+        response=Response(
+            survey=invitation.survey, organisation=invitation.organisation
+        )
+    )
 
 
 @never_cache
@@ -106,27 +142,44 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         return _unavailable(request, "unknown")
     position, current = found
     scale = response.survey.instrument.scale
-    form = StepForm(request.POST or None, step=current, scale=scale,
-                    partial="save_and_exit" in request.POST,
-                    initial=StepForm.initial_for(response=response, step=current))
+    form = StepForm(
+        request.POST or None,
+        step=current,
+        scale=scale,
+        partial="save_and_exit" in request.POST,
+        initial=StepForm.initial_for(response=response, step=current),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             save_page(response=response, step=current, answers=form.page_answers())
-        except ResponseLocked:
+        except ResponseLockedError:
             return _unavailable(request, "closed")
         if "save_and_exit" in request.POST:
             return redirect("surveys:respondent_saved", token=token)
         if request.GET.get("change") or position + 1 == len(steps):
             return redirect(_check_url(response))
         return redirect(_step_url(response, steps[position + 1].slug))
-    back_url = (_step_url(response, steps[position - 1].slug) if position
-                else reverse("surveys:respondent_start", kwargs={"token": token}))
-    return render(request, "surveys/respondent/step.html", {
-        "form": form, "step": current, "survey": response.survey, "response": response,
-        "position": position + 1, "total": len(steps), "back_url": back_url,
-        "resume_link": request.build_absolute_uri(
-            reverse("surveys:respondent_start", kwargs={"token": token})),
-    })
+    back_url = (
+        _step_url(response, steps[position - 1].slug)
+        if position
+        else reverse("surveys:respondent_start", kwargs={"token": token})
+    )
+    return render(
+        request,
+        "surveys/respondent/step.html",
+        {
+            "form": form,
+            "step": current,
+            "survey": response.survey,
+            "response": response,
+            "position": position + 1,
+            "total": len(steps),
+            "back_url": back_url,
+            "resume_link": request.build_absolute_uri(
+                reverse("surveys:respondent_start", kwargs={"token": token})
+            ),
+        },
+    )
 
 
 @never_cache
@@ -138,26 +191,36 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         return response
     steps = build_steps(response=response)
     digest = answers_digest(response=response)
-    form = SubmitForm(request.POST or None, expected_digest=digest, initial={"digest": digest})
+    form = SubmitForm(
+        request.POST or None, expected_digest=digest, initial={"digest": digest}
+    )
     missing: list[Step] = []
     if request.method == "POST" and form.is_valid():
         try:
             submit_response(response=response)
-        except ResponseIncomplete as exc:
+        except ResponseIncompleteError as exc:
             missing = exc.missing
-        except ResponseLocked:
+        except ResponseLockedError:
             return _unavailable(request, "closed")
         else:
             return redirect("surveys:respondent_done", token=token)
-    sections = summarise_answers(response=response, steps=steps,
-                                 scale=response.survey.instrument.scale)
+    sections = summarise_answers(
+        response=response, steps=steps, scale=response.survey.instrument.scale
+    )
     for section in sections:
         section.change_url = _step_url(response, section.slug) + "?change=1"
-    return render(request, "surveys/respondent/check.html", {
-        "form": form, "sections": sections, "survey": response.survey, "missing": missing,
-        "incomplete": [s for s in sections if not s.complete],
-        "back_url": _step_url(response, steps[-1].slug),
-    })
+    return render(
+        request,
+        "surveys/respondent/check.html",
+        {
+            "form": form,
+            "sections": sections,
+            "survey": response.survey,
+            "missing": missing,
+            "incomplete": [s for s in sections if not s.complete],
+            "back_url": _step_url(response, steps[-1].slug),
+        },
+    )
 
 
 @never_cache
@@ -166,12 +229,17 @@ def respondent_saved(request: HttpRequest, token: str) -> HttpResponse:
     response = _open_response(request, token)
     if isinstance(response, HttpResponse):
         return response
-    return render(request, "surveys/respondent/saved.html", {
-        "survey": response.survey,
-        "resume_link": request.build_absolute_uri(
-            reverse("surveys:respondent_start", kwargs={"token": token})),
-        "continue_url": _resume_url(response),
-    })
+    return render(
+        request,
+        "surveys/respondent/saved.html",
+        {
+            "survey": response.survey,
+            "resume_link": request.build_absolute_uri(
+                reverse("surveys:respondent_start", kwargs={"token": token})
+            ),
+            "continue_url": _resume_url(response),
+        },
+    )
 
 
 @never_cache
@@ -180,4 +248,6 @@ def respondent_done(request: HttpRequest, token: str) -> HttpResponse:
     target = find_link(token=token)
     if target is None or target.response is None or not target.response.is_submitted:
         return _unavailable(request, "unknown")
-    return render(request, "surveys/respondent/done.html", {"survey": target.invitation.survey})
+    return render(
+        request, "surveys/respondent/done.html", {"survey": target.invitation.survey}
+    )

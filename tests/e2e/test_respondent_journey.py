@@ -13,16 +13,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def fill_page(page: Page) -> None:
     """Answer every question on the current page: mostly 'Agree', 25 points each."""
     names = page.eval_on_selector_all(
-        "input[type=radio]", "els => [...new Set(els.map(e => e.name))]")
+        "input[type=radio]", "els => [...new Set(els.map(e => e.name))]"
+    )
     for name in names:
         page.check(f"input[name={name}][value='{'3' if name == 'p0' else '4'}']")
     for box in page.locator("input[inputmode=numeric]").all():
         box.fill("25")
 
 
-def test_a_respondent_completes_the_survey(page: Page, live_server, survey_setup, check_page):
+def test_a_respondent_completes_the_survey(
+    page: Page, live_server, survey_setup, check_page
+):
     console_errors: list[str] = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: console_errors.append(m.text) if m.type == "error" else None,
+    )
     link = f"{live_server.url}/s/{survey_setup.personal_link.token}/"
 
     page.goto(link)
@@ -60,10 +66,15 @@ def test_a_respondent_completes_the_survey(page: Page, live_server, survey_setup
         if "/partner-" in page.url and not seen_partner:
             check_page(page, "06-partner-page")
             seen_partner = True
-        page.get_by_role("button", name=re.compile("Save and continue|Check your answers")).click()
-    assert seen_profile and seen_partner
+        page.get_by_role(
+            "button", name=re.compile("Save and continue|Check your answers")
+        ).click()
+    assert seen_profile
+    assert seen_partner
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting"
+    )
     check_page(page, "07-check-answers")
     page.get_by_role("link", name=re.compile("Change")).first.click()
     page.get_by_role("button", name="Save and continue").click()
@@ -79,14 +90,18 @@ def test_a_respondent_completes_the_survey(page: Page, live_server, survey_setup
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You have already answered this survey")
+        "You have already answered this survey"
+    )
     check_page(page, "09-link-already-used")
 
 
-def test_unknown_and_closed_links_get_friendly_pages(page: Page, live_server, survey_setup,
-                                                     check_page):
+def test_unknown_and_closed_links_get_friendly_pages(
+    page: Page, live_server, survey_setup, check_page
+):
     page.goto(f"{live_server.url}/s/not-a-real-link/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Survey link not recognised")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Survey link not recognised"
+    )
     check_page(page, "10-unknown-link")
     Survey.objects.filter(pk=survey_setup.survey.pk).update(status=Survey.Status.CLOSED)
     page.goto(f"{live_server.url}/s/{survey_setup.org_link.token}/")

@@ -20,7 +20,7 @@ def run_twice_at_once(target) -> list[object]:
         try:
             barrier.wait()
             results.append(target())
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread saw
+        except Exception as exc:
             results.append(exc)
         finally:
             connection.close()
@@ -35,7 +35,9 @@ def run_twice_at_once(target) -> list[object]:
 
 def test_two_concurrent_starts_of_a_personal_link_make_one_response(survey_setup):
     link = survey_setup.personal_link
-    results = run_twice_at_once(lambda: start_response(invitation=link, start_key="ignored"))
+    results = run_twice_at_once(
+        lambda: start_response(invitation=link, start_key="ignored")
+    )
     assert all(isinstance(r, Response) for r in results), results
     assert results[0].pk == results[1].pk
     assert Response.objects.filter(invitation=link).count() == 1

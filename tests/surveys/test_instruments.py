@@ -11,8 +11,16 @@ from tests.conftest import DEFAULT_INSTRUMENT
 
 pytestmark = pytest.mark.django_db
 
-REQUIRED_THEMES = ["purpose", "trust", "leadership", "governance", "funding", "workforce",
-                   "communication", "openness"]
+REQUIRED_THEMES = [
+    "purpose",
+    "trust",
+    "leadership",
+    "governance",
+    "funding",
+    "workforce",
+    "communication",
+    "openness",
+]
 
 
 def default_text() -> str:
@@ -35,7 +43,8 @@ def test_every_item_cites_the_seed_documents(instrument):
     items = Item.objects.filter(dimension__instrument=instrument)
     assert items.count() > 50
     for item in items:
-        assert item.sources and set(item.sources) <= set(SEEDS), item.code
+        assert item.sources, item.code
+        assert set(item.sources) <= set(SEEDS), item.code
     seed_dir = Path(__file__).resolve().parents[3] / "shared" / "seeds"
     if seed_dir.exists():
         assert {p.name for p in seed_dir.glob("0*.txt")} == set(SEEDS)
@@ -44,12 +53,24 @@ def test_every_item_cites_the_seed_documents(instrument):
 def test_default_instrument_has_partner_and_profile_blocks(instrument):
     partner = instrument.dimensions.get(block=Block.PARTNER)
     assert list(partner.items.values_list("code", flat=True)) == [
-        "P0", "P1", "P2", "P3", "P4", "P5", "P6"]
+        "P0",
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+        "P5",
+        "P6",
+    ]
     assert partner.items.get(code="P5").reverse_scored
     profile = instrument.dimensions.get(block=Block.PROFILE)
     statements = profile.items.filter(response_format=Item.Format.POINTS)
     assert statements.count() == 12
-    assert set(statements.values_list("culture_type", flat=True)) == {"H", "I", "E", "F"}
+    assert set(statements.values_list("culture_type", flat=True)) == {
+        "H",
+        "I",
+        "E",
+        "F",
+    }
     assert profile.items.filter(response_format=Item.Format.ALIGNMENT).count() == 3
 
 
@@ -64,7 +85,11 @@ def test_loading_twice_changes_nothing(capsys):
 
 def test_an_edited_version_without_responses_is_refreshed(instrument, tmp_path):
     edited = tmp_path / "edited.yaml"
-    edited.write_text(default_text().replace("title: Collaboration Readiness", "title: Partnership Readiness", 1))
+    edited.write_text(
+        default_text().replace(
+            "title: Collaboration Readiness", "title: Partnership Readiness", 1
+        )
+    )
     call_command("load_instrument", str(edited))
     instrument.refresh_from_db()
     assert instrument.title == "Partnership Readiness"
@@ -72,10 +97,18 @@ def test_an_edited_version_without_responses_is_refreshed(instrument, tmp_path):
 
 
 def test_a_version_with_responses_cannot_change(survey_setup, tmp_path):
-    Response.objects.create(survey=survey_setup.survey, organisation=survey_setup.home,
-                            invitation=survey_setup.personal_link, start_key="personal")
+    Response.objects.create(
+        survey=survey_setup.survey,
+        organisation=survey_setup.home,
+        invitation=survey_setup.personal_link,
+        start_key="personal",
+    )
     edited = tmp_path / "edited.yaml"
-    edited.write_text(default_text().replace("title: Collaboration Readiness", "title: Something else", 1))
+    edited.write_text(
+        default_text().replace(
+            "title: Collaboration Readiness", "title: Something else", 1
+        )
+    )
     with pytest.raises(CommandError, match="already has responses"):
         call_command("load_instrument", str(edited))
 
@@ -83,11 +116,23 @@ def test_a_version_with_responses_cannot_change(survey_setup, tmp_path):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("version: 1", "version: one"), r"line \d+: version: Input should be a valid integer"),
-        (("      - code: SP1", "      - code: sp1"), r"dimensions\[0\]\.items\[0\]\.code"),
+        (
+            ("version: 1", "version: one"),
+            r"line \d+: version: Input should be a valid integer",
+        ),
+        (
+            ("      - code: SP1", "      - code: sp1"),
+            r"dimensions\[0\]\.items\[0\]\.code",
+        ),
         (("      - code: SP2", "      - code: SP1"), "item code 'SP1' is used twice"),
-        (("    sources: [", "    sourcez: ["), r"dimensions\[0\]\.sourcez: Extra inputs"),
-        (("key: collaboration_readiness", "key: [unclosed"), r"line 1\d*: not valid YAML"),
+        (
+            ("    sources: [", "    sourcez: ["),
+            r"dimensions\[0\]\.sourcez: Extra inputs",
+        ),
+        (
+            ("key: collaboration_readiness", "key: [unclosed"),
+            r"line 1\d*: not valid YAML",
+        ),
     ],
 )
 def test_malformed_files_are_rejected_naming_the_line_or_field(change, expected):
@@ -107,5 +152,7 @@ def test_unknown_seed_citation_is_rejected():
 def test_command_reports_a_malformed_file_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("key: x\nversion: 1\n")
-    with pytest.raises(CommandError, match=r"bad.yaml: line \d+: title: Field required"):
+    with pytest.raises(
+        CommandError, match=r"bad.yaml: line \d+: title: Field required"
+    ):
         call_command("load_instrument", str(bad))

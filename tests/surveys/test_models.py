@@ -3,7 +3,14 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from surveys.models import PERSONAL_START_KEY, Answer, Item, ProfileAnswer, Response, Survey
+from surveys.models import (
+    PERSONAL_START_KEY,
+    Answer,
+    Item,
+    ProfileAnswer,
+    Response,
+    Survey,
+)
 from tests.factories import OrganisationFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,25 +18,36 @@ pytestmark = pytest.mark.django_db
 
 def _response(setup, invitation=None, key=PERSONAL_START_KEY) -> Response:
     invitation = invitation or setup.personal_link
-    return Response.objects.create(survey=setup.survey, organisation=setup.home,
-                                   invitation=invitation, start_key=key)
+    return Response.objects.create(
+        survey=setup.survey,
+        organisation=setup.home,
+        invitation=invitation,
+        start_key=key,
+    )
 
 
 def _likert_item(setup) -> Item:
-    return Item.objects.filter(dimension__instrument=setup.survey.instrument,
-                               response_format=Item.Format.LIKERT, block="self").first()
+    return Item.objects.filter(
+        dimension__instrument=setup.survey.instrument,
+        response_format=Item.Format.LIKERT,
+        block="self",
+    ).first()
 
 
 @pytest.mark.parametrize("value", [0, 6, -1])
 def test_answer_outside_the_scale_is_rejected(survey_setup, value):
     response = _response(survey_setup)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Answer.objects.create(response=response, item=_likert_item(survey_setup), value=value)
+        Answer.objects.create(
+            response=response, item=_likert_item(survey_setup), value=value
+        )
 
 
 def test_dont_know_is_stored_as_null(survey_setup):
     response = _response(survey_setup)
-    answer = Answer.objects.create(response=response, item=_likert_item(survey_setup), value=None)
+    answer = Answer.objects.create(
+        response=response, item=_likert_item(survey_setup), value=None
+    )
     assert Answer.objects.get(pk=answer.pk).value is None
 
 
@@ -45,10 +63,16 @@ def test_a_partner_item_is_answered_once_per_partner(survey_setup):
     response = _response(survey_setup)
     item = Item.objects.filter(block="partner", response_format="likert").first()
     nh, nva = survey_setup.partners
-    Answer.objects.create(response=response, item=item, subject_organisation=nh, value=3)
-    Answer.objects.create(response=response, item=item, subject_organisation=nva, value=3)
+    Answer.objects.create(
+        response=response, item=item, subject_organisation=nh, value=3
+    )
+    Answer.objects.create(
+        response=response, item=item, subject_organisation=nva, value=3
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Answer.objects.create(response=response, item=item, subject_organisation=nh, value=5)
+        Answer.objects.create(
+            response=response, item=item, subject_organisation=nh, value=5
+        )
 
 
 def test_a_personal_link_has_at_most_one_response(survey_setup):
@@ -85,8 +109,11 @@ def test_a_survey_closes_after_it_opens(instrument):
 
 
 def test_new_surveys_default_to_draft_with_threshold_5(instrument):
-    survey = Survey.objects.create(partnership=SurveyFactory(instrument=instrument).partnership,
-                                   instrument=instrument, title="Next")
+    survey = Survey.objects.create(
+        partnership=SurveyFactory(instrument=instrument).partnership,
+        instrument=instrument,
+        title="Next",
+    )
     assert (survey.status, survey.anonymity_threshold) == ("draft", 5)
 
 

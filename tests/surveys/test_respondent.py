@@ -24,7 +24,9 @@ def start(client, invitation) -> Response:
 
 def page_url(response: Response, step: Step | str) -> str:
     slug = step if isinstance(step, str) else step.slug
-    return reverse("surveys:respondent_step", kwargs={"token": response.resume_token, "step": slug})
+    return reverse(
+        "surveys:respondent_step", kwargs={"token": response.resume_token, "step": slug}
+    )
 
 
 def check_url(response: Response) -> str:
@@ -92,8 +94,9 @@ def test_a_tampered_start_key_is_refused(client, survey_setup):
     assert not Response.objects.exists()
 
 
-def test_an_organisation_link_gives_each_visitor_their_own_response(client, django_user_model,
-                                                                   survey_setup):
+def test_an_organisation_link_gives_each_visitor_their_own_response(
+    client, django_user_model, survey_setup
+):
     from django.test import Client
 
     first = start(client, survey_setup.org_link)
@@ -116,11 +119,17 @@ def test_the_same_browser_resumes_its_organisation_link_response(client, survey_
 def test_a_valid_page_is_saved_and_leads_to_the_next(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     first, second = steps_for(response)[:2]
-    data = {**valid_data(first), field_name(first.items[0]): "dk", "comment": "  Budgets first. "}
+    data = {
+        **valid_data(first),
+        field_name(first.items[0]): "dk",
+        "comment": "  Budgets first. ",
+    }
     result = client.post(page_url(response, first), data)
     assert result.status_code == 302
     assert result["Location"] == page_url(response, second)
-    values = dict(Answer.objects.filter(response=response).values_list("item__code", "value"))
+    values = dict(
+        Answer.objects.filter(response=response).values_list("item__code", "value")
+    )
     assert values[first.items[0].code] is None  # Don't know
     assert values[first.items[1].code] == 4
     assert Comment.objects.get(response=response).text == "Budgets first."
@@ -132,7 +141,9 @@ def test_every_item_offers_dont_know(client, survey_setup):
         html = client.get(page_url(response, step)).content.decode()
         for item in step.items:
             assert f'name="{field_name(item)}"' in html
-            assert re.search(rf'name="{field_name(item)}"[^>]*\n?[^>]*value="dk"', html), item.code
+            assert re.search(
+                rf'name="{field_name(item)}"[^>]*\n?[^>]*value="dk"', html
+            ), item.code
 
 
 def test_a_missing_answer_reshows_the_page_with_an_error_summary(client, survey_setup):
@@ -182,10 +193,15 @@ def test_an_unknown_page_is_a_friendly_404(client, survey_setup):
 def test_a_partner_page_asks_about_the_partner_by_name(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     partner_steps = [s for s in steps_for(response) if s.subject]
-    assert [s.subject for s in partner_steps] == sorted(survey_setup.partners, key=lambda o: o.name)
+    assert [s.subject for s in partner_steps] == sorted(
+        survey_setup.partners, key=lambda o: o.name
+    )
     html = client.get(page_url(response, partner_steps[0])).content.decode()
     assert "How you see Northshire Hospitals" in html
-    assert "Northshire Hospitals is honest with us" in html or "Northshire Hospitals" in html
+    assert (
+        "Northshire Hospitals is honest with us" in html
+        or "Northshire Hospitals" in html
+    )
     assert "{partner}" not in html
 
 
@@ -203,7 +219,10 @@ def test_knowing_a_partner_requires_the_ratings(client, survey_setup):
     step = next(s for s in steps_for(response) if s.subject)
     page = client.post(page_url(response, step), {field_name(step.items[0]): "3"})
     assert page.status_code == 200
-    assert page.content.decode().count('class="govuk-error-message"') == len(step.items) - 1
+    assert (
+        page.content.decode().count('class="govuk-error-message"')
+        == len(step.items) - 1
+    )
     assert not Answer.objects.filter(response=response).exists()
 
 
@@ -211,7 +230,9 @@ def test_profile_points_must_add_up_to_100(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     step = next(s for s in steps_for(response) if s.block == "profile")
     data = valid_data(step)
-    first_points = next(i for i in step.items if i.response_format == Item.Format.POINTS)
+    first_points = next(
+        i for i in step.items if i.response_format == Item.Format.POINTS
+    )
     data[field_name(first_points)] = "35"
     page = client.post(page_url(response, step), data)
     assert "must add up to 100 (they add up to 110)" in page.content.decode()
@@ -245,7 +266,9 @@ def test_resume_from_the_same_link_on_another_device(client, survey_setup):
 def test_save_and_come_back_later_shows_the_private_link(client, survey_setup):
     response = start(client, survey_setup.org_link)
     step = steps_for(response)[0]
-    result = client.post(page_url(response, step), {**valid_data(step), "save_and_exit": "1"})
+    result = client.post(
+        page_url(response, step), {**valid_data(step), "save_and_exit": "1"}
+    )
     page = client.get(result["Location"])
     assert "Your answers are saved" in page.content.decode()
     assert response.resume_token in page.content.decode()
@@ -255,7 +278,9 @@ def test_change_links_return_to_check_your_answers(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     answer_all(client, response)
     step = steps_for(response)[3]
-    result = client.post(page_url(response, step) + "?change=1", valid_data(step, value="1"))
+    result = client.post(
+        page_url(response, step) + "?change=1", valid_data(step, value="1")
+    )
     assert result["Location"] == check_url(response)
 
 
@@ -286,8 +311,10 @@ def test_submitting_records_the_time_and_shows_the_confirmation(client, survey_s
 def test_submitting_twice_is_harmless(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     answer_all(client, response)
-    digest = re.search(r'name="digest" value="([^"]+)"',
-                       client.get(check_url(response)).content.decode()).group(1)
+    digest = re.search(
+        r'name="digest" value="([^"]+)"',
+        client.get(check_url(response)).content.decode(),
+    ).group(1)
     client.post(check_url(response), {"digest": digest})
     submitted_at = Response.objects.get(pk=response.pk).submitted_at
     second = client.post(check_url(response), {"digest": digest})
@@ -300,8 +327,10 @@ def test_an_incomplete_response_cannot_be_submitted(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     steps = steps_for(response)
     client.post(page_url(response, steps[0]), valid_data(steps[0]))
-    digest = re.search(r'name="digest" value="([^"]+)"',
-                       client.get(check_url(response)).content.decode()).group(1)
+    digest = re.search(
+        r'name="digest" value="([^"]+)"',
+        client.get(check_url(response)).content.decode(),
+    ).group(1)
     page = client.post(check_url(response), {"digest": digest})
     assert page.status_code == 200
     assert f'href="#section-{steps[1].slug}"' in page.content.decode()
@@ -323,8 +352,11 @@ def test_a_personal_link_cannot_be_used_after_submission(client, survey_setup):
     response = start(client, survey_setup.personal_link)
     answer_all(client, response)
     Response.objects.filter(pk=response.pk).update(submitted_at=timezone.now())
-    for url in (f"/s/{survey_setup.personal_link.token}/", page_url(response, "leadership"),
-                check_url(response)):
+    for url in (
+        f"/s/{survey_setup.personal_link.token}/",
+        page_url(response, "leadership"),
+        check_url(response),
+    ):
         page = client.get(url)
         assert page.status_code == 410
         assert "You have already answered this survey" in page.content.decode()
@@ -348,7 +380,8 @@ def test_answers_cannot_be_saved_once_the_closing_date_passes(client, survey_set
     response = start(client, survey_setup.personal_link)
     step = steps_for(response)[0]
     Survey.objects.filter(pk=survey_setup.survey.pk).update(
-        closes_at=timezone.now() - timedelta(minutes=1))
+        closes_at=timezone.now() - timedelta(minutes=1)
+    )
     page = client.post(page_url(response, step), valid_data(step))
     assert page.status_code == 410
     assert not Answer.objects.filter(response=response).exists()
@@ -356,7 +389,8 @@ def test_answers_cannot_be_saved_once_the_closing_date_passes(client, survey_set
 
 def test_a_survey_not_yet_open_says_so(client, survey_setup):
     Survey.objects.filter(pk=survey_setup.survey.pk).update(
-        opens_at=timezone.now() + timedelta(days=2))
+        opens_at=timezone.now() + timedelta(days=2)
+    )
     page = client.get(f"/s/{survey_setup.org_link.token}/")
     assert page.status_code == 404
     assert "This survey is not open yet" in page.content.decode()

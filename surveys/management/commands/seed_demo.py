@@ -20,7 +20,7 @@ from surveys.services.demo import (
     MAX_RESPONDENTS,
     MIN_ORGANISATIONS,
     MIN_RESPONDENTS,
-    DemoExists,
+    DemoExistsError,
     seed_demo,
 )
 
@@ -32,7 +32,9 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a whole number"
+            ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
         return value
@@ -48,23 +50,35 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--organisations", type=_bounded(MIN_ORGANISATIONS, MAX_ORGANISATIONS),
+            "--organisations",
+            type=_bounded(MIN_ORGANISATIONS, MAX_ORGANISATIONS),
             default=DEFAULT_ORGANISATIONS,
             help=f"partner organisations ({MIN_ORGANISATIONS}-{MAX_ORGANISATIONS}, "
             f"default {DEFAULT_ORGANISATIONS})",
         )
         parser.add_argument(
-            "--respondents", type=_bounded(MIN_RESPONDENTS, MAX_RESPONDENTS),
+            "--respondents",
+            type=_bounded(MIN_RESPONDENTS, MAX_RESPONDENTS),
             default=DEFAULT_RESPONDENTS,
             help=f"mean submitted responses per organisation in the current round "
             f"(default {DEFAULT_RESPONDENTS})",
         )
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=f"random seed (default {DEFAULT_SEED})")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing if any partnership already exists")
-        parser.add_argument("--replace", action="store_true",
-                            help="delete and rebuild the demo partnership if it exists")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=f"random seed (default {DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing if any partnership already exists",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="delete and rebuild the demo partnership if it exists",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["if_empty"] and Partnership.objects.exists():
@@ -73,10 +87,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             result = seed_demo(
-                organisations=options["organisations"], respondents=options["respondents"],
-                seed=options["seed"], replace=options["replace"],
+                organisations=options["organisations"],
+                respondents=options["respondents"],
+                seed=options["seed"],
+                replace=options["replace"],
             )
-        except DemoExists as exc:
+        except DemoExistsError as exc:
             raise CommandError(
                 f"{exc} Pass --replace to delete and rebuild it, or --if-empty to leave it."
             ) from exc
@@ -85,14 +101,18 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
 
         write = self.stdout.write
-        write(self.style.SUCCESS(
-            f"Seeded {DEMO_PARTNERSHIP_NAME}: {result.organisations} organisations "
-            f"in {seconds:.1f} s."
-        ))
+        write(
+            self.style.SUCCESS(
+                f"Seeded {DEMO_PARTNERSHIP_NAME}: {result.organisations} organisations "
+                f"in {seconds:.1f} s."
+            )
+        )
         for title, submitted in result.submitted.items():
             write(f"  {title}: {submitted} responses submitted")
-        write(f"  {result.in_progress} responses in progress, {result.answers} answers, "
-              f"{result.profile_answers} culture-profile points, {result.comments} comments")
+        write(
+            f"  {result.in_progress} responses in progress, {result.answers} answers, "
+            f"{result.profile_answers} culture-profile points, {result.comments} comments"
+        )
         write("Demo logins (sign in at /admin/):")
         for username, role in DEMO_USERS:
             write(f"  {username:<11} password {DEMO_PASSWORD}  ({role.label})")
