@@ -8,9 +8,9 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(
-    BASE_DIR / ".env"
-)  # local development only; real deployments set the environment
+# A local .env (written by `make run`) fills in what the environment leaves unset; deployments
+# set the environment itself, and may point DJANGO_ENV_FILE elsewhere (or at /dev/null).
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Required when DEBUG is off: `make run` writes a local .env with a generated key.

@@ -1,0 +1,45 @@
+"""Every model has a working admin list and change page for support staff."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from surveys.models import Answer, Invitation, Response
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_every_model_has_an_admin_list_page(staff_client, survey_setup):
+    models = [m for m in admin.site._registry if m._meta.app_label == "surveys"]
+    assert len(models) == 13
+    for model in models:
+        url = reverse(f"admin:surveys_{model._meta.model_name}_changelist")
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_admin_never_shows_link_tokens(staff_client, survey_setup, client):
+    from tests.surveys.test_respondent import answer_all, start
+
+    response = start(client, survey_setup.personal_link)
+    answer_all(client, response)
+    invitation = survey_setup.personal_link
+    pages = [
+        reverse("admin:surveys_invitation_change", args=[invitation.pk]),
+        reverse("admin:surveys_response_change", args=[response.pk]),
+        reverse("admin:surveys_answer_changelist"),
+    ]
+    staff_client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for url in pages:
+        html = staff_client.get(url).content.decode()
+        assert invitation.token not in html
+        assert Response.objects.get(pk=response.pk).resume_token not in html
+    assert Answer.objects.filter(response=response).exists()
+    assert Invitation.objects.count() == 2
