@@ -7,6 +7,7 @@ from surveys.views.home import home
 urlpatterns = [
     path("", home, name="home"),
     path("", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

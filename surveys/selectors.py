@@ -1,10 +1,14 @@
 """Reads that decide what a visitor may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from uuid import UUID
 
+from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from surveys.models import Invitation, Response
+from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,48 @@ def link_unavailable_reason(*, target: LinkTarget) -> str | None:
     if not survey.is_accepting_answers(now=now):
         return "not_open"
     return None
+
+
+def get_partnership_for_user(
+    *, user: User, public_id: UUID, roles: Iterable[str] | None = None
+) -> tuple[Partnership, str]:
+    """Return the partnership and the user's role on it; 404 for anyone without a role.
+
+    404 rather than 403, so that outsiders cannot tell that a partnership exists. `roles`
+    narrows who may see it at all; callers raise PermissionDenied for actions a role
+    cannot take.
+    """
+    membership = (
+        Membership.objects.select_related("partnership")
+        .filter(user_id=user.pk, partnership__public_id=public_id)
+        .first()
+    )
+    if membership is None or (roles is not None and membership.role not in set(roles)):
+        raise Http404("No such partnership")
+    return membership.partnership, membership.role
+
+
+def get_survey_for_user(
+    *, user: User, public_id: UUID, roles: Iterable[str] | None = None
+) -> tuple[Survey, str]:
+    """Return a survey round and the user's role on its partnership; 404 for outsiders."""
+    survey = (
+        Survey.objects.select_related("partnership", "instrument")
+        .filter(public_id=public_id, partnership__memberships__user_id=user.pk)
+        .first()
+    )
+    if survey is None:
+        raise Http404("No such survey")
+    _partnership, role = get_partnership_for_user(
+        user=user, public_id=survey.partnership.public_id, roles=roles
+    )
+    return survey, role
+
+
+def partnerships_for_user(*, user: User) -> QuerySet[Partnership]:
+    """Return the partnerships the user has a role on, with that role as `user_role`."""
+    return (
+        Partnership.objects.filter(memberships__user_id=user.pk)
+        .annotate(user_role=F("memberships__role"))
+        .order_by("name")
+    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys.forms import StartForm, StepForm, SubmitForm, answers_digest
+from surveys.forms.respondent import StartForm, StepForm, SubmitForm, answers_digest
 from surveys.journey import (
     Step,
     build_steps,

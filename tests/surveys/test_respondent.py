@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.forms import field_name
+from surveys.forms.respondent import field_name
 from surveys.journey import Step, build_steps
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response, Survey
 

@@ -1,0 +1,1 @@
+"""Forms, one module per area: the respondent journey, and the lead's management pages."""
