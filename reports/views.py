@@ -3,14 +3,71 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
+from reports import pages
 from surveys.selectors import get_survey_for_user
 
 
 @login_required
+@require_GET
 def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the partnership overview for one survey round."""
     survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
-    return render(request, "reports/overview.html", {"survey": survey, "role": role})
+    context = pages.overview(survey)
+    return render(
+        request,
+        "reports/overview.html",
+        {**context, "survey": survey, "role": role, "tab": "overview"},
+    )
+
+
+@login_required
+@require_GET
+def organisation_detail(
+    request: HttpRequest, survey_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Show one organisation's readiness profile."""
+    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    try:
+        context = pages.organisation(survey, str(organisation_id))
+    except LookupError as exc:
+        raise Http404("No such organisation in this partnership") from exc
+    return render(
+        request,
+        "reports/organisation.html",
+        {**context, "survey": survey, "role": role, "tab": "organisation"},
+    )
+
+
+@login_required
+@require_GET
+def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
+    """Show the fit of every pair of partners, by the measure chosen."""
+    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    context = pages.fit_matrix(survey, request.GET.get("measure", "fit"))
+    return render(
+        request,
+        "reports/fit_matrix.html",
+        {**context, "survey": survey, "role": role, "tab": "fit"},
+    )
+
+
+@login_required
+@require_GET
+def pair_detail(
+    request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
+) -> HttpResponse:
+    """Show how two partners compare: profiles, gaps, trust both ways and culture."""
+    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    try:
+        context = pages.pair(survey, str(a_id), str(b_id))
+    except LookupError as exc:
+        raise Http404("No such pair in this partnership") from exc
+    return render(
+        request,
+        "reports/pair.html",
+        {**context, "survey": survey, "role": role, "tab": "fit"},
+    )

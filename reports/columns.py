@@ -1,0 +1,180 @@
+"""Column names shared by the scoring and fit frames (the contracts with `data.py`)."""
+
+# Input columns: answers, items, partner answers and culture-profile points.
+RESPONSE_ID = "response_id"
+ORGANISATION = "organisation"
+DIMENSION = "dimension"
+ITEM = "item"
+REVERSE = "reverse"
+VALUE = "value"
+SCORED_VALUE = "scored_value"
+SUBJECT = "subject"
+PROMPT = "prompt"
+CULTURE_TYPE = "culture_type"
+POINTS = "points"
+
+ANSWER_COLUMNS = [RESPONSE_ID, ORGANISATION, DIMENSION, ITEM, REVERSE, VALUE]
+ITEM_COLUMNS = [DIMENSION, ITEM, REVERSE]
+PARTNER_ANSWER_COLUMNS = [RESPONSE_ID, ORGANISATION, SUBJECT, ITEM, VALUE]
+PROFILE_POINT_COLUMNS = [RESPONSE_ID, ORGANISATION, PROMPT, CULTURE_TYPE, POINTS]
+
+# Respondent and organisation scores.
+SCORE = "score"
+N = "n"
+MEAN = "mean"
+SD = "sd"
+SE = "se"
+CI_LOW = "ci_low"
+CI_HIGH = "ci_high"
+READINESS = "readiness"
+BAND = "band"
+UNCERTAIN = "uncertain"
+SUPPRESSED = "suppressed"
+N_DIMENSIONS = "n_dimensions"
+
+RESPONDENT_SCORE_COLUMNS = [RESPONSE_ID, ORGANISATION, DIMENSION, SCORE]
+ORGANISATION_SCORE_COLUMNS = [
+    ORGANISATION,
+    DIMENSION,
+    N,
+    MEAN,
+    SD,
+    SE,
+    CI_LOW,
+    CI_HIGH,
+    READINESS,
+    BAND,
+    UNCERTAIN,
+    SUPPRESSED,
+]
+OVERALL_COLUMNS = [ORGANISATION, READINESS, MEAN, N_DIMENSIONS, SUPPRESSED]
+
+# Bands (MEASUREMENT.md §5 "Scoring", step 3).
+STRENGTH = "strength"
+DEVELOP = "develop"
+CONCERN = "concern"
+
+# Methods panel: agreement, "Don't know", reliability, ICC, answer distributions.
+RWG_J = "rwg_j"
+DIVIDED = "divided"
+DONT_KNOW_RATE = "dont_know_rate"
+ALPHA = "alpha"
+MEAN_INTER_ITEM_R = "mean_inter_item_r"
+N_COMPLETE = "n_complete"
+N_ITEMS = "n_items"
+ICC1 = "icc1"
+ICC2 = "icc2"
+N_GROUPS = "n_groups"
+COUNT = "count"
+SHARE = "share"
+DONT_KNOW = "dk"
+
+AGREEMENT_COLUMNS = [ORGANISATION, DIMENSION, RWG_J, N, DIVIDED]
+DONT_KNOW_COLUMNS = [ORGANISATION, DIMENSION, DONT_KNOW_RATE]
+ITEM_DONT_KNOW_COLUMNS = [ITEM, DIMENSION, DONT_KNOW_RATE, N]
+ALPHA_COLUMNS = [DIMENSION, ALPHA, MEAN_INTER_ITEM_R, N_COMPLETE, N_ITEMS]
+ICC_COLUMNS = [DIMENSION, ICC1, ICC2, N_GROUPS]
+DISTRIBUTION_COLUMNS = [ORGANISATION, ITEM, DIMENSION, VALUE, COUNT, SHARE]
+
+# Culture profile (cultural theory types) and partner ratings.
+HIERARCHIST = "H"
+INDIVIDUALIST = "I"
+EGALITARIAN = "E"
+FATALIST = "F"
+CULTURE_TYPES = [HIERARCHIST, INDIVIDUALIST, EGALITARIAN, FATALIST]
+CULTURE_COLUMNS = [ORGANISATION, *CULTURE_TYPES, N, SUPPRESSED]
+
+FAMILIARITY_ITEM = "P0"
+TRUST_ITEMS = ["P1", "P2", "P3"]
+COMPATIBILITY_ITEM = "P4"
+POWER_ITEM = "P5"  # reverse-scored; collected but not part of any fit figure
+META_ITEM = "P6"
+
+N_RATERS = "n_raters"
+TRUST = "trust"
+COMPATIBILITY = "compatibility"
+META = "meta"
+N_TRUST = "n_trust"
+N_COMPATIBILITY = "n_compatibility"
+N_META = "n_meta"
+RATING_COLUMNS = [
+    ORGANISATION,
+    SUBJECT,
+    N_RATERS,
+    TRUST,
+    COMPATIBILITY,
+    META,
+    N_TRUST,
+    N_COMPATIBILITY,
+    N_META,
+]
+
+# Dimension gaps between two organisations.
+MEAN_A = "mean_a"
+MEAN_B = "mean_b"
+GAP = "gap"
+EFFECT_SIZE = "effect_size"
+CLEAR = "clear"
+Z = "z"
+GAP_COLUMNS = [
+    DIMENSION,
+    MEAN_A,
+    MEAN_B,
+    GAP,
+    SE,
+    CI_LOW,
+    CI_HIGH,
+    EFFECT_SIZE,
+    CLEAR,
+    Z,
+]
+
+# Pairwise fit: fit.csv (DESIGN.md §4 "Exports") plus the detail the pair page shows.
+ORGANISATION_A = "organisation_a"
+ORGANISATION_B = "organisation_b"
+FIT = "fit"
+FIT_CI_LOW = "fit_ci_low"
+FIT_CI_HIGH = "fit_ci_high"
+PROFILE_FIT = "profile_fit"
+LEVEL_GAP = "level_gap"
+SHAPE_SIMILARITY = "shape_similarity"
+CULTURE_FIT = "culture_fit"
+TRUST_A_TO_B = "trust_a_to_b"
+TRUST_B_TO_A = "trust_b_to_a"
+MUTUAL_TRUST = "mutual_trust"
+LARGEST_GAP_DIMENSION = "largest_gap_dimension"
+ELEVATION = "elevation"
+SCATTER = "scatter"
+SHAPE = "shape"
+ASYMMETRY = "asymmetry"
+META_GAP_A = "meta_gap_a"
+META_GAP_B = "meta_gap_b"
+PERCEIVED_ACTUAL_FLAG = "perceived_actual_flag"
+
+FIT_CSV_COLUMNS = [
+    ORGANISATION_A,
+    ORGANISATION_B,
+    FIT,
+    FIT_CI_LOW,
+    FIT_CI_HIGH,
+    PROFILE_FIT,
+    LEVEL_GAP,
+    SHAPE_SIMILARITY,
+    CULTURE_FIT,
+    COMPATIBILITY,
+    TRUST_A_TO_B,
+    TRUST_B_TO_A,
+    MUTUAL_TRUST,
+    LARGEST_GAP_DIMENSION,
+    SUPPRESSED,
+]
+FIT_EXTRA_COLUMNS = [
+    ELEVATION,
+    SCATTER,
+    SHAPE,
+    ASYMMETRY,
+    META_GAP_A,
+    META_GAP_B,
+    PERCEIVED_ACTUAL_FLAG,
+]
+PAIRWISE_FIT_COLUMNS = [*FIT_CSV_COLUMNS, *FIT_EXTRA_COLUMNS]

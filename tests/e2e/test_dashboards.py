@@ -1,0 +1,88 @@
+"""A consultant reads every dashboard of the demo partnership in headless Chromium."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from surveys.models import Survey
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_survey(db) -> Survey:
+    cache.clear()
+    call_command(
+        "seed_demo",
+        organisations=5,
+        respondents=10,
+        seed=11,
+        stdout=io.StringIO(),
+    )
+    return Survey.objects.get(status=Survey.Status.OPEN)
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("collab-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def charts_drawn(page: Page) -> int:
+    """Return how many charts plotly drew (an SVG inside each chart container)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-plotly]')]"
+        ".every(el => el.querySelector('.main-svg'))"
+    )
+    return page.locator("[data-plotly]:has(.main-svg)").count()
+
+
+def test_a_consultant_reads_every_dashboard(
+    page: Page, live_server, demo_survey, check_page
+):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = live_server.url
+    sign_in(page, base, "consultant")
+
+    page.goto(f"{base}/reports/{demo_survey.public_id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")
+    assert charts_drawn(page) >= 3
+    expect(page.get_by_text("Fewer than 5 responses").first).to_be_visible()
+    check_page(page, "report-01-overview")
+
+    # Every chart has a data-table alternative, and a PNG download for board papers.
+    page.get_by_text("Show data table").first.click()
+    expect(page.locator(".app-chart__table table").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download PNG").first.click()
+    assert download.value.suggested_filename.endswith(".png")
+
+    page.locator("#organisations").scroll_into_view_if_needed()
+    page.get_by_role("link", name="Northshire County Council").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Northshire County Council"
+    )
+    assert charts_drawn(page) >= 2
+    check_page(page, "report-02-organisation")
+
+    page.get_by_role("link", name="Fit between partners").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fit between partners")
+    assert charts_drawn(page) == 1
+    check_page(page, "report-03-fit-matrix")
+    page.get_by_label("Mutual trust").check()
+    page.get_by_role("button", name="Update").click()
+    expect(
+        page.get_by_role("heading", name="Mutual trust for every pair of partners")
+    ).to_be_visible()
+
+    page.locator("table a[href*='/pairs/']").first.click()
+    expect(page.get_by_role("heading", name="Summary")).to_be_visible()
+    assert charts_drawn(page) >= 2
+    check_page(page, "report-04-pair")
+    assert errors == []

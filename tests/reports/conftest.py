@@ -1,0 +1,45 @@
+"""A small seeded demo partnership for dashboard tests."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from surveys.models import Membership, Partnership, Survey
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def demo(db):
+    """Seed 4 organisations with about 8 respondents each; the last is below the threshold."""
+    cache.clear()
+    call_command(
+        "seed_demo",
+        organisations=4,
+        respondents=8,
+        seed=7,
+        stdout=io.StringIO(),
+    )
+    partnership = Partnership.objects.get()
+    survey = Survey.objects.filter(
+        partnership=partnership, status=Survey.Status.OPEN
+    ).get()
+    return partnership, survey
+
+
+@pytest.fixture
+def consultant_client(client, demo):
+    partnership, _survey = demo
+    membership = MembershipFactory(
+        partnership=partnership, role=Membership.Role.CONSULTANT
+    )
+    client.force_login(membership.user)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, demo):
+    # A lead of some other partnership: signed in, but with no role on this one.
+    client.force_login(MembershipFactory(role=Membership.Role.LEAD).user)
+    return client

@@ -1,0 +1,569 @@
+"""Fit formulas checked against hand-computed values (no database)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reports import columns as c
+from reports import fit, scoring
+
+NAN = np.nan
+T_975_DF4 = 2.7764451  # t(.975, 4) from printed tables
+
+
+def series(values: list[float], dims: list[str] | None = None) -> pd.Series:
+    return pd.Series(
+        values, index=dims or [f"D{i + 1}" for i in range(len(values))], dtype="float64"
+    )
+
+
+# --- profile_similarity ----------------------------------------------------------------------
+
+
+def test_profile_similarity_against_hand_computation():
+    a = series([4, 3, 2, 5])
+    b = series([3, 3, 4, NAN])  # D4 is missing for B, so k = 3
+    norm = series([3, 2, 3, 3])
+    result = fit.profile_similarity(a, b, norm)
+    # a − b = 1, 0, −2 → D² = 5.  ā = 3, b̄ = 10/3.
+    # σa = √(2/3), σb = √2/3 (divisor k); cov = (1·(−1/3) + 0 + (−1)(2/3))/3 = −1/3.
+    # elevation = 3(−1/3)² = 1/3; scatter = 3(σa − σb)² = 8/3 − 4/√3;
+    # shape = 2·3·(σaσb − cov) = 4/√3 + 2.  Sum = 1/3 + 8/3 + 2 = 5 = D².
+    assert result["k"] == 3
+    assert result["d2"] == pytest.approx(5.0)
+    assert result["elevation"] == pytest.approx(1 / 3)
+    assert result["scatter"] == pytest.approx(8 / 3 - 4 / math.sqrt(3))
+    assert result["shape"] == pytest.approx(4 / math.sqrt(3) + 2)
+    assert result["level_gap"] == pytest.approx(-1 / 3)
+    # profile_fit = 100(1 − √(5/3)/4) = 67.7251
+    assert result["profile_fit"] == pytest.approx(100 * (1 - math.sqrt(5 / 3) / 4))
+    # a − norm = 1, 1, −1 and b − norm = 0, 1, 1: deviations (2/3, 2/3, −4/3) and
+    # (−2/3, 1/3, 1/3); Σ products = −2/3, SS 8/3 and 2/3 → r = (−2/3)/√(16/9) = −0.5
+    assert result["shape_similarity"] == pytest.approx(-0.5)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cronbach_gleser_parts_sum_to_d2(seed):
+    rng = np.random.default_rng(seed)
+    a, b, norm = (series(list(rng.uniform(1, 5, 9))) for _ in range(3))
+    result = fit.profile_similarity(a, b, norm)
+    assert result["elevation"] + result["scatter"] + result["shape"] == pytest.approx(
+        ((a - b) ** 2).sum()
+    )
+
+
+def test_shape_similarity_is_none_for_a_flat_profile_or_fewer_than_three_dimensions():
+    flat = fit.profile_similarity(
+        series([3, 3, 3]), series([2, 3, 4]), series([3, 3, 3])
+    )
+    assert flat["shape_similarity"] is None  # a − norm has zero variance
+    assert flat["shape"] == 0.0  # σa = 0, so all of D² is elevation and scatter
+    assert flat["elevation"] + flat["scatter"] == pytest.approx(flat["d2"])
+
+    two = fit.profile_similarity(series([4, 2]), series([2, 4]), series([3, 3]))
+    assert two["k"] == 2
+    assert two["shape_similarity"] is None
+    assert two["d2"] == 8.0
+
+
+def test_identical_profiles_fit_perfectly_and_no_common_dimension_gives_nothing():
+    same = fit.profile_similarity(
+        series([4, 3, 2]), series([4, 3, 2]), series([3, 3, 3])
+    )
+    assert (same["d2"], same["profile_fit"], same["level_gap"]) == (0.0, 100.0, 0.0)
+    assert same["shape_similarity"] == pytest.approx(1.0)
+
+    empty = fit.profile_similarity(series([4, NAN]), series([NAN, 3]), series([3, 3]))
+    assert empty["k"] == 0
+    assert all(value is None for key, value in empty.items() if key != "k")
+
+
+# --- culture ---------------------------------------------------------------------------------
+
+
+def profile_points_frame() -> pd.DataFrame:
+    rows = [
+        ("a1", "A", "drive", "H", 40),
+        ("a1", "A", "drive", "I", 30),
+        ("a1", "A", "drive", "E", 20),
+        ("a1", "A", "drive", "F", 10),
+        ("a1", "A", "noticed", "H", 20),
+        ("a1", "A", "noticed", "I", 20),
+        ("a1", "A", "noticed", "E", 40),
+        ("a1", "A", "noticed", "F", 20),
+        # a2 answered one prompt and gave F nothing (no row): F counts as 0 points.
+        ("a2", "A", "drive", "H", 10),
+        ("a2", "A", "drive", "I", 20),
+        ("a2", "A", "drive", "E", 70),
+    ]
+    return pd.DataFrame(rows, columns=c.PROFILE_POINT_COLUMNS)
+
+
+def test_culture_profiles_average_each_respondent_then_the_organisation():
+    points = profile_points_frame()
+    before = points.copy()
+    result = fit.culture_profiles(points, threshold=2)
+    # a1 = (40+20)/2, (30+20)/2, (20+40)/2, (10+20)/2 = 30, 25, 30, 15
+    # a2 = 10, 20, 70, 0;  A = mean of the two respondents
+    expected = pd.DataFrame(
+        {
+            "organisation": ["A"],
+            "H": [20.0],
+            "I": [22.5],
+            "E": [50.0],
+            "F": [7.5],
+            "n": [2.0],
+            "suppressed": [False],
+        }
+    )
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False)
+    assert result[c.CULTURE_TYPES].sum(axis=1).iloc[0] == pytest.approx(100)
+    pd.testing.assert_frame_equal(points, before)
+
+
+def test_culture_profiles_suppress_below_threshold_including_n():
+    row = fit.culture_profiles(profile_points_frame(), threshold=3).iloc[0]
+    assert row[c.SUPPRESSED]
+    assert row[[*c.CULTURE_TYPES, c.N]].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([40, 30, 20, 10], [40, 30, 20, 10], 100.0),  # identical
+        ([100, 0, 0, 0], [0, 100, 0, 0], 0.0),  # opposite: ½(100 + 100) = 100 apart
+        ([40, 30, 20, 10], [20, 30, 40, 10], 80.0),  # 100 − ½(20 + 0 + 20 + 0)
+    ],
+)
+def test_culture_fit(a, b, expected):
+    assert (
+        fit.culture_fit(series(a, c.CULTURE_TYPES), series(b, c.CULTURE_TYPES))
+        == expected
+    )
+
+
+def test_culture_fit_is_nan_when_a_profile_is_missing():
+    missing = series([NAN] * 4, c.CULTURE_TYPES)
+    assert math.isnan(fit.culture_fit(missing, series([25] * 4, c.CULTURE_TYPES)))
+
+
+# --- partner ratings -------------------------------------------------------------------------
+
+
+def test_partner_ratings_against_hand_computation():
+    rows = []
+    raters = {
+        "a1": {"P0": 3, "P1": 4, "P2": 5, "P3": NAN, "P4": 4, "P5": 2, "P6": 3},
+        "a2": {"P0": 2, "P1": 2, "P2": 2, "P3": 2, "P4": NAN, "P6": 5},
+        "a3": {"P0": 1},  # does not know B: not a rater
+        "a4": {"P0": 4, "P1": NAN, "P2": NAN, "P3": NAN, "P4": 5, "P6": 4},
+    }
+    for rid, answers in raters.items():
+        rows += [(rid, "A", "B", item, value) for item, value in answers.items()]
+    ratings = fit.partner_ratings(pd.DataFrame(rows, columns=c.PARTNER_ANSWER_COLUMNS))
+    # trust: a1 mean(4, 5) = 4.5, a2 mean(2, 2, 2) = 2, a4 none → (4.5 + 2)/2 = 3.25
+    # compatibility (P4): (4 + 5)/2 = 4.5; meta (P6): (3 + 5 + 4)/3 = 4
+    expected = pd.DataFrame(
+        {
+            "organisation": ["A"],
+            "subject": ["B"],
+            "n_raters": [3],
+            "trust": [3.25],
+            "compatibility": [4.5],
+            "meta": [4.0],
+            "n_trust": [2],
+            "n_compatibility": [2],
+            "n_meta": [3],
+        }
+    )
+    pd.testing.assert_frame_equal(ratings, expected, check_dtype=False)
+
+
+# --- dimension gaps --------------------------------------------------------------------------
+
+
+def scores_frame(scores: dict[str, dict[str, list[float]]]) -> pd.DataFrame:
+    rows = [
+        (f"{org}-{i}", org, dim, value)
+        for org, dims in scores.items()
+        for dim, values in dims.items()
+        for i, value in enumerate(values)
+    ]
+    return pd.DataFrame(rows, columns=c.RESPONDENT_SCORE_COLUMNS)
+
+
+def test_dimension_gaps_against_hand_computation():
+    resp = scores_frame(
+        {
+            "A": {"D1": [3, 4, 5], "D2": [5, 5, 4], "D3": [4, 4, 4], "D4": [2, 3, 4]},
+            "B": {"D1": [1, 2, 3], "D2": [2, 2, 3], "D3": [4, 4, 4], "D4": [2, 3]},
+        }
+    )
+    result = fit.dimension_gaps(resp, "A", "B", threshold=3)
+    # D4 is dropped: B has 2 < 3 respondents there.
+    # Equal n and variances make Welch df = 2(n − 1) = 4, so t = 2.776445 from tables.
+    # D1: gap 4 − 2 = 2; var 1 and 1 → SE = √(1/3 + 1/3) = 0.816497; CI 2 ± 2.266958
+    #     → [−0.267, 4.267] includes 0, so not a clear gap; z = 2.449490;
+    #     pooled sd 1, Hedges J = 1 − 3/(4·6 − 9) = 0.8 → g = 1.6.
+    # D2: gap 14/3 − 7/3 = 7/3; var 1/3 each → SE = √(2/9) = 0.471405;
+    #     CI 7/3 ± 1.308816 = [1.025, 3.642] → clear; z = 4.949747; g = 0.8 · (7/3)/√(1/3).
+    # D3: both unanimous: SE 0, zero-width CI, z undefined → listed last.
+    se1, se2 = math.sqrt(2 / 3), math.sqrt(2 / 9)
+    expected = pd.DataFrame(
+        {
+            "dimension": ["D2", "D1", "D3"],
+            "mean_a": [14 / 3, 4.0, 4.0],
+            "mean_b": [7 / 3, 2.0, 4.0],
+            "gap": [7 / 3, 2.0, 0.0],
+            "se": [se2, se1, 0.0],
+            "ci_low": [7 / 3 - T_975_DF4 * se2, 2 - T_975_DF4 * se1, 0.0],
+            "ci_high": [7 / 3 + T_975_DF4 * se2, 2 + T_975_DF4 * se1, 0.0],
+            "effect_size": [0.8 * (7 / 3) / math.sqrt(1 / 3), 1.6, NAN],
+            "clear": [True, False, False],
+            "z": [(7 / 3) / se2, 2 / se1, NAN],
+        }
+    )
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False, atol=1e-6)
+
+
+def test_a_small_gap_is_not_clear_even_when_its_interval_excludes_zero():
+    resp = scores_frame(
+        {"A": {"D1": [4.0, 4.1, 4.2] * 3}, "B": {"D1": [3.7, 3.8, 3.9] * 3}}
+    )
+    row = fit.dimension_gaps(resp, "A", "B", threshold=3).iloc[0]
+    assert row[c.GAP] == pytest.approx(0.3)
+    assert row[c.CI_LOW] > 0
+    assert not row[c.CLEAR]  # |gap| < 0.5
+
+
+# --- pairwise fit ----------------------------------------------------------------------------
+
+
+def pair_inputs(*, b_raters_of_a: int = 2) -> dict:
+    """Three organisations, K = 2: A and B can be compared, C has one respondent."""
+    resp = pd.DataFrame(
+        [
+            ("a1", "A", "D1", 5.0),
+            ("a1", "A", "D2", 3.0),
+            ("a1", "A", "D3", 2.0),
+            ("a2", "A", "D1", 3.0),
+            ("a2", "A", "D2", 3.0),
+            ("a2", "A", "D3", 2.0),
+            ("b1", "B", "D1", 3.0),
+            ("b1", "B", "D2", 2.0),
+            ("b1", "B", "D3", 4.0),
+            ("b2", "B", "D1", 3.0),
+            ("b2", "B", "D2", 4.0),
+            ("b2", "B", "D3", 4.0),
+            ("c1", "C", "D1", 1.0),
+            ("c1", "C", "D2", 1.0),
+            ("c1", "C", "D3", 1.0),
+        ],
+        columns=c.RESPONDENT_SCORE_COLUMNS,
+    )
+    culture = pd.DataFrame(
+        {
+            "organisation": ["A", "B", "C"],
+            "H": [40.0, 20.0, NAN],
+            "I": [30.0, 30.0, NAN],
+            "E": [20.0, 40.0, NAN],
+            "F": [10.0, 10.0, NAN],
+            "n": [2.0, 2.0, NAN],
+            "suppressed": [False, False, True],
+        }
+    )
+    ratings = pd.DataFrame(
+        {
+            "organisation": ["A", "B", "A", "C"],
+            "subject": ["B", "A", "C", "A"],
+            "n_raters": [2, b_raters_of_a, 2, 1],
+            "trust": [4.0, 3.0, 3.0, 5.0],
+            "compatibility": [3.0, 4.0, 3.0, 5.0],
+            "meta": [4.5, 2.0, 3.0, 5.0],
+            "n_trust": [2, b_raters_of_a, 2, 1],
+            "n_compatibility": [2, 1, 2, 1],
+            "n_meta": [2, b_raters_of_a, 2, 1],
+        }
+    )
+    org_scores = scoring.organisation_scores(resp, threshold=2)
+    return {
+        "resp_scores": resp,
+        "org_scores": org_scores,
+        "culture": culture,
+        "ratings": ratings,
+    }
+
+
+def test_pairwise_fit_against_hand_computation():
+    inputs = pair_inputs()
+    before = {key: frame.copy() for key, frame in inputs.items()}
+    result = fit.pairwise_fit(**inputs, threshold=2, n_boot=200)
+    assert list(result.columns) == [*c.FIT_CSV_COLUMNS, *c.FIT_EXTRA_COLUMNS]
+    assert len(result) == 6  # ordered pairs of three organisations
+    row = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("A", "B")]
+
+    # Profiles: A = 4, 3, 2 and B = 3, 3, 4; p̄ over the unsuppressed A and B = 3.5, 3, 3.
+    profile_fit = 100 * (1 - math.sqrt(5 / 3) / 4)  # D² = 5, k = 3 → 67.7251
+    assert row[c.PROFILE_FIT] == pytest.approx(profile_fit)
+    assert row[c.LEVEL_GAP] == pytest.approx(-1 / 3)
+    assert row[c.ELEVATION] + row[c.SCATTER] + row[c.SHAPE] == pytest.approx(5.0)
+    # a − p̄ = .5, 0, −1 and b − p̄ = −.5, 0, 1: mirror images → r = −1
+    assert row[c.SHAPE_SIMILARITY] == pytest.approx(-1.0)
+    assert row[c.CULTURE_FIT] == pytest.approx(80.0)  # 100 − ½(20 + 0 + 20 + 0)
+    # Trust: 25(4 − 1) = 75 from A to B; 25(3 − 1) = 50 back; mutual = the smaller.
+    assert row[c.TRUST_A_TO_B] == pytest.approx(75.0)
+    assert row[c.TRUST_B_TO_A] == pytest.approx(50.0)
+    assert row[c.ASYMMETRY] == pytest.approx(25.0)
+    assert row[c.MUTUAL_TRUST] == pytest.approx(50.0)
+    # Compatibility pools the raters' P4: (2 × 3 + 1 × 4)/3 = 10/3 → 25 × 7/3 = 58.3333
+    compatibility = 25 * (10 / 3 - 1)
+    assert row[c.COMPATIBILITY] == pytest.approx(compatibility)
+    # meta_gap_A = 25(4.5 − 1) − 50 = 37.5: A overestimates how much B trusts it.
+    # meta_gap_B = 25(2 − 1) − 75 = −50: B underestimates A's trust.
+    assert row[c.META_GAP_A] == pytest.approx(37.5)
+    assert row[c.META_GAP_B] == pytest.approx(-50.0)
+    # fit = .3 × 58.3333 + .3 × 50 + .2 × 80 + .2 × 67.7251 = 62.0450
+    assert row[c.FIT] == pytest.approx(
+        0.3 * compatibility + 0.3 * 50 + 0.2 * 80 + 0.2 * profile_fit
+    )
+    # |58.33 − mean(67.73, 80)| = 15.53 < 25
+    assert row[c.PERCEIVED_ACTUAL_FLAG] is False
+    # Gaps: D1 1/1 = 1, D2 0/1 = 0, D3 −2 with SE 0 (both unanimous) → the largest.
+    assert row[c.LARGEST_GAP_DIMENSION] == "D3"
+    assert not row[c.SUPPRESSED]
+
+    back = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("B", "A")]
+    assert back[c.TRUST_A_TO_B] == pytest.approx(50.0)
+    assert back[c.TRUST_B_TO_A] == pytest.approx(75.0)
+    assert back[c.COMPATIBILITY] == pytest.approx(compatibility)  # same pool both ways
+    assert back[c.META_GAP_A] == pytest.approx(-50.0)
+    assert back[c.META_GAP_B] == pytest.approx(37.5)
+    assert back[c.LEVEL_GAP] == pytest.approx(1 / 3)
+    for key, frame in inputs.items():
+        pd.testing.assert_frame_equal(frame, before[key])
+
+
+def test_pairs_with_an_organisation_below_threshold_are_suppressed_entirely():
+    result = fit.pairwise_fit(**pair_inputs(), threshold=2, n_boot=50)
+    hidden = result[
+        (result[c.ORGANISATION_A] == "C") | (result[c.ORGANISATION_B] == "C")
+    ]
+    assert len(hidden) == 4
+    assert hidden[c.SUPPRESSED].all()
+    figures = [
+        col
+        for col in c.PAIRWISE_FIT_COLUMNS
+        if col not in {c.ORGANISATION_A, c.ORGANISATION_B, c.SUPPRESSED}
+    ]
+    assert hidden[figures].isna().all().all()
+
+
+def test_too_few_raters_back_hides_return_trust_and_renormalises_fit():
+    # Only one of B's respondents rated A (< K = 2): B → A is suppressed, and A → B keeps
+    # its figures but loses trust_b_to_a, mutual trust, both meta gaps and B's P4.
+    result = fit.pairwise_fit(**pair_inputs(b_raters_of_a=1), threshold=2, n_boot=50)
+    pairs = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B])
+    assert pairs.loc[("B", "A"), c.SUPPRESSED]
+    row = pairs.loc[("A", "B")]
+    assert not row[c.SUPPRESSED]
+    assert row[c.TRUST_A_TO_B] == pytest.approx(75.0)
+    for column in (
+        c.TRUST_B_TO_A,
+        c.MUTUAL_TRUST,
+        c.ASYMMETRY,
+        c.META_GAP_A,
+        c.META_GAP_B,
+    ):
+        assert math.isnan(row[column])
+    compatibility = 25 * (3 - 1)  # A's raters only
+    assert row[c.COMPATIBILITY] == pytest.approx(compatibility)
+    profile_fit = 100 * (1 - math.sqrt(5 / 3) / 4)
+    # Without mutual trust the weights .3 + .2 + .2 = .7 are renormalised:
+    # (.3 × 50 + .2 × 80 + .2 × 67.7251) / .7 = 63.6357
+    assert row[c.FIT] == pytest.approx(
+        (0.3 * compatibility + 0.2 * 80 + 0.2 * profile_fit) / 0.7
+    )
+
+
+def test_custom_weights_and_unknown_weights():
+    inputs = pair_inputs()
+    only_culture = {
+        "culture_fit": 1.0,
+        "compatibility": 0,
+        "mutual_trust": 0,
+        "profile_fit": 0,
+    }
+    result = fit.pairwise_fit(**inputs, threshold=2, n_boot=50, weights=only_culture)
+    assert (
+        result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).at[("A", "B"), c.FIT]
+        == 80.0
+    )
+    with pytest.raises(ValueError, match="unknown fit weights: trust"):
+        fit.pairwise_fit(**inputs, threshold=2, weights={"trust": 1.0})
+    assert sum(fit.DEFAULT_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def test_pairwise_fit_rejects_frames_without_their_columns():
+    inputs = pair_inputs()
+    inputs["ratings"] = inputs["ratings"].drop(columns=[c.TRUST, c.META])
+    with pytest.raises(
+        ValueError, match="ratings is missing required columns: trust, meta"
+    ):
+        fit.pairwise_fit(**inputs, threshold=2)
+
+
+# --- bootstrap -------------------------------------------------------------------------------
+
+
+def synthetic_partnership(
+    *,
+    organisations: int = 8,
+    respondents: int = 30,
+    dimensions: int = 9,
+    items_per_dimension: int = 4,
+    seed: int = 1,
+) -> dict[str, pd.DataFrame]:
+    """Build every input frame for a realistic partnership (the benchmark's data)."""
+    rng = np.random.default_rng(seed)
+    orgs = [f"org{o}" for o in range(organisations)]
+    dims = [f"D{d + 1}" for d in range(dimensions)]
+    items = pd.DataFrame(
+        [
+            (d, f"{d}.{i + 1}", i == items_per_dimension - 1)
+            for d in dims
+            for i in range(items_per_dimension)
+        ],
+        columns=c.ITEM_COLUMNS,
+    )
+    rids = np.array([f"{o}-r{r}" for o in orgs for r in range(respondents)])
+    rorg = np.repeat(orgs, respondents)
+    level = np.repeat(
+        rng.normal(3.3, 0.5, (organisations, dimensions)), items_per_dimension, 1
+    )
+    noise = rng.normal(0, 0.9, (len(rids), len(items)))
+    raw = np.clip(np.rint(np.repeat(level, respondents, axis=0) + noise), 1, 5)
+    raw = np.where(items[c.REVERSE].to_numpy(), 6 - raw, raw)
+    raw[rng.random(raw.shape) < 0.08] = np.nan  # "Don't know"
+    answers = pd.DataFrame(
+        {
+            c.RESPONSE_ID: np.repeat(rids, len(items)),
+            c.ORGANISATION: np.repeat(rorg, len(items)),
+            c.DIMENSION: np.tile(items[c.DIMENSION].to_numpy(), len(rids)),
+            c.ITEM: np.tile(items[c.ITEM].to_numpy(), len(rids)),
+            c.REVERSE: np.tile(items[c.REVERSE].to_numpy(), len(rids)),
+            c.VALUE: raw.ravel(),
+        }
+    )
+    # Partner block: every respondent is asked about every other organisation.
+    rater = np.repeat(rids, organisations - 1)
+    rater_org = np.repeat(rorg, organisations - 1)
+    subject = np.concatenate([[s for s in orgs if s != o] for o in rorg])
+    familiarity = rng.integers(1, 5, len(rater)).astype(float)
+    values = np.clip(np.rint(rng.normal(3.4, 1.0, (len(rater), 6))), 1, 5)
+    values[rng.random(values.shape) < 0.1] = np.nan
+    known = familiarity > 1
+    partner = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    c.RESPONSE_ID: rater,
+                    c.ORGANISATION: rater_org,
+                    c.SUBJECT: subject,
+                    c.ITEM: "P0",
+                    c.VALUE: familiarity,
+                }
+            )
+        ]
+        + [
+            pd.DataFrame(
+                {
+                    c.RESPONSE_ID: rater[known],
+                    c.ORGANISATION: rater_org[known],
+                    c.SUBJECT: subject[known],
+                    c.ITEM: f"P{j + 1}",
+                    c.VALUE: values[known, j],
+                }
+            )
+            for j in range(6)
+        ],
+        ignore_index=True,
+    )
+    # Culture profile: three prompts, 100 points each.
+    points = np.round(rng.dirichlet([2, 1.5, 2.5, 1], (len(rids), 3)) * 100)
+    points[..., 3] = 100 - points[..., :3].sum(axis=-1)
+    profile = pd.DataFrame(
+        {
+            c.RESPONSE_ID: np.repeat(rids, 12),
+            c.ORGANISATION: np.repeat(rorg, 12),
+            c.PROMPT: np.tile(
+                np.repeat(["drive", "noticed", "decisions"], 4), len(rids)
+            ),
+            c.CULTURE_TYPE: np.tile(c.CULTURE_TYPES, len(rids) * 3),
+            c.POINTS: points.ravel(),
+        }
+    )
+    return {
+        "answers": answers,
+        "items": items,
+        "partner_answers": partner,
+        "profile_points": profile,
+    }
+
+
+def fit_inputs(data: dict[str, pd.DataFrame], *, threshold: int = 5) -> dict:
+    """Score a synthetic partnership into pairwise_fit's keyword arguments."""
+    resp = scoring.respondent_scores(
+        scoring.score_answers(data["answers"]), data["items"]
+    )
+    return {
+        "resp_scores": resp,
+        "org_scores": scoring.organisation_scores(resp, threshold=threshold),
+        "culture": fit.culture_profiles(data["profile_points"], threshold=threshold),
+        "ratings": fit.partner_ratings(data["partner_answers"]),
+        "threshold": threshold,
+        "profile_points": data["profile_points"],
+        "partner_answers": data["partner_answers"],
+    }
+
+
+@pytest.fixture(scope="module")
+def partnership() -> dict:
+    return fit_inputs(synthetic_partnership())
+
+
+def test_bootstrap_is_deterministic_and_its_interval_contains_the_estimate(partnership):
+    first = fit.pairwise_fit(**partnership)
+    again = fit.pairwise_fit(**partnership)
+    pd.testing.assert_frame_equal(first, again)
+    assert len(first) == 8 * 7
+    assert not first[c.SUPPRESSED].any()
+    assert (first[c.FIT_CI_LOW] <= first[c.FIT]).all()
+    assert (first[c.FIT] <= first[c.FIT_CI_HIGH]).all()
+    assert (first[c.FIT_CI_HIGH] > first[c.FIT_CI_LOW]).all()
+
+    other_seed = fit.pairwise_fit(**partnership, seed=7)
+    pd.testing.assert_series_equal(first[c.FIT], other_seed[c.FIT])  # point estimates
+    assert not np.allclose(first[c.FIT_CI_LOW], other_seed[c.FIT_CI_LOW])
+
+
+def test_resampling_the_ratings_and_culture_widens_the_interval(partnership):
+    # Without the raw partner and culture frames only profile_fit is resampled.
+    aggregated = {
+        key: value
+        for key, value in partnership.items()
+        if key not in {"profile_points", "partner_answers"}
+    }
+    narrow = fit.pairwise_fit(**aggregated, n_boot=500)
+    wide = fit.pairwise_fit(**partnership, n_boot=500)
+    narrow_width = (narrow[c.FIT_CI_HIGH] - narrow[c.FIT_CI_LOW]).mean()
+    wide_width = (wide[c.FIT_CI_HIGH] - wide[c.FIT_CI_LOW]).mean()
+    assert wide_width > narrow_width
+    pd.testing.assert_series_equal(narrow[c.FIT], wide[c.FIT])
+
+
+def test_small_pair_bootstrap_contains_its_estimate():
+    result = fit.pairwise_fit(**pair_inputs(), threshold=2, n_boot=500, seed=11)
+    row = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("A", "B")]
+    assert row[c.FIT_CI_LOW] <= row[c.FIT] <= row[c.FIT_CI_HIGH]
