@@ -432,6 +432,7 @@ def fit_heatmap(
     order: list[int],
     names: dict[int, str],
     threshold: int,
+    links: dict[tuple[int, int], str] | None = None,
 ) -> Chart:
     """Heatmap of a pairwise measure for every ordered pair (row = A, column = B)."""
     title, column = FIT_MEASURES[measure]
@@ -464,6 +465,8 @@ def fit_heatmap(
             xgap=2,
             ygap=2,
             hovertemplate="%{y} → %{x}<br>" + title + ": %{z}<extra></extra>",
+            # charts.js follows a cell's link when it is clicked; the table below links too.
+            customdata=[[(links or {}).get((a, b), "") for b in order] for a in order],
             colorbar={"title": {"text": title}},
         )
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.urls import reverse
 
 from reports import charts, fit, scoring
 from reports.analysis import SurveyAnalysis, analyse_survey
@@ -341,6 +342,12 @@ def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
                 order=order,
                 names=_short_names(analysis),
                 threshold=analysis.threshold,
+                links={
+                    (r.organisation_a, r.organisation_b): reverse(
+                        "reports:pair_detail", args=[survey.public_id, r.a_id, r.b_id]
+                    )
+                    for r in pairs[~pairs["suppressed"].astype(bool)].itertuples()
+                },
             )
         ],
     }

@@ -16,6 +16,12 @@ function draw(element) {
   Plotly.newPlot(element, figure.data, figure.layout, {
     ...CONFIG,
     toImageButtonOptions: { format: "png", filename, scale: 2 },
+  }).then(() => {
+    // Cells that carry a link (the fit matrix) open it when clicked.
+    element.on("plotly_click", (event) => {
+      const link = event.points[0] && event.points[0].customdata;
+      if (typeof link === "string" && link.startsWith("/")) window.location.assign(link);
+    });
   });
 }
 

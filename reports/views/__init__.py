@@ -1,0 +1,1 @@
+"""Views of the reports app: dashboards now, downloads beside them."""
