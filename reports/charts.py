@@ -302,7 +302,7 @@ def radar(
     if len(diff):
         above, below = diff.idxmax(), diff.idxmin()
         summary = (
-            f"Compared with {compare_name.lower() if other is None else compare_name}, {name} is "
+            f"Compared with {'the ' + compare_name.lower() if other is None else compare_name}, {name} is "
             f"furthest above on {titles[above]} ({diff[above]:+.2f}) and furthest below on "
             f"{titles[below]} ({diff[below]:+.2f}). The shaded band is {name}'s 95% interval."
         )
@@ -335,6 +335,7 @@ def item_distribution_bars(
 ) -> Chart:
     """Diverging stacked bars: the share of each answer to each item, centred on neutral."""
     texts = dict(zip(items["item"], items["text"], strict=True))
+    reverse_marks = dict(zip(items["item"], items["reverse"], strict=True))
     order = [i for i in items["item"] if i in set(distribution["item"])]
     share = (
         distribution.pivot_table(
@@ -344,7 +345,8 @@ def item_distribution_bars(
         .fillna(0.0)
     )
     y = [
-        f"{code}: {texts[code][:70]}{'…' if len(texts[code]) > 70 else ''}"
+        f"{code}{' (R)' if reverse_marks.get(code) else ''}: "
+        f"{texts[code][:64]}{'…' if len(texts[code]) > 64 else ''}"
         for code in order
     ]
     fig = go.Figure()
@@ -382,19 +384,27 @@ def item_distribution_bars(
     )
     fig.update_yaxes(autorange="reversed")
     figure = _layout(fig, height=max(300, 34 * len(order) + 140), barmode="relative")
-    agree = (
-        (share.get(4, 0.0) + share.get(5, 0.0))
-        if len(share)
+    # "Favourable" reads each statement the right way round: agreeing with a positive
+    # statement, or disagreeing with a reverse-worded one (marked R).
+    reverse = dict(zip(items["item"], items["reverse"], strict=True))
+    agree = share.get(4, 0.0) + share.get(5, 0.0)
+    disagree = share.get(1, 0.0) + share.get(2, 0.0)
+    favourable = (
+        pd.Series(
+            [disagree[c] if reverse[c] else agree[c] for c in order],
+            index=order,
+            dtype=float,
+        )
+        if len(order)
         else pd.Series(dtype=float)
     )
     summary = "No answers yet."
     if len(order):
-        top = agree.idxmax()
-        bottom = agree.idxmin()
+        top, bottom = favourable.idxmax(), favourable.idxmin()
         summary = (
-            f"Most agreement: {texts[top]} ({agree[top]:.0%} agree). Least: {texts[bottom]} "
-            f"({agree[bottom]:.0%} agree). Raw answers are shown, so for reverse-worded "
-            "statements (marked R) agreeing is a bad sign."
+            f"Most favourable: {texts[top]} ({favourable[top]:.0%} favourable). Least "
+            f"favourable: {texts[bottom]} ({favourable[bottom]:.0%}). Bars show the raw "
+            "answers: for reverse-worded statements (R), agreeing is unfavourable."
         )
     rows = [
         [

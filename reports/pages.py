@@ -218,11 +218,7 @@ def organisation(survey: Survey, public_id: str) -> dict[str, Any]:
     )
     distribution = analysis.distributions[analysis.distributions["organisation"] == oid]
     scale = survey.instrument.scale
-    items = analysis.items.assign(
-        text=analysis.items["text"].where(
-            ~analysis.items["reverse"], analysis.items["text"] + " (R)"
-        )
-    )
+    items = analysis.items
     context["charts"].append(
         charts.item_distribution_bars(
             distribution,
