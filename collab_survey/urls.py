@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from surveys.urls import account_urlpatterns
 from surveys.views.health import healthz
 from surveys.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("surveys.urls")),
+    path("accounts/", include(account_urlpatterns)),
     path("reports/", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

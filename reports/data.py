@@ -1,7 +1,7 @@
 """Load a survey round's submitted answers from the database into DataFrames, one query each."""
 
 import pandas as pd
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from surveys.models import (
     Answer,
@@ -13,38 +13,71 @@ from surveys.models import (
     Survey,
 )
 
-ANSWER_COLUMNS = [
-    "response_id",
-    "organisation",
-    "dimension",
-    "item",
-    "reverse",
-    "value",
-]
-ITEM_COLUMNS = [
-    "dimension",
-    "item",
-    "reverse",
-    "text",
-    "dimension_title",
-    "dimension_order",
-]
-PARTNER_COLUMNS = ["response_id", "organisation", "subject", "item", "value"]
-PROFILE_COLUMNS = ["response_id", "organisation", "prompt", "culture_type", "points"]
-ORGANISATION_COLUMNS = [
-    "organisation",
-    "public_id",
-    "name",
-    "short_name",
-    "sector",
-    "submitted",
-]
-COMMENT_COLUMNS = ["organisation", "dimension", "text"]
+# Each loader names its columns beside the ORM lookups that fill them.
+ANSWER_FIELDS = {
+    "response_id": "response__public_id",
+    "organisation": "response__organisation_id",
+    "dimension": "item__dimension__key",
+    "item": "item__code",
+    "reverse": "item__reverse_scored",
+    "value": "value",
+}
+ITEM_FIELDS = {
+    "dimension": "dimension__key",
+    "item": "code",
+    "reverse": "reverse_scored",
+    "text": "text",
+    "dimension_title": "dimension__title",
+    "dimension_order": "dimension__order",
+}
+PARTNER_FIELDS = {
+    "response_id": "response__public_id",
+    "organisation": "response__organisation_id",
+    "subject": "subject_organisation_id",
+    "item": "item__code",
+    "value": "value",
+}
+PROFILE_FIELDS = {
+    "response_id": "response__public_id",
+    "organisation": "response__organisation_id",
+    "prompt": "item__prompt",
+    "culture_type": "item__culture_type",
+    "points": "points",
+}
+ALIGNMENT_FIELDS = {
+    "response_id": "response__public_id",
+    "organisation": "response__organisation_id",
+    "item": "item__code",
+    "value": "value",
+}
+ORGANISATION_FIELDS = {
+    "organisation": "pk",
+    "public_id": "public_id",
+    "name": "name",
+    "short_name": "short_name",
+    "sector": "sector",
+    "submitted": "submitted",
+}
+COMMENT_FIELDS = {
+    "organisation": "response__organisation_id",
+    "dimension": "dimension__key",
+    "text": "text",
+}
 
 
-def _frame(rows, columns: list[str]) -> pd.DataFrame:
+def _frame(
+    queryset: QuerySet, fields: dict[str, str], *, floats: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Run one query and return its rows as a frame with the given column names."""
+    rows = queryset.values_list(*fields.values())
     # Passing columns means an empty result still has its columns.
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=list(fields))
+    for column in ("response_id", "public_id"):
+        if column in frame:
+            frame[column] = frame[column].astype(str)
+    for column in floats:
+        frame[column] = frame[column].astype("float64")
+    return frame
 
 
 def _submitted(survey: Survey) -> Q:
@@ -53,101 +86,42 @@ def _submitted(survey: Survey) -> Q:
 
 def load_answers(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted rating about the respondent's own organisation."""
-    rows = (
-        Answer.objects.filter(_submitted(survey), item__block=Block.SELF)
-        .order_by()
-        .values_list(
-            "response__public_id",
-            "response__organisation_id",
-            "item__dimension__key",
-            "item__code",
-            "item__reverse_scored",
-            "value",
-        )
-    )
-    frame = _frame(rows, ANSWER_COLUMNS)
-    frame["response_id"] = frame["response_id"].astype(str)
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+    answers = Answer.objects.filter(_submitted(survey), item__block=Block.SELF)
+    return _frame(answers.order_by(), ANSWER_FIELDS, floats=("value",))
 
 
 def load_items(survey: Survey) -> pd.DataFrame:
     """Return the instrument's self-block items with their dimensions, in survey order."""
-    rows = (
-        Item.objects.filter(
-            dimension__instrument_id=survey.instrument_id, block=Block.SELF
-        )
-        .order_by("dimension__order", "order")
-        .values_list(
-            "dimension__key",
-            "code",
-            "reverse_scored",
-            "text",
-            "dimension__title",
-            "dimension__order",
-        )
-    )
-    return _frame(rows, ITEM_COLUMNS)
+    items = Item.objects.filter(
+        dimension__instrument_id=survey.instrument_id, block=Block.SELF
+    ).order_by("dimension__order", "order")
+    return _frame(items, ITEM_FIELDS)
 
 
 def load_partner_answers(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted rating of a partner organisation."""
-    rows = (
-        Answer.objects.filter(_submitted(survey), item__block=Block.PARTNER)
-        .order_by()
-        .values_list(
-            "response__public_id",
-            "response__organisation_id",
-            "subject_organisation_id",
-            "item__code",
-            "value",
-        )
-    )
-    frame = _frame(rows, PARTNER_COLUMNS)
-    frame["response_id"] = frame["response_id"].astype(str)
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+    answers = Answer.objects.filter(_submitted(survey), item__block=Block.PARTNER)
+    return _frame(answers.order_by(), PARTNER_FIELDS, floats=("value",))
 
 
 def load_profile_points(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted culture-profile allocation."""
-    rows = (
-        ProfileAnswer.objects.filter(_submitted(survey))
-        .order_by()
-        .values_list(
-            "response__public_id",
-            "response__organisation_id",
-            "item__prompt",
-            "item__culture_type",
-            "points",
-        )
-    )
-    frame = _frame(rows, PROFILE_COLUMNS)
-    frame["response_id"] = frame["response_id"].astype(str)
-    frame["points"] = frame["points"].astype("float64")
-    return frame
+    points = ProfileAnswer.objects.filter(_submitted(survey))
+    return _frame(points.order_by(), PROFILE_FIELDS, floats=("points",))
 
 
 def load_alignment(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted alignment answer, shifted from 1–5 to −2…+2."""
-    rows = (
-        Answer.objects.filter(
-            _submitted(survey), item__response_format=Item.Format.ALIGNMENT
-        )
-        .order_by()
-        .values_list(
-            "response__public_id", "response__organisation_id", "item__code", "value"
-        )
+    answers = Answer.objects.filter(
+        _submitted(survey), item__response_format=Item.Format.ALIGNMENT
     )
-    frame = _frame(rows, ["response_id", "organisation", "item", "value"])
-    frame["response_id"] = frame["response_id"].astype(str)
-    frame["value"] = frame["value"].astype("float64") - 3
-    return frame
+    frame = _frame(answers.order_by(), ALIGNMENT_FIELDS, floats=("value",))
+    return frame.assign(value=frame["value"] - 3)
 
 
 def load_organisations(survey: Survey) -> pd.DataFrame:
     """Return the partnership's organisations with their count of submitted responses."""
-    rows = (
+    organisations = (
         Organisation.objects.filter(partnerships=survey.partnership_id)
         .annotate(
             submitted=Count(
@@ -158,33 +132,28 @@ def load_organisations(survey: Survey) -> pd.DataFrame:
             )
         )
         .order_by("name")
-        .values_list("pk", "public_id", "name", "short_name", "sector", "submitted")
     )
-    frame = _frame(rows, ORGANISATION_COLUMNS)
-    frame["public_id"] = frame["public_id"].astype(str)
-    return frame
+    return _frame(organisations, ORGANISATION_FIELDS)
 
 
 def load_comments(survey: Survey) -> pd.DataFrame:
     """Return every submitted comment with its organisation and dimension (no respondent)."""
-    rows = (
-        Comment.objects.filter(_submitted(survey))
-        .order_by("dimension__order", "pk")
-        .values_list("response__organisation_id", "dimension__key", "text")
+    comments = Comment.objects.filter(_submitted(survey)).order_by(
+        "dimension__order", "pk"
     )
-    return _frame(rows, COMMENT_COLUMNS)
+    return _frame(comments, COMMENT_FIELDS)
 
 
 def previous_round(survey: Survey) -> Survey | None:
     """Return the partnership's round before this one (by opening date), if any."""
+    earlier = (
+        Q(opens_at__lt=survey.opens_at)
+        if survey.opens_at
+        else Q(created_at__lt=survey.created_at)
+    )
     return (
-        Survey.objects.filter(partnership_id=survey.partnership_id)
+        Survey.objects.filter(earlier, partnership_id=survey.partnership_id)
         .exclude(pk=survey.pk)
-        .filter(
-            Q(opens_at__lt=survey.opens_at)
-            if survey.opens_at
-            else Q(created_at__lt=survey.created_at)
-        )
         .order_by(F("opens_at").desc(nulls_last=True), "-created_at")
         .first()
     )

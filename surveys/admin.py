@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from surveys.models import (
     Answer,
+    AuditEvent,
     Comment,
     Dimension,
     Instrument,
@@ -265,3 +266,23 @@ class ProfileAnswerAdmin(ReadOnlyAnswerAdmin):
 class CommentAdmin(ReadOnlyAnswerAdmin):
     list_display = ["response", "dimension", "text"]
     list_select_related = ["response", "dimension"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: events are only ever appended by services."""
+
+    list_display = ["created_at", "partnership", "survey", "actor_name", "action"]
+    list_filter = ["action", "partnership"]
+    search_fields = ["actor_name", "partnership__name", "survey__title"]
+    list_select_related = ["partnership", "survey"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -86,6 +86,11 @@ class Partnership(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "surveys:partnership_detail", kwargs={"public_id": self.public_id}
+        )
+
 
 class Membership(TimeStampedModel):
     """A user's role on one partnership."""
@@ -280,6 +285,15 @@ class Survey(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "surveys:round_detail",
+            kwargs={
+                "public_id": self.partnership.public_id,
+                "round_id": self.public_id,
+            },
+        )
 
     def is_accepting_answers(self, *, now=None) -> bool:
         now = now or timezone.now()
@@ -496,3 +510,180 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.dimension}"
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records."""
+
+    PARTNERSHIP_CREATED = "partnership_created", "Created the partnership"
+    PARTNERSHIP_UPDATED = "partnership_updated", "Changed the partnership details"
+    ORGANISATION_ADDED = "organisation_added", "Added an organisation"
+    ORGANISATION_REMOVED = "organisation_removed", "Removed an organisation"
+    MEMBER_INVITED = "member_invited", "Invited a colleague"
+    ROUND_CREATED = "round_created", "Created the round"
+    ROUND_OPENED = "round_opened", "Opened the round"
+    ROUND_CLOSED = "round_closed", "Closed the round"
+    LINK_REGENERATED = "link_regenerated", "Replaced an organisation link"
+    INVITATIONS_IMPORTED = "invitations_imported", "Imported personal invitations"
+    INVITATIONS_SENT = "invitations_sent", "Sent invitations"
+    REMINDERS_SENT = "reminders_sent", "Sent reminders"
+
+
+class AuditEvent(models.Model):
+    """Who did what to a partnership or one of its rounds, and when; never edited."""
+
+    Action = AuditAction
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    survey = models.ForeignKey(
+        Survey,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    # SET_NULL: the trail outlives the account; actor_name keeps who it was.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["partnership", "-created_at"], name="audit_partnership_recent"
+            ),
+            models.Index(fields=["survey", "-created_at"], name="audit_survey_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values),
+                name="audit_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'Someone'}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """Describe the event in one sentence, with its counts and names."""
+        d = self.detail or {}
+        a = self.Action
+        match self.action:
+            case a.ORGANISATION_ADDED | a.ORGANISATION_REMOVED | a.LINK_REGENERATED:
+                return f"{self.get_action_display()}: {d.get('organisation', '')}"
+            case a.MEMBER_INVITED:
+                return f"Invited {d.get('email', '')} as {d.get('role', '')}"
+            case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
+                return f"{self.get_action_display()} ‘{d.get('round', '')}’"
+            case a.INVITATIONS_IMPORTED:
+                skipped = d.get("skipped", 0)
+                text = f"Imported {_people(d.get('created', 0))}"
+                return text + (f" ({skipped} duplicates skipped)" if skipped else "")
+            case a.INVITATIONS_SENT:
+                return f"Sent invitations to {_people(d.get('count', 0))}"
+            case a.REMINDERS_SENT:
+                return f"Sent reminders to {_people(d.get('count', 0))}"
+        return self.get_action_display()
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+MAX_FOCUS_AREAS = 5
+MIN_FOCUS_AREAS = 2
+
+
+class FocusArea(TimeStampedModel):
+    """An action a partnership (or one pair of its partners) agreed to work on after a round.
+
+    A pair is stored with the lower organisation key first, so that both pair pages
+    (A and B, B and A) share one list; neither organisation means the whole partnership.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="focus_areas"
+    )
+    organisation_a = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation_b = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="focus_areas"
+    )
+    finding = models.TextField(max_length=1000)
+    action = models.TextField(max_length=1000)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="owned_focus_areas"
+    )
+    due_date = models.DateField()
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+        indexes = [
+            models.Index(
+                fields=["survey", "organisation_a", "organisation_b"],
+                name="focus_area_scope",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation_a__isnull=True, organisation_b__isnull=True)
+                | Q(
+                    organisation_a__isnull=False,
+                    organisation_b__isnull=False,
+                    organisation_a__lt=models.F("organisation_b"),
+                ),
+                name="focus_area_partnership_or_ordered_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(finding=""), name="focus_area_finding_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action=""), name="focus_area_action_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.action[:60]}"
+
+    @property
+    def is_pair(self) -> bool:
+        return self.organisation_a_id is not None
+
+    def get_absolute_url(self) -> str:
+        """Return the dashboard page the focus area belongs to."""
+        if self.organisation_a_id is None:
+            return reverse(
+                "reports:survey_overview", kwargs={"survey_id": self.survey.public_id}
+            )
+        return reverse(
+            "reports:pair_detail",
+            kwargs={
+                "survey_id": self.survey.public_id,
+                "a_id": self.organisation_a.public_id,
+                "b_id": self.organisation_b.public_id,
+            },
+        )

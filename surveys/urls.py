@@ -1,8 +1,10 @@
 from django.urls import path
 
-from surveys.views import respondent
+from surveys.views import accounts, invitations, partnerships, respondent, rounds
 
 app_name = "surveys"
+
+ROUND = "partnerships/<uuid:public_id>/rounds/<uuid:round_id>/"
 
 urlpatterns = [
     path("s/<str:token>/", respondent.respondent_start, name="respondent_start"),
@@ -17,5 +19,95 @@ urlpatterns = [
     ),
     path(
         "s/<str:token>/<slug:step>/", respondent.respondent_step, name="respondent_step"
+    ),
+    # Management pages for leads (and read-only for consultants and analysts).
+    path("partnerships/", partnerships.partnership_list, name="partnership_list"),
+    path(
+        "partnerships/new/",
+        partnerships.partnership_create,
+        name="partnership_create",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/",
+        partnerships.partnership_detail,
+        name="partnership_detail",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/edit/",
+        partnerships.partnership_edit,
+        name="partnership_edit",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/organisations/add/",
+        partnerships.organisation_add,
+        name="organisation_add",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/organisations/<uuid:organisation_id>/remove/",
+        partnerships.organisation_remove,
+        name="organisation_remove",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/team/invite/",
+        partnerships.member_invite,
+        name="member_invite",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/rounds/new/",
+        rounds.round_create,
+        name="round_create",
+    ),
+    path(ROUND, rounds.round_detail, name="round_detail"),
+    path(f"{ROUND}edit/", rounds.round_edit, name="round_edit"),
+    path(f"{ROUND}open/", rounds.round_open, name="round_open"),
+    path(f"{ROUND}close/", rounds.round_close, name="round_close"),
+    path(
+        f"{ROUND}links/<uuid:organisation_id>/regenerate/",
+        rounds.org_link_regenerate,
+        name="org_link_regenerate",
+    ),
+    path(
+        f"{ROUND}invitations/import/",
+        invitations.invitation_import,
+        name="invitation_import",
+    ),
+    path(
+        f"{ROUND}invitations/send/",
+        invitations.invitations_send,
+        name="invitations_send",
+    ),
+    path(
+        f"{ROUND}reminders/send/",
+        invitations.reminders_send,
+        name="reminders_send",
+    ),
+]
+
+# Django's own names (login, logout, password_reset, ...), which its views and
+# settings.LOGIN_URL expect; collab_survey/urls.py includes them at /accounts/.
+account_urlpatterns = [
+    path("login/", accounts.sign_in, name="login"),
+    path("logout/", accounts.sign_out, name="logout"),
+    path("password-change/", accounts.password_change, name="password_change"),
+    path(
+        "password-change/done/",
+        accounts.password_change_done,
+        name="password_change_done",
+    ),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path(
+        "password-reset/sent/",
+        accounts.password_reset_done,
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        accounts.password_reset_complete,
+        name="password_reset_complete",
     ),
 ]

@@ -1,6 +1,9 @@
 """One factory per model, for tests."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from surveys.models import (
@@ -74,3 +77,40 @@ class InvitationFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     kind = Invitation.Kind.PERSONAL
     email = factory.Sequence(lambda n: f"person{n}@example.org")
+
+
+class InstrumentFactory(DjangoModelFactory):
+    """A bare instrument row (no dimensions): enough for rounds that nobody answers."""
+
+    class Meta:
+        model = "surveys.Instrument"
+
+    key = factory.Sequence(lambda n: f"instrument-{n}")
+    version = 1
+    title = factory.Sequence(lambda n: f"Questionnaire {n}")
+    scale = factory.LazyFunction(dict)
+    definition_sha256 = "0" * 64
+
+
+class ResponseFactory(DjangoModelFactory):
+    class Meta:
+        model = "surveys.Response"
+
+    invitation = factory.SubFactory(InvitationFactory)
+    survey = factory.SelfAttribute("invitation.survey")
+    organisation = factory.SelfAttribute("invitation.organisation")
+    start_key = factory.Sequence(lambda n: f"start-key-{n:024d}")
+    # An hour ago, so that tests may pass submitted_at=timezone.now().
+    started_at = factory.LazyFunction(
+        lambda: timezone.now() - datetime.timedelta(hours=1)
+    )
+
+
+class AuditEventFactory(DjangoModelFactory):
+    class Meta:
+        model = "surveys.AuditEvent"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    action = "round_opened"
+    actor_name = "Jo Lead"
+    detail = factory.LazyFunction(lambda: {"round": "Spring round"})

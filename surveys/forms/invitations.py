@@ -1,0 +1,215 @@
+"""The personal-invitation import: a pasted or uploaded CSV of `email, organisation, role`."""
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
+
+from surveys.forms.partnerships import form_helper, submit_button
+from surveys.models import Invitation, Organisation
+from surveys.services.invitations import InvitationRow
+
+MAX_IMPORT_BYTES = 1024 * 1024
+MAX_IMPORT_ROWS = 5000
+MAX_REPORTED_ERRORS = 25
+ROLE_MAX_LENGTH = Invitation._meta.get_field("role").max_length
+EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+
+
+class ImportTooLargeError(ValueError):
+    """More data than one import takes."""
+
+
+@dataclass
+class ParsedImport:
+    rows: list[InvitationRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def organisation_lookup(
+    organisations: Iterable[Organisation],
+) -> dict[str, Organisation]:
+    """Map lower-cased names and short names to organisations (full names win a clash)."""
+    lookup: dict[str, Organisation] = {}
+    for org in organisations:
+        lookup.setdefault(org.short_name.strip().lower(), org)
+    for org in organisations:
+        lookup[org.name.strip().lower()] = org
+    return lookup
+
+
+def _is_header(cells: list[str]) -> bool:
+    first = cells[0].lower()
+    return "@" not in first and first.startswith(("email", "e-mail"))
+
+
+def _check_row(
+    line: int, cells: list[str], lookup: dict[str, Organisation]
+) -> InvitationRow | str:
+    """Return the valid row, or what is wrong with it."""
+    if len(cells) < 2 or len(cells) > 3:
+        return (
+            f"Line {line}: expected 3 columns (email, organisation, role) "
+            f"but found {len(cells)}"
+        )
+    email, organisation, role = (*cells, "")[:3]
+    if not email:
+        return f"Line {line}: the email address is missing"
+    try:
+        validate_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
+    except ValidationError:
+        return f"Line {line}: ‘{email[:80]}’ is not a valid email address"
+    if not organisation:
+        return f"Line {line}: the organisation is missing"
+    org = lookup.get(organisation.lower())
+    if org is None:
+        return (
+            f"Line {line}: ‘{organisation[:80]}’ is not an organisation in this "
+            "partnership – use its name or short name"
+        )
+    if len(role) > ROLE_MAX_LENGTH:
+        return f"Line {line}: the role must be {ROLE_MAX_LENGTH} characters or fewer"
+    return InvitationRow(line=line, email=email, organisation=org, role=role)
+
+
+def parse_invitations(
+    *, text: str, organisations: Iterable[Organisation]
+) -> ParsedImport:
+    """Parse CSV text (commas, or tabs when pasted from a spreadsheet) into invitation rows.
+
+    A first line of column names is optional. Blank lines are ignored. Raises
+    ImportTooLargeError past MAX_IMPORT_ROWS rows.
+    """
+    lookup = organisation_lookup(list(organisations))
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    parsed = ParsedImport()
+    count = 0
+    for line, raw in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+        cells = [cell.strip() for cell in raw]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        if count == 0 and not parsed.errors and _is_header(cells):
+            continue
+        count += 1
+        if count > MAX_IMPORT_ROWS:
+            raise ImportTooLargeError(
+                f"The list has more than {MAX_IMPORT_ROWS:,} people. "
+                "Split it into smaller lists and import each one."
+            )
+        result = _check_row(line, cells, lookup)
+        if isinstance(result, str):
+            parsed.errors.append(result)
+        else:
+            parsed.rows.append(result)
+    return parsed
+
+
+def decode_upload(data: bytes) -> str:
+    """Decode an uploaded CSV: UTF-8 (with or without a BOM), else Windows-1252 from Excel."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+class InvitationImportForm(forms.Form):
+    """Paste or upload the people to invite; every line is checked before anything is saved."""
+
+    text = forms.CharField(
+        label="Paste the list",
+        required=False,
+        help_text=(
+            "One person per line: email address, organisation, role. For example, "
+            "jo.bloggs@nhft.nhs.uk, NHFT, Executive director"
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label="Or upload a CSV file",
+        required=False,
+        help_text=f"The file must be smaller than {filesizeformat(MAX_IMPORT_BYTES)}.",
+    )
+
+    def __init__(
+        self, *args: Any, organisations: Iterable[Organisation], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisations = list(organisations)
+        self.helper = form_helper(
+            Field.textarea("text", label_size=Size.SMALL, rows=8),
+            Field("file", context={"label_size": Size.for_label("s")}),
+            submit_button("import", "Check and import"),
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                f"The file must be smaller than {filesizeformat(MAX_IMPORT_BYTES)}: "
+                f"this one is {filesizeformat(upload.size)}. Split it into smaller files."
+            )
+        return upload
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data.get("text", "")
+        if len(text.encode()) > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                f"The pasted list must be smaller than {filesizeformat(MAX_IMPORT_BYTES)}. "
+                "Split it into smaller lists."
+            )
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        upload, text = cleaned.get("file"), cleaned.get("text", "").strip()
+        if upload and text:
+            raise ValidationError(
+                "Paste a list or upload a file, not both", code="both"
+            )
+        if upload:
+            text = decode_upload(upload.read())
+        if not text.strip():
+            raise ValidationError(
+                "Paste a list of people or choose a CSV file", code="empty"
+            )
+        try:
+            parsed = parse_invitations(text=text, organisations=self.organisations)
+        except ImportTooLargeError as exc:
+            raise ValidationError(str(exc), code="too_many") from exc
+        if parsed.errors:
+            # Each bad line becomes an error on the field it came from, so the error
+            # summary lists them with links; nothing is imported.
+            source = "file" if upload else "text"
+            shown = parsed.errors[:MAX_REPORTED_ERRORS]
+            problems = (
+                "1 line has a problem"
+                if len(parsed.errors) == 1
+                else f"{len(parsed.errors)} lines have problems"
+            )
+            first = (
+                f"{problems}, so nobody was imported. Correct the list and try again"
+            )
+            if len(parsed.errors) > len(shown):
+                first += f" (the first {len(shown)} are listed)"
+            self.add_error(source, first)
+            for error in shown:
+                self.add_error(source, error)
+            return cleaned
+        if not parsed.rows:
+            raise ValidationError("The list has no people in it", code="empty")
+        cleaned["rows"] = parsed.rows
+        return cleaned

@@ -1,0 +1,339 @@
+"""Forms for the lead's pages: partnerships, organisations, rounds and the team."""
+
+from datetime import date
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from surveys.models import (
+    DEFAULT_ANONYMITY_THRESHOLD,
+    MIN_ANONYMITY_THRESHOLD,
+    Instrument,
+    Membership,
+    Organisation,
+    Partnership,
+    Survey,
+)
+
+MAX_ANONYMITY_THRESHOLD = 50
+
+
+def submit_button(name: str, label: str, **kwargs: Any) -> Button:
+    """Return a GOV.UK submit button that ignores a double click."""
+    return Button(name, label, data_prevent_double_click="true", **kwargs)
+
+
+def form_helper(*layout: Any) -> FormHelper:
+    """Return a helper that renders a POST form with server-side validation only."""
+    helper = FormHelper()
+    helper.attrs = {"novalidate": ""}
+    helper.layout = Layout(*layout)
+    return helper
+
+
+class PartnershipForm(forms.ModelForm):
+    """Name a partnership and say what kind it is."""
+
+    class Meta:
+        model = Partnership
+        fields = ["name", "kind"]
+        labels = {"name": "Partnership name", "kind": "What kind of partnership is it?"}
+        help_texts = {"name": "For example, Northshire Place Partnership"}
+        error_messages = {
+            "name": {"required": "Enter the partnership’s name"},
+            "kind": {"required": "Select what kind of partnership it is"},
+        }
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args: Any, submit_label: str = "Save", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Partnership.Kind.choices  # no blank radio
+        self.helper = form_helper(
+            Field.text("name", label_size=Size.SMALL),
+            Field.radios("kind", legend_size=Size.SMALL),
+            submit_button("save", submit_label),
+        )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class ExistingOrganisationForm(forms.Form):
+    """Pick an organisation that is already known to the service."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Organisation",
+        empty_label="Choose an organisation",
+        error_messages={
+            "required": "Choose an organisation",
+            "invalid_choice": "Choose an organisation from the list",
+        },
+    )
+
+    def __init__(
+        self, *args: Any, choices: QuerySet[Organisation], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "existing")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = choices
+        self.helper = form_helper(
+            Field.select("organisation"),
+            submit_button("add_existing", "Add organisation"),
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    """Describe a new organisation: its full name, short name and sector."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "sector"]
+        labels = {
+            "name": "Full name",
+            "short_name": "Short name",
+            "sector": "Sector",
+        }
+        help_texts = {
+            "name": "For example, Northshire Hospitals NHS Foundation Trust",
+            "short_name": "Used in tables and charts, for example NHFT",
+        }
+        error_messages = {
+            "name": {"required": "Enter the organisation’s full name"},
+            "short_name": {"required": "Enter a short name, for example NHFT"},
+            "sector": {"required": "Select the organisation’s sector"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "new")
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].choices = [
+            ("", "Choose a sector"),
+            *self.fields["sector"].choices[1:],
+        ]
+        self.helper = form_helper(
+            Field.text("name"),
+            Field.text("short_name", field_width=10),
+            Field.select("sector"),
+            submit_button("add_new", "Create and add organisation"),
+        )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                f"‘{name}’ already exists: choose it from the list of existing organisations"
+            )
+        return name
+
+    def clean_short_name(self) -> str:
+        return self.cleaned_data["short_name"].strip()
+
+    def validate_unique(self) -> None:
+        # clean_name reports a duplicate name with a clearer message than the constraint's.
+        pass
+
+
+class DayMonthYearField(DateInputField):
+    """A GOV.UK date input whose every error names the date it is about."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, **kwargs)
+        invalid = f"{label} must be a real date"
+        self.error_messages.update(
+            {
+                "required": f"Enter the {label.lower()}",
+                "incomplete": f"{label} must include a day, month and year",
+                "invalid": invalid,
+            }
+        )
+        for part, subfield in zip(("day", "month", "year"), self.fields, strict=True):
+            subfield.validators = [RegexValidator(r"^[0-9]+$", invalid)]
+            subfield.error_messages["incomplete"] = f"{label} must include a {part}"
+
+    def compress(self, data_list: list[str]) -> date | None:
+        try:
+            value = super().compress(data_list)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid"
+            ) from exc
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(
+                f"{self.label} must include a year with 4 numbers, like 2027",
+                code="invalid",
+            )
+        return value
+
+
+def _date_field(label: str, hint: str) -> DayMonthYearField:
+    return DayMonthYearField(label=label, help_text=hint, required=False)
+
+
+class RoundForm(forms.Form):
+    """A round's title, questionnaire, dates and anonymity threshold."""
+
+    title = forms.CharField(
+        label="Round title",
+        max_length=200,
+        help_text="People see this at the top of the survey, for example ‘Collaboration readiness, spring 2027’",
+        error_messages={"required": "Enter a title for the round"},
+    )
+    instrument = forms.ModelChoiceField(
+        queryset=Instrument.objects.order_by("title", "-version"),
+        label="Questionnaire",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a questionnaire"},
+    )
+    opens_on = _date_field(
+        "Opening date",
+        "Links work from the start of this day once you open the round. Leave blank to open as soon as you choose ‘Open round’. For example, 2 3 2027",
+    )
+    closes_on = _date_field(
+        "Closing date",
+        "Links stop working at the end of this day. For example, 30 4 2027",
+    )
+    anonymity_threshold = forms.IntegerField(
+        label="Anonymity threshold",
+        help_text=(
+            "Results for a group are shown only when at least this many people in it "
+            f"have answered. The minimum is {MIN_ANONYMITY_THRESHOLD}."
+        ),
+        initial=DEFAULT_ANONYMITY_THRESHOLD,
+        min_value=MIN_ANONYMITY_THRESHOLD,
+        max_value=MAX_ANONYMITY_THRESHOLD,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the anonymity threshold",
+            "invalid": "Anonymity threshold must be a whole number",
+            "min_value": f"Anonymity threshold must be {MIN_ANONYMITY_THRESHOLD} or more, to protect respondents",
+            "max_value": f"Anonymity threshold must be {MAX_ANONYMITY_THRESHOLD} or fewer",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        survey: Survey | None = None,
+        submit_label: str = "Create round",
+        **kwargs: Any,
+    ) -> None:
+        self.survey = survey
+        if survey is not None:
+            kwargs.setdefault("initial", self.initial_for(survey))
+        super().__init__(*args, **kwargs)
+        layout: list[Any] = [Field.text("title", label_size=Size.SMALL)]
+        if survey is None:
+            instruments = self.fields["instrument"].queryset
+            self.fields["instrument"].initial = instruments.order_by(
+                "-created_at"
+            ).first()
+            layout.append(Field.radios("instrument", legend_size=Size.SMALL))
+        else:
+            del self.fields["instrument"]  # fixed once the round exists
+        layout += [
+            Fieldset(
+                Field("opens_on", context={"legend_size": Size.for_legend("s")}),
+                Field("closes_on", context={"legend_size": Size.for_legend("s")}),
+                legend="Dates",
+                legend_size=Size.MEDIUM,
+            ),
+            Field.text("anonymity_threshold", label_size=Size.SMALL, field_width=2),
+        ]
+        if survey is not None and survey.status != Survey.Status.DRAFT:
+            self.fields["anonymity_threshold"].disabled = True
+            self.fields[
+                "anonymity_threshold"
+            ].help_text = "The threshold cannot change once the round has opened."
+        self.helper = form_helper(*layout, submit_button("save", submit_label))
+
+    @staticmethod
+    def initial_for(survey: Survey) -> dict[str, Any]:
+        def local_date(moment: Any) -> date | None:
+            return timezone.localtime(moment).date() if moment else None
+
+        return {
+            "title": survey.title,
+            "opens_on": local_date(survey.opens_at),
+            "closes_on": local_date(survey.closes_at),
+            "anonymity_threshold": survey.anonymity_threshold,
+        }
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        today = timezone.localdate()
+        if closes and closes < today and "closes_on" not in self.errors:
+            self.add_error("closes_on", "Closing date must be today or in the future")
+        if opens and closes and closes < opens and "closes_on" not in self.errors:
+            self.add_error(
+                "closes_on",
+                "Closing date must be the same as or after the opening date",
+            )
+        return cleaned
+
+
+class MemberInviteForm(forms.Form):
+    """A colleague's name, email address and role on the partnership."""
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        error_messages={"required": "Enter their first name"},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        error_messages={"required": "Enter their last name"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will email them a link to set a password and sign in.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[
+            (
+                Membership.Role.LEAD,
+                "ICS lead – runs survey rounds, invites people and manages the team",
+            ),
+            (
+                Membership.Role.CONSULTANT,
+                "Consultant – reads the dashboards",
+            ),
+            (
+                Membership.Role.ANALYST,
+                "Analyst – reads the dashboards and downloads the data",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.text("first_name", field_width=Fluid.ONE_HALF),
+            Field.text("last_name", field_width=Fluid.ONE_HALF),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            Field.radios("role", legend_size=Size.SMALL),
+            submit_button("invite", "Send invitation"),
+        )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()

@@ -1,0 +1,29 @@
+"""The audit trail: who opened, closed, imported or sent what, and when."""
+
+from typing import Any
+
+from surveys.models import AuditAction, AuditEvent, Partnership, Survey, User
+
+
+def actor_display_name(user: User) -> str:
+    """Return the name to show for a user: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
+def record_event(
+    *,
+    partnership: Partnership,
+    actor: User | None,
+    action: AuditAction,
+    survey: Survey | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the partnership's audit trail (inside the caller's transaction)."""
+    return AuditEvent.objects.create(
+        partnership=partnership,
+        survey=survey,
+        actor=actor,
+        actor_name=actor_display_name(actor) if actor is not None else "",
+        action=action,
+        detail=detail or {},
+    )

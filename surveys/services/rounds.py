@@ -1,0 +1,193 @@
+"""Survey rounds: create, open and close them, and replace organisation links."""
+
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.models import (
+    AuditAction,
+    Instrument,
+    Invitation,
+    Organisation,
+    Partnership,
+    Survey,
+    User,
+)
+from surveys.services.audit import record_event
+
+# A round closes at the end of its closing day, so "closes on 12 March" means all of it.
+CLOSING_TIME = time(23, 59)
+
+
+class RoundStateError(Exception):
+    """The round cannot make that change in its current state; the message says why."""
+
+
+def start_of_day(day: date) -> datetime:
+    """Return midnight at the start of a day in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def end_of_day(day: date) -> datetime:
+    """Return the closing moment of a day (23:59) in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, CLOSING_TIME))
+
+
+def create_organisation_links(
+    *, survey: Survey, organisations: list[Organisation]
+) -> list[Invitation]:
+    """Issue one organisation link (shared, many responses) per organisation."""
+    return Invitation.objects.bulk_create(
+        Invitation(survey=survey, organisation=org, kind=Invitation.Kind.ORGANISATION)
+        for org in organisations
+    )
+
+
+@transaction.atomic
+def create_round(
+    *,
+    partnership: Partnership,
+    instrument: Instrument,
+    title: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    anonymity_threshold: int,
+    actor: User,
+) -> Survey:
+    """Create a draft round with one organisation link per member organisation."""
+    survey = Survey.objects.create(
+        partnership=partnership,
+        instrument=instrument,
+        title=title,
+        opens_at=start_of_day(opens_on) if opens_on else None,
+        closes_at=end_of_day(closes_on) if closes_on else None,
+        anonymity_threshold=anonymity_threshold,
+    )
+    create_organisation_links(
+        survey=survey, organisations=list(partnership.members.all())
+    )
+    record_event(
+        partnership=partnership,
+        survey=survey,
+        actor=actor,
+        action=AuditAction.ROUND_CREATED,
+        detail={"round": title},
+    )
+    return survey
+
+
+@transaction.atomic
+def update_round(
+    *,
+    survey: Survey,
+    title: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    anonymity_threshold: int,
+) -> Survey:
+    """Change a round's title, dates and (while it is a draft) anonymity threshold."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == Survey.Status.CLOSED:
+        raise RoundStateError("A closed round cannot be changed.")
+    if (
+        survey.status != Survey.Status.DRAFT
+        and anonymity_threshold != survey.anonymity_threshold
+    ):
+        raise RoundStateError(
+            "The anonymity threshold cannot change once the round is open."
+        )
+    survey.title = title
+    survey.opens_at = start_of_day(opens_on) if opens_on else None
+    survey.closes_at = end_of_day(closes_on) if closes_on else None
+    survey.anonymity_threshold = anonymity_threshold
+    survey.save(
+        update_fields=[
+            "title",
+            "opens_at",
+            "closes_at",
+            "anonymity_threshold",
+            "updated_at",
+        ]
+    )
+    return survey
+
+
+@transaction.atomic
+def open_round(*, survey: Survey, actor: User) -> Survey:
+    """Open a draft round so its links take answers (from its opening date, if later)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    if survey.status != Survey.Status.DRAFT:
+        raise RoundStateError(
+            f"‘{survey.title}’ is {survey.get_status_display().lower()}, so it cannot be opened."
+        )
+    if survey.closes_at is not None and survey.closes_at <= now:
+        raise RoundStateError(
+            "The closing date has passed. Change the closing date, then open the round."
+        )
+    survey.status = Survey.Status.OPEN
+    if survey.opens_at is None:
+        survey.opens_at = now
+    survey.save(update_fields=["status", "opens_at", "updated_at"])
+    record_event(
+        partnership=survey.partnership,
+        survey=survey,
+        actor=actor,
+        action=AuditAction.ROUND_OPENED,
+        detail={"round": survey.title},
+    )
+    return survey
+
+
+@transaction.atomic
+def close_round(*, survey: Survey, actor: User) -> Survey:
+    """Close an open round now: its links stop taking answers."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    if survey.status != Survey.Status.OPEN:
+        raise RoundStateError(
+            f"‘{survey.title}’ is {survey.get_status_display().lower()}, so it cannot be closed."
+        )
+    survey.status = Survey.Status.CLOSED
+    if survey.closes_at is None or survey.closes_at > now:
+        survey.closes_at = now
+    if survey.opens_at is not None and survey.opens_at >= survey.closes_at:
+        # Closed before its opening date: it never opened.
+        survey.opens_at = None
+    survey.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
+    record_event(
+        partnership=survey.partnership,
+        survey=survey,
+        actor=actor,
+        action=AuditAction.ROUND_CLOSED,
+        detail={"round": survey.title},
+    )
+    return survey
+
+
+@transaction.atomic
+def regenerate_organisation_link(
+    *, survey: Survey, organisation: Organisation, actor: User
+) -> Invitation:
+    """Revoke the organisation's current link for this round and issue a new one."""
+    if survey.status == Survey.Status.CLOSED:
+        raise RoundStateError("Links of a closed round cannot be replaced.")
+    now = timezone.now()
+    revoked = Invitation.objects.filter(
+        survey=survey,
+        organisation=organisation,
+        kind=Invitation.Kind.ORGANISATION,
+        revoked_at__isnull=True,
+    ).update(revoked_at=now, updated_at=now)
+    link = Invitation.objects.create(
+        survey=survey, organisation=organisation, kind=Invitation.Kind.ORGANISATION
+    )
+    record_event(
+        partnership=survey.partnership,
+        survey=survey,
+        actor=actor,
+        action=AuditAction.LINK_REGENERATED,
+        detail={"organisation": organisation.name, "revoked": revoked},
+    )
+    return link

@@ -1,0 +1,217 @@
+"""Reads for the people who run a survey: their partnerships, rounds, response tracking, audit trail.
+
+Access is checked before these run (`surveys.selectors`); every figure is a database aggregate,
+and counts use correlated subqueries rather than joins, because joining an organisation to both
+its links and its responses multiplies the rows (links x responses) before counting.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from surveys.models import (
+    Answer,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Response,
+    Survey,
+    User,
+)
+from surveys.selectors import partnerships_for_user
+
+RECENT_EVENTS = 10
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery, as an integer annotation (0 when empty)."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def partnership_rows(*, user: User) -> QuerySet[Partnership]:
+    """Return the user's partnerships with their role and organisation and round counts."""
+    members = Partnership.members.through.objects.filter(
+        partnership_id=OuterRef("pk")
+    ).values("pk")
+    rounds = Survey.objects.filter(partnership_id=OuterRef("pk")).values("pk")
+    open_rounds = Survey.objects.filter(
+        partnership_id=OuterRef("pk"), status=Survey.Status.OPEN
+    ).values("pk")
+    return partnerships_for_user(user=user).annotate(
+        organisation_count=SubqueryCount(members),
+        round_count=SubqueryCount(rounds),
+        open_round_count=SubqueryCount(open_rounds),
+    )
+
+
+def partnership_organisations(*, partnership: Partnership) -> QuerySet[Organisation]:
+    """Return the member organisations, each marked `removable` if nobody answered from or about it."""
+    rounds = Survey.objects.filter(partnership=partnership)
+    answered_from = Response.objects.filter(
+        survey__in=rounds, organisation=OuterRef("pk")
+    )
+    answered_about = Answer.objects.filter(
+        response__survey__in=rounds, subject_organisation=OuterRef("pk")
+    )
+    return partnership.members.annotate(
+        removable=ExpressionWrapper(
+            ~Exists(answered_from) & ~Exists(answered_about),
+            output_field=BooleanField(),
+        )
+    ).order_by("name")
+
+
+def partnership_rounds(*, partnership: Partnership) -> QuerySet[Survey]:
+    """Return every round of the partnership, newest first, with its submitted count."""
+    submitted = Response.objects.filter(
+        survey=OuterRef("pk"), submitted_at__isnull=False
+    ).values("pk")
+    return (
+        Survey.objects.filter(partnership=partnership)
+        .select_related("instrument")
+        .annotate(submitted=SubqueryCount(submitted))
+        .order_by("-created_at")
+    )
+
+
+def partnership_team(*, partnership: Partnership) -> QuerySet[Membership]:
+    """Return who has a role on the partnership, leads first."""
+    order = Case(
+        When(role=Membership.Role.LEAD, then=Value(0)),
+        When(role=Membership.Role.CONSULTANT, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        Membership.objects.filter(partnership=partnership)
+        .select_related("user")
+        .order_by(order, "user__last_name", "user__first_name", "user__username")
+    )
+
+
+def recent_events(
+    *,
+    partnership: Partnership,
+    survey: Survey | None = None,
+    limit: int = RECENT_EVENTS,
+) -> list[AuditEvent]:
+    """Return the latest audit events of a partnership, or of one of its rounds."""
+    events = AuditEvent.objects.filter(partnership=partnership)
+    if survey is not None:
+        events = events.filter(survey=survey)
+    return list(events.select_related("survey")[:limit])
+
+
+def organisation_progress(*, survey: Survey) -> QuerySet[Organisation]:
+    """Return each member organisation with this round's response figures, in one query.
+
+    Annotations: `issued` (personal links not revoked), `sent`, `started` (all responses,
+    submitted or not), `submitted`, `personal_submitted`, `rate` (percentage of personal
+    links submitted, NULL without personal links), `reached` (submitted >= anonymity
+    threshold), `needed` (responses still missing to reach it), `progress` out of
+    `progress_max` for the progress bar (personal links submitted out of issued, or
+    submitted out of the threshold without personal links) and `link_token` (the current
+    organisation link).
+    """
+    personal = Invitation.objects.filter(
+        survey=survey,
+        organisation=OuterRef("pk"),
+        kind=Invitation.Kind.PERSONAL,
+        revoked_at__isnull=True,
+    )
+    responses = Response.objects.filter(survey=survey, organisation=OuterRef("pk"))
+    submitted = responses.filter(submitted_at__isnull=False)
+    org_link = Invitation.objects.filter(
+        survey=survey,
+        organisation=OuterRef("pk"),
+        kind=Invitation.Kind.ORGANISATION,
+        revoked_at__isnull=True,
+    ).order_by("-created_at", "-pk")
+    threshold = survey.anonymity_threshold
+    return (
+        survey.partnership.members.annotate(
+            issued=SubqueryCount(personal.values("pk")),
+            sent=SubqueryCount(personal.filter(sent_at__isnull=False).values("pk")),
+            started=SubqueryCount(responses.values("pk")),
+            submitted=SubqueryCount(submitted.values("pk")),
+            personal_submitted=SubqueryCount(
+                submitted.filter(
+                    invitation__kind=Invitation.Kind.PERSONAL,
+                    invitation__revoked_at__isnull=True,
+                ).values("pk")
+            ),
+            link_token=Subquery(org_link.values("token")[:1]),
+        )
+        .annotate(
+            rate=Case(
+                When(issued=0, then=Value(None)),
+                default=F("personal_submitted") * 100 / F("issued"),
+                output_field=IntegerField(),
+            ),
+            reached=ExpressionWrapper(
+                Q(submitted__gte=threshold), output_field=BooleanField()
+            ),
+            needed=Greatest(Value(threshold) - F("submitted"), Value(0)),
+            # The bar shows the response rate of personal links; an organisation
+            # with only its shared link shows its progress towards the threshold.
+            progress=Case(
+                When(issued=0, then=Least(F("submitted"), Value(threshold))),
+                default=F("personal_submitted"),
+            ),
+            progress_max=Case(
+                When(issued=0, then=Value(threshold)), default=F("issued")
+            ),
+        )
+        .order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class RoundTotals:
+    issued: int
+    sent: int
+    started: int
+    submitted: int
+    personal_submitted: int
+    organisations: int
+    reached: int
+
+    @property
+    def unsent(self) -> int:
+        return self.issued - self.sent
+
+    @property
+    def rate(self) -> int | None:
+        """Percentage of personal links submitted, or None without personal links."""
+        return self.personal_submitted * 100 // self.issued if self.issued else None
+
+
+def round_totals(*, survey: Survey) -> RoundTotals:
+    """Return the whole round's figures, summed over its organisations in one query."""
+    rows = organisation_progress(survey=survey)
+    fields = ["issued", "sent", "started", "submitted", "personal_submitted"]
+    # Aggregates take new names: reusing an annotation's name would shadow it.
+    totals = rows.aggregate(
+        **{f"total_{name}": Coalesce(Sum(name), 0) for name in fields},
+        total_organisations=Coalesce(Sum(Value(1)), 0),
+        total_reached=Coalesce(Sum(Case(When(reached=True, then=1))), 0),
+    )
+    return RoundTotals(**{k.removeprefix("total_"): v for k, v in totals.items()})

@@ -1,0 +1,217 @@
+"""The lead's pages for partnerships, their organisations and their team."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from surveys.forms.partnerships import (
+    ExistingOrganisationForm,
+    MemberInviteForm,
+    OrganisationForm,
+    PartnershipForm,
+)
+from surveys.models import Membership, Organisation, Partnership, User
+from surveys.services.partnerships import (
+    AlreadyMemberError,
+    OrganisationInUseError,
+    add_organisation,
+    create_organisation,
+    create_partnership,
+    invite_member,
+    organisation_has_answers,
+    remove_organisation,
+    update_partnership,
+)
+from surveys.tracking import (
+    partnership_organisations,
+    partnership_rounds,
+    partnership_rows,
+    partnership_team,
+    recent_events,
+)
+from surveys.views.access import partnership_for, posted
+
+
+@login_required
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    """List the partnerships the user has a role on."""
+    return render(
+        request,
+        "surveys/manage/partnership_list.html",
+        {"partnerships": list(partnership_rows(user=request.user))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    """Create a partnership; its creator becomes its lead."""
+    form = PartnershipForm(posted(request), submit_label="Create partnership")
+    if request.method == "POST" and form.is_valid():
+        partnership = create_partnership(
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            lead=request.user,
+        )
+        messages.success(
+            request, f"{partnership.name} created. Now add its organisations."
+        )
+        return redirect("surveys:organisation_add", public_id=partnership.public_id)
+    return render(request, "surveys/manage/partnership_form.html", {"form": form})
+
+
+@login_required
+def partnership_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Show a partnership: its rounds, organisations, team and recent activity."""
+    partnership, role = partnership_for(request, public_id)
+    return render(
+        request,
+        "surveys/manage/partnership_detail.html",
+        {
+            "partnership": partnership,
+            "role": role,
+            "can_manage": role == Membership.Role.LEAD,
+            "rounds": list(partnership_rounds(partnership=partnership)),
+            "organisations": list(partnership_organisations(partnership=partnership)),
+            "team": list(partnership_team(partnership=partnership)),
+            "events": recent_events(partnership=partnership),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Change a partnership's name or kind."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    form = PartnershipForm(
+        posted(request), instance=partnership, submit_label="Save changes"
+    )
+    if request.method == "POST" and form.is_valid():
+        update_partnership(
+            partnership=partnership,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            actor=request.user,
+        )
+        messages.success(request, "Partnership details saved.")
+        return redirect(partnership)
+    return render(
+        request,
+        "surveys/manage/partnership_form.html",
+        {"form": form, "partnership": partnership},
+    )
+
+
+def _add_member(
+    form: ExistingOrganisationForm | OrganisationForm,
+    *,
+    partnership: Partnership,
+    actor: User,
+) -> Organisation:
+    if isinstance(form, ExistingOrganisationForm):
+        return add_organisation(
+            partnership=partnership,
+            organisation=form.cleaned_data["organisation"],
+            actor=actor,
+        )
+    return create_organisation(
+        partnership=partnership, actor=actor, **form.cleaned_data
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Add an existing organisation, or create a new one, as a member."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    choices = Organisation.objects.exclude(partnerships=partnership).order_by("name")
+    # Two forms on one page; the button pressed says which one was sent.
+    existing = ExistingOrganisationForm(
+        posted(request) if "add_existing" in request.POST else None, choices=choices
+    )
+    new = OrganisationForm(posted(request) if "add_new" in request.POST else None)
+    form = existing if existing.is_bound else new
+    if form.is_bound and form.is_valid():
+        try:
+            organisation = _add_member(
+                form, partnership=partnership, actor=request.user
+            )
+        except IntegrityError:  # the same name, created a moment ago
+            form.add_error(
+                None, "That organisation already exists: choose it from the list"
+            )
+        else:
+            messages.success(request, f"{organisation.name} added.")
+            return redirect("surveys:organisation_add", public_id=public_id)
+    return render(
+        request,
+        "surveys/manage/organisation_add.html",
+        {
+            "partnership": partnership,
+            "existing_form": existing,
+            "new_form": new,
+            "has_choices": choices.exists(),
+            "members": list(partnership.members.order_by("name")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_remove(
+    request: HttpRequest, public_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Confirm, then remove a member organisation that nobody has answered from or about."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    organisation = get_object_or_404(partnership.members, public_id=organisation_id)
+    if request.method == "POST":
+        try:
+            remove_organisation(
+                partnership=partnership, organisation=organisation, actor=request.user
+            )
+        except OrganisationInUseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{organisation.name} removed.")
+        return redirect(partnership)
+    in_use = organisation_has_answers(
+        partnership=partnership, organisation=organisation
+    )
+    return render(
+        request,
+        "surveys/manage/organisation_remove.html",
+        {"partnership": partnership, "organisation": organisation, "in_use": in_use},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Give a colleague a role on the partnership and email them a sign-in link."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    form = MemberInviteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = invite_member(
+                partnership=partnership, actor=request.user, **form.cleaned_data
+            )
+        except AlreadyMemberError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} added as {membership.get_role_display()}. "
+                "We have emailed them a link to sign in.",
+            )
+            return redirect(partnership)
+    return render(
+        request,
+        "surveys/manage/member_invite.html",
+        {"partnership": partnership, "form": form},
+    )

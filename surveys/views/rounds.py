@@ -1,0 +1,160 @@
+"""The lead's pages for survey rounds: create, track, open, close and replace links."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from surveys.forms.partnerships import RoundForm
+from surveys.models import Membership, Survey
+from surveys.services.invitations import REMINDER_INTERVAL
+from surveys.services.rounds import (
+    RoundStateError,
+    close_round,
+    create_round,
+    open_round,
+    regenerate_organisation_link,
+    update_round,
+)
+from surveys.tracking import organisation_progress, recent_events, round_totals
+from surveys.views.access import partnership_for, posted, round_for
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Set up a new draft round with its questionnaire, dates and threshold."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    form = RoundForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        survey = create_round(
+            partnership=partnership, actor=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            f"‘{survey.title}’ created as a draft. Add people, then open the round.",
+        )
+        return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/round_form.html",
+        {"partnership": partnership, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Change a round's title, dates or (while a draft) anonymity threshold."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    form = RoundForm(posted(request), survey=survey, submit_label="Save changes")
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_round(survey=survey, **form.cleaned_data)
+        except RoundStateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Round details saved.")
+        return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/round_form.html",
+        {"partnership": survey.partnership, "survey": survey, "form": form},
+    )
+
+
+@login_required
+def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Track a round: responses per organisation, links, and who did what."""
+    survey, role = round_for(request, public_id, round_id)
+    return render(
+        request,
+        "surveys/manage/round_detail.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "role": role,
+            "can_manage": role == Membership.Role.LEAD,
+            "is_draft": survey.status == Survey.Status.DRAFT,
+            "is_open": survey.status == Survey.Status.OPEN,
+            "is_closed": survey.status == Survey.Status.CLOSED,
+            "accepting": survey.is_accepting_answers(),
+            "rows": list(organisation_progress(survey=survey)),
+            "totals": round_totals(survey=survey),
+            "events": recent_events(partnership=survey.partnership, survey=survey),
+            "site_url": settings.SITE_URL,
+            "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_open(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Open a draft round so that its links take answers."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    try:
+        survey = open_round(survey=survey, actor=request.user)
+    except RoundStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"‘{survey.title}’ is open.")
+    return redirect(survey)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_close(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Confirm, then close a round: its links stop taking answers."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    if request.method == "POST":
+        try:
+            survey = close_round(survey=survey, actor=request.user)
+        except RoundStateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"‘{survey.title}’ is closed.")
+        return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/round_close.html",
+        {"survey": survey, "partnership": survey.partnership},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_link_regenerate(
+    request: HttpRequest, public_id: UUID, round_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Confirm, then replace an organisation's link: the old one stops working."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    organisation = get_object_or_404(
+        survey.partnership.members, public_id=organisation_id
+    )
+    if request.method == "POST":
+        try:
+            regenerate_organisation_link(
+                survey=survey, organisation=organisation, actor=request.user
+            )
+        except RoundStateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"New link created for {organisation.name}. The old link no longer works.",
+            )
+        return redirect(f"{survey.get_absolute_url()}#links")
+    return render(
+        request,
+        "surveys/manage/link_regenerate.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "organisation": organisation,
+        },
+    )

@@ -1,0 +1,299 @@
+"""Importing personal invitations from a pasted or uploaded CSV of email, organisation, role."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from surveys.forms.invitations import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    ImportTooLargeError,
+    parse_invitations,
+)
+from surveys.models import AuditEvent, Invitation, Organisation, Sector, Survey
+from tests.factories import InvitationFactory
+
+ORGANISATIONS = [
+    Organisation(
+        pk=1,
+        name="Northshire Hospitals NHS Foundation Trust",
+        short_name="NHFT",
+        sector=Sector.NHS_ACUTE,
+    ),
+    Organisation(
+        pk=2,
+        name="Northshire County Council",
+        short_name="NCC",
+        sector=Sector.LOCAL_AUTHORITY,
+    ),
+]
+
+
+def parse(text: str):
+    return parse_invitations(text=text, organisations=ORGANISATIONS)
+
+
+# The parser (no database)
+
+
+def test_parses_rows_with_a_header_short_and_full_names_and_optional_role():
+    result = parse(
+        "Email,Organisation,Role\n"
+        "jo@nhft.example, nhft , Executive director\n"
+        "\n"
+        "sam@ncc.example,NORTHSHIRE COUNTY COUNCIL\n"
+    )
+    assert result.errors == []
+    assert [(r.line, r.email, r.organisation.pk, r.role) for r in result.rows] == [
+        (2, "jo@nhft.example", 1, "Executive director"),
+        (4, "sam@ncc.example", 2, ""),
+    ]
+
+
+def test_parses_tab_separated_lines_pasted_from_a_spreadsheet():
+    result = parse("jo@nhft.example\tNHFT\tBoard member\nsam@ncc.example\tNCC\t\n")
+    assert [r.email for r in result.rows] == ["jo@nhft.example", "sam@ncc.example"]
+    assert result.rows[0].role == "Board member"
+
+
+def test_quoted_cells_may_contain_commas():
+    result = parse('jo@nhft.example,NHFT,"Director of Strategy, Partnerships"')
+    assert result.rows[0].role == "Director of Strategy, Partnerships"
+
+
+def test_reports_every_bad_line_by_number():
+    result = parse(
+        "email,organisation,role\n"
+        "jo@nhft.example,NHFT,Director\n"
+        "not-an-email,NHFT,Director\n"
+        "sam@ncc.example,Wealdmoor Borough Council,Director\n"
+        "ali@ncc.example\n"
+        "kim@ncc.example,NCC,Director,extra\n"
+        ",NCC,Director\n"
+    )
+    assert result.errors == [
+        "Line 3: ‘not-an-email’ is not a valid email address",
+        "Line 4: ‘Wealdmoor Borough Council’ is not an organisation in this "
+        "partnership – use its name or short name",
+        "Line 5: expected 3 columns (email, organisation, role) but found 1",
+        "Line 6: expected 3 columns (email, organisation, role) but found 4",
+        "Line 7: the email address is missing",
+    ]
+    assert len(result.rows) == 1
+
+
+def test_a_role_that_is_too_long_is_reported():
+    result = parse(f"jo@nhft.example,NHFT,{'x' * 101}")
+    assert result.errors == ["Line 1: the role must be 100 characters or fewer"]
+
+
+def test_refuses_more_rows_than_one_import_takes():
+    text = "\n".join(f"p{n}@nhft.example,NHFT," for n in range(MAX_IMPORT_ROWS + 1))
+    with pytest.raises(ImportTooLargeError):
+        parse(text)
+
+
+# The page
+
+
+@pytest.fixture
+def import_url(team) -> str:
+    return reverse(
+        "surveys:invitation_import",
+        kwargs={
+            "public_id": team.partnership.public_id,
+            "round_id": team.round.public_id,
+        },
+    )
+
+
+def personal(survey: Survey) -> list[tuple[str, str, str]]:
+    return list(
+        Invitation.objects.filter(survey=survey, kind="personal")
+        .order_by("email")
+        .values_list("email", "organisation__short_name", "role")
+    )
+
+
+@pytest.mark.django_db
+def test_a_good_pasted_list_adds_everyone(lead_client, team, import_url):
+    page = lead_client.post(
+        import_url,
+        {"text": "jo@nhft.example,NHFT,Director\nsam@ncc.example,NCC,Board member\n"},
+        follow=True,
+    )
+    assert page.redirect_chain[-1][0] == team.round.get_absolute_url()
+    assert "2 people added." in page.content.decode()
+    assert personal(team.round) == [
+        ("jo@nhft.example", "NHFT", "Director"),
+        ("sam@ncc.example", "NCC", "Board member"),
+    ]
+    event = AuditEvent.objects.get(action="invitations_imported")
+    assert (event.actor, event.survey, event.detail) == (
+        team.lead,
+        team.round,
+        {"created": 2, "skipped": 0},
+    )
+
+
+@pytest.mark.django_db
+def test_a_good_uploaded_file_from_excel_is_read(lead_client, team, import_url):
+    data = "\ufeffemail,organisation,role\r\nsian@nhft.example,NHFT,Directrice générale\r\n"
+    upload = SimpleUploadedFile("people.csv", data.encode("utf-8"), "text/csv")
+    lead_client.post(import_url, {"file": upload})
+    assert personal(team.round) == [
+        ("sian@nhft.example", "NHFT", "Directrice générale")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_windows_1252_file_is_read(lead_client, team, import_url):
+    data = "jo@nhft.example,NHFT,Director – Finance\r\n".encode("cp1252")
+    lead_client.post(import_url, {"file": SimpleUploadedFile("people.csv", data)})
+    assert personal(team.round) == [("jo@nhft.example", "NHFT", "Director – Finance")]
+
+
+@pytest.mark.django_db
+def test_a_malformed_list_imports_nobody_and_names_the_lines(
+    lead_client, team, import_url
+):
+    page = lead_client.post(
+        import_url,
+        {
+            "text": "jo@nhft.example,NHFT,Director\n"
+            "sam@ncc,NCC,Director\n"
+            "kim@ncc.example,Elsewhere,Director\n"
+        },
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2 lines have problems, so nobody was imported" in html
+    assert "Line 2: ‘sam@ncc’ is not a valid email address" in html
+    assert "Line 3: ‘Elsewhere’ is not an organisation in this partnership" in html
+    assert 'href="#id_text"' in html  # the error summary links to the field
+    assert personal(team.round) == []
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_malformed_upload_reports_errors_on_the_file(lead_client, team, import_url):
+    upload = SimpleUploadedFile("people.csv", b"jo@nhft.example;NHFT;Director\n")
+    page = lead_client.post(import_url, {"file": upload})
+    assert (
+        page.context["form"].errors["file"][1].startswith("Line 1: expected 3 columns")
+    )
+    assert personal(team.round) == []
+
+
+@pytest.mark.django_db
+def test_long_error_lists_are_cut_short(lead_client, team, import_url):
+    text = "\n".join(f"bad{n},NHFT," for n in range(40))
+    page = lead_client.post(import_url, {"text": text})
+    errors = page.context["form"].errors["text"]
+    assert errors[0].startswith("40 lines have problems")
+    assert "(the first 25 are listed)" in errors[0]
+    assert len(errors) == 26
+
+
+@pytest.mark.django_db
+def test_duplicates_are_skipped_and_counted(lead_client, team, import_url):
+    InvitationFactory(
+        survey=team.round, organisation=team.organisations[0], email="Jo@NHFT.example"
+    )
+    page = lead_client.post(
+        import_url,
+        {
+            "text": "jo@nhft.example,NHFT,Director\n"  # already invited (other case)
+            "sam@ncc.example,NCC,\n"
+            "SAM@ncc.example,NCC,\n"  # twice in the list
+            "kim@ncc.example,NCC,\n"
+        },
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "2 people added. 2 people skipped: already invited or listed twice." in html
+    assert [e for e, _o, _r in personal(team.round)] == [
+        "Jo@NHFT.example",
+        "kim@ncc.example",
+        "sam@ncc.example",
+    ]
+    assert AuditEvent.objects.get().detail == {"created": 2, "skipped": 2}
+
+
+@pytest.mark.django_db
+def test_the_same_person_may_be_invited_to_another_round(lead_client, team, import_url):
+    other = Survey.objects.create(
+        partnership=team.partnership, instrument=team.round.instrument, title="Later"
+    )
+    InvitationFactory(
+        survey=other, organisation=team.organisations[0], email="jo@nhft.example"
+    )
+    lead_client.post(import_url, {"text": "jo@nhft.example,NHFT,"})
+    assert personal(team.round) == [("jo@nhft.example", "NHFT", "")]
+
+
+@pytest.mark.django_db
+def test_an_oversized_file_is_refused(lead_client, team, import_url):
+    line = b"someone.with.a.long.address@northshire-hospitals.example,NHFT,Director\n"
+    data = line * (MAX_IMPORT_BYTES // len(line) + 1)
+    page = lead_client.post(import_url, {"file": SimpleUploadedFile("big.csv", data)})
+    assert page.status_code == 200
+    assert "The file must be smaller than 1.0" in page.content.decode()
+    assert personal(team.round) == []
+
+
+@pytest.mark.django_db
+def test_an_oversized_paste_is_refused(lead_client, team, import_url):
+    text = "x" * (MAX_IMPORT_BYTES + 1)
+    page = lead_client.post(import_url, {"text": text})
+    assert "The pasted list must be smaller than" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_too_many_rows_are_refused(lead_client, team, import_url):
+    text = "\n".join(f"p{n}@nhft.example,NHFT," for n in range(MAX_IMPORT_ROWS + 1))
+    page = lead_client.post(import_url, {"text": text})
+    assert "The list has more than 5,000 people" in page.content.decode()
+    assert personal(team.round) == []
+
+
+@pytest.mark.django_db
+def test_five_thousand_rows_import_in_one_go(
+    lead_client, team, import_url, django_assert_max_num_queries
+):
+    text = "\n".join(f"p{n}@nhft.example,NHFT," for n in range(MAX_IMPORT_ROWS))
+    with django_assert_max_num_queries(20):
+        lead_client.post(import_url, {"text": text})
+    assert Invitation.objects.filter(survey=team.round, kind="personal").count() == 5000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({}, "Paste a list of people or choose a CSV file"),
+        ({"text": "   \n  "}, "Paste a list of people or choose a CSV file"),
+        ({"text": "email,organisation,role\n"}, "The list has no people in it"),
+    ],
+)
+def test_an_empty_import_is_refused(lead_client, team, import_url, data, error):
+    page = lead_client.post(import_url, data)
+    assert error in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_pasting_and_uploading_at_once_is_refused(lead_client, team, import_url):
+    upload = SimpleUploadedFile("people.csv", b"jo@nhft.example,NHFT,\n")
+    page = lead_client.post(
+        import_url, {"text": "sam@ncc.example,NCC,", "file": upload}
+    )
+    assert "Paste a list or upload a file, not both" in page.content.decode()
+    assert personal(team.round) == []
+
+
+@pytest.mark.django_db
+def test_a_closed_round_takes_no_new_people(lead_client, team, import_url):
+    Survey.objects.filter(pk=team.round.pk).update(status=Survey.Status.CLOSED)
+    page = lead_client.post(import_url, {"text": "jo@nhft.example,NHFT,"}, follow=True)
+    assert "People cannot be invited to a closed round." in page.content.decode()
+    assert personal(team.round) == []
