@@ -43,7 +43,9 @@ def find_link(*, token: str) -> LinkTarget | None:
             "survey",
             "organisation",
         )
-        .filter(resume_token=token, invitation__revoked_at__isnull=True)
+        # A replaced organisation link stops new visitors, but someone part-way through keeps
+        # their own private resume link: their answers so far are not stranded.
+        .filter(resume_token=token)
         .first()
     )
     if response is None:

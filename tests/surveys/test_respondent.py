@@ -410,3 +410,12 @@ def test_journey_pages_are_not_cached_and_carry_a_csp(client, survey_setup):
     assert "'self'" in script_src
     assert "unsafe-inline" not in script_src
     assert "<script>" not in page.content.decode()  # no inline scripts anywhere
+
+
+def test_replacing_an_organisation_link_does_not_strand_people_part_way(client, survey_setup):
+    response = start(client, survey_setup.org_link)
+    survey_setup.org_link.revoked_at = timezone.now()
+    survey_setup.org_link.save()
+    assert client.get(f"/s/{survey_setup.org_link.token}/").status_code == 404
+    step = steps_for(response)[0]
+    assert client.post(page_url(response, step), valid_data(step)).status_code == 302
