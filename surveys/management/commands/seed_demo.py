@@ -113,7 +113,7 @@ class Command(BaseCommand):
             f"  {result.in_progress} responses in progress, {result.answers} answers, "
             f"{result.profile_answers} culture-profile points, {result.comments} comments"
         )
-        write("Demo logins (sign in at /admin/):")
+        write(f"Demo logins (sign in at {settings.SITE_URL}/accounts/login/):")
         for username, role in DEMO_USERS:
             write(f"  {username:<11} password {DEMO_PASSWORD}  ({role.label})")
         if result.try_invitation is not None:

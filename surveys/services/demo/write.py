@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,7 +45,6 @@ DEMO_USERS = (
 )
 DEFAULT_INSTRUMENT = Path("instruments") / "collaboration_readiness_v1.yaml"
 BATCH_SIZE = 2000
-LEAD_CHANGE_MODELS = ("partnership", "organisation", "survey", "invitation")
 
 
 @dataclass
@@ -124,21 +122,18 @@ def _save_organisations(orgs: Sequence[DemoOrganisation]) -> dict[str, Organisat
 
 
 def _save_users(partnership: Partnership) -> None:
-    """Create or refresh the demo logins, their admin permissions and memberships."""
+    """Create or refresh the demo logins and their memberships of the demo partnership."""
     # One hash for all three: it is the slow part, and the password is published anyway.
     password = make_password(DEMO_PASSWORD)
-    models = [m for m in apps.get_app_config("surveys").get_models() if m is not User]
-    view = {f"view_{m._meta.model_name}" for m in models}
-    change = {f"change_{name}" for name in LEAD_CHANGE_MODELS}
-    perms = Permission.objects.filter(content_type__app_label="surveys")
     for username, role in DEMO_USERS:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name, user.last_name = "Demo", role.label
         user.email = f"{username}@northshire-demo.example"
-        user.is_staff, user.is_active, user.password = True, True, password
+        # Not staff: the product's own pages enforce the roles; the Django admin would
+        # show a consultant every raw answer.
+        user.is_staff, user.is_active, user.password = False, True, password
         user.save()
-        codes = view | change if role == Membership.Role.LEAD else view
-        user.user_permissions.set(perms.filter(codename__in=codes))
+        user.user_permissions.clear()
         Membership.objects.update_or_create(
             user=user, partnership=partnership, defaults={"role": role}
         )
