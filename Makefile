@@ -38,7 +38,7 @@ run: install .env
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_instrument surveys/instruments/collaboration_readiness_v1.yaml
 	$(PY) manage.py seed_demo --if-empty
-	$(VENV)/bin/gunicorn collab_survey.wsgi --bind 127.0.0.1:8000 --workers 2 --no-control-socket --access-logfile -
+	VENV=$(VENV) sh scripts/serve.sh
 
 test: install
 	sh scripts/ensure-db.sh
