@@ -10,7 +10,12 @@ RUN mkdir -p static/vendor/govuk-frontend \
  && npx sass --pkg-importer=node --style=compressed --no-source-map --quiet static/scss/app.scss static/vendor/govuk-frontend/app.css
 
 FROM python:3.12-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BROWSER_PATH=/usr/bin/chromium
+# Pango for weasyprint's PDFs; Chromium for kaleido's chart images in them.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 fonts-dejavu-core fonts-liberation \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY collab_survey collab_survey

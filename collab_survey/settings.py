@@ -150,7 +150,11 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "blob:"],  # plotly's PNG download draws via blob: URLs
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        "blob:",
+    ],  # plotly's PNG download draws via blob: URLs
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

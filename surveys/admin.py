@@ -10,6 +10,7 @@ from surveys.models import (
     AuditEvent,
     Comment,
     Dimension,
+    FocusArea,
     Instrument,
     Invitation,
     Item,
@@ -286,3 +287,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["dimension", "survey", "owner", "due_date", "created_at"]
+    list_filter = ["survey__partnership"]
+    search_fields = ["finding", "action", "survey__title", "owner__name"]
+    readonly_fields = ["public_id", "created_by", "created_at", "updated_at"]
+    list_select_related = ["dimension", "survey", "owner"]
+    autocomplete_fields = ["survey", "organisation_a", "organisation_b", "owner"]

@@ -602,6 +602,17 @@ MAX_FOCUS_AREAS = 5
 MIN_FOCUS_AREAS = 2
 
 
+class FocusAreaQuerySet(models.QuerySet["FocusArea"]):
+    def for_scope(
+        self, *, pair: tuple[Organisation | int, Organisation | int] | None = None
+    ) -> "FocusAreaQuerySet":
+        """Keep the partnership's own focus areas, or one pair's (in either order)."""
+        if pair is None:
+            return self.filter(organisation_a__isnull=True)
+        low, high = sorted(getattr(o, "pk", o) for o in pair)
+        return self.filter(organisation_a_id=low, organisation_b_id=high)
+
+
 class FocusArea(TimeStampedModel):
     """An action a partnership (or one pair of its partners) agreed to work on after a round.
 
@@ -640,6 +651,8 @@ class FocusArea(TimeStampedModel):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = FocusAreaQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "created_at"]
         indexes = [
@@ -669,10 +682,6 @@ class FocusArea(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.dimension}: {self.action[:60]}"
 
-    @property
-    def is_pair(self) -> bool:
-        return self.organisation_a_id is not None
-
     def get_absolute_url(self) -> str:
         """Return the dashboard page the focus area belongs to."""
         if self.organisation_a_id is None:
@@ -687,3 +696,7 @@ class FocusArea(TimeStampedModel):
                 "b_id": self.organisation_b.public_id,
             },
         )
+
+    @property
+    def is_pair(self) -> bool:
+        return self.organisation_a_id is not None

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from surveys.views import accounts, invitations, partnerships, respondent, rounds
+from surveys.views import (
+    accounts,
+    focus_areas,
+    invitations,
+    partnerships,
+    respondent,
+    rounds,
+)
 
 app_name = "surveys"
 
@@ -80,6 +87,27 @@ urlpatterns = [
         f"{ROUND}reminders/send/",
         invitations.reminders_send,
         name="reminders_send",
+    ),
+    # Action planning on the dashboards: leads and consultants; analysts only read.
+    path(
+        f"{ROUND}focus-areas/new/",
+        focus_areas.focus_area_create,
+        name="focus_area_create",
+    ),
+    path(
+        f"{ROUND}pairs/<uuid:a_id>/<uuid:b_id>/focus-areas/new/",
+        focus_areas.pair_focus_area_create,
+        name="pair_focus_area_create",
+    ),
+    path(
+        f"{ROUND}focus-areas/<uuid:focus_area_id>/edit/",
+        focus_areas.focus_area_edit,
+        name="focus_area_edit",
+    ),
+    path(
+        f"{ROUND}focus-areas/<uuid:focus_area_id>/delete/",
+        focus_areas.focus_area_delete,
+        name="focus_area_delete",
     ),
 ]
 

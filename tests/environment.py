@@ -6,10 +6,14 @@ A conftest.py would be too late: pytest-django configures Django before conftest
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhere-else"
+)
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
-os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+os.environ.setdefault(
+    "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+)
 # Tests never read a developer's local .env.
 os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests

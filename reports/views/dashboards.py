@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reports import pages
+from reports.exports import DOWNLOAD_ROLES
 from surveys.selectors import get_survey_for_user
 
 
@@ -20,7 +21,13 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     return render(
         request,
         "reports/overview.html",
-        {**context, "survey": survey, "role": role, "tab": "overview"},
+        {
+            **context,
+            "survey": survey,
+            "role": role,
+            "tab": "overview",
+            "can_download": role in DOWNLOAD_ROLES,
+        },
     )
 
 

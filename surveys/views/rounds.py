@@ -79,6 +79,7 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "partnership": survey.partnership,
             "role": role,
             "can_manage": role == Membership.Role.LEAD,
+            "can_download": role in (Membership.Role.LEAD, Membership.Role.ANALYST),
             "is_draft": survey.status == Survey.Status.DRAFT,
             "is_open": survey.status == Survey.Status.OPEN,
             "is_closed": survey.status == Survey.Status.CLOSED,

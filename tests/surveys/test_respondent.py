@@ -412,7 +412,9 @@ def test_journey_pages_are_not_cached_and_carry_a_csp(client, survey_setup):
     assert "<script>" not in page.content.decode()  # no inline scripts anywhere
 
 
-def test_replacing_an_organisation_link_does_not_strand_people_part_way(client, survey_setup):
+def test_replacing_an_organisation_link_does_not_strand_people_part_way(
+    client, survey_setup
+):
     response = start(client, survey_setup.org_link)
     survey_setup.org_link.revoked_at = timezone.now()
     survey_setup.org_link.save()

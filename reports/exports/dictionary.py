@@ -1,0 +1,159 @@
+"""Build dictionary.csv: what every column of every export means, and every item's wording.
+
+Layout: one table, `kind` tells the two sorts of row apart.
+- kind = column: `file`, `column`, `type` and `description` describe one column of one
+  file (dictionary.csv's own columns included); the item fields are empty.
+- kind = item: one questionnaire item, as it appears in responses.csv `item_code`:
+  `type` is its value range, `description` its answer labels and scoring, then
+  item_code, item_text, dimension, dimension_title, block, reverse_scored,
+  response_format and sources (the seed documents it draws on, "; "-separated).
+"""
+
+from typing import Any
+
+import pandas as pd
+
+from reports.exports.formats import DICTIONARY_COLUMNS, RESPONSES_CSV
+from surveys.models import Item, Sector, Survey
+
+_SECTORS = "; ".join(f"{code} = {label}" for code, label in Sector.choices)
+
+# file | column | type | description ({sectors} is replaced by the sector codes).
+_COLUMNS = """\
+responses.csv | survey_id | uuid | The survey round's public id.
+responses.csv | response_id | uuid | Pseudonymous id of one submitted response, the same on all its rows. It links to no name, email address or survey link.
+responses.csv | organisation | string | The respondent's organisation (name).
+responses.csv | sector | string | The organisation's sector: {sectors}.
+responses.csv | role | string | The respondent's role as given on their invitation; empty if none.
+responses.csv | submitted_at | timestamp | When the response was submitted: ISO 8601 in UTC, to the second (the workbook holds the same UTC time as an Excel date).
+responses.csv | dimension | string | Key of the item's dimension (titles are on the item rows). The partner block and the culture profile each have a dimension of their own.
+responses.csv | item_code | string | The item answered; each code has an item row in this dictionary with its wording and coding.
+responses.csv | subject_organisation | string | For partner-block items, the partner organisation being rated (name); otherwise empty.
+responses.csv | value | integer | The answer as given: 1–5 for agreement and alignment items, 1–4 for how well the respondent knows a partner, 0–100 points for culture-profile statements. Empty means “Don't know”.
+responses.csv | scored_value | integer | The value that scoring uses: 6 − value for reverse-scored items, value − 3 (−2 … +2) for alignment items, otherwise value. Empty for “Don't know”.
+scores.csv | organisation | string | The organisation (name).
+scores.csv | sector | string | The organisation's sector: {sectors}.
+scores.csv | dimension | string | Dimension key (titles are on the item rows).
+scores.csv | n | integer | Respondents with a score on the dimension (at least half of its items answered).
+scores.csv | mean | number | Mean of the respondents' dimension scores, 1–5.
+scores.csv | sd | number | Standard deviation of the respondents' scores (divisor n − 1).
+scores.csv | ci_low | number | Lower end of the mean's 95% t interval, kept within 1–5.
+scores.csv | ci_high | number | Upper end of the mean's 95% t interval, kept within 1–5.
+scores.csv | readiness | number | 25 × (mean − 1): the mean on a 0–100 scale.
+scores.csv | band | string | strength (mean 4.0 or more), develop (3.0 to 3.99) or concern (below 3.0).
+scores.csv | agreement | number | Agreement within the organisation, rwg(j) against a uniform null (σ²E = 2); below 0.51 views are divided. Empty with fewer than two respondents.
+scores.csv | dont_know_rate | number | Share (0–1) of the dimension's answers that were “Don't know”.
+scores.csv | suppressed | boolean | true when fewer respondents than the round's anonymity threshold have a score; every figure in the row, n included, is then empty.
+fit.csv | organisation_a | string | Organisation A of the ordered pair (name).
+fit.csv | organisation_b | string | Organisation B of the ordered pair (name).
+fit.csv | fit | number | Overall fit 0–100: 0.3 compatibility + 0.3 mutual_trust + 0.2 culture_fit + 0.2 profile_fit, reweighted when a component is missing.
+fit.csv | fit_ci_low | number | Lower end of fit's 95% bootstrap interval (respondents resampled, 2,000 times).
+fit.csv | fit_ci_high | number | Upper end of fit's 95% bootstrap interval.
+fit.csv | profile_fit | number | 100 × (1 − √(D²/k) / 4): how alike the two readiness profiles are, 0–100.
+fit.csv | level_gap | number | Mean of A's dimension means minus B's, on the 1–5 scale.
+fit.csv | shape_similarity | number | Pearson r (−1 to 1) between the two profiles once the partnership's profile is taken away; empty with fewer than three dimensions or a flat profile.
+fit.csv | culture_fit | number | 100 − ½ Σ |difference| of the two culture profiles' points, 0–100.
+fit.csv | compatibility | number | 25 × (mean of P4 “values are compatible” over both directions − 1), 0–100.
+fit.csv | trust_a_to_b | number | How much A's respondents trust B: 25 × (mean of P1–P3 − 1), 0–100.
+fit.csv | trust_b_to_a | number | How much B's respondents trust A, on the same scale.
+fit.csv | mutual_trust | number | The lower of trust_a_to_b and trust_b_to_a.
+fit.csv | largest_gap_dimension | string | Key of the dimension with the largest standardised gap between A and B.
+fit.csv | suppressed | boolean | true when A or B has fewer respondents than the anonymity threshold, or fewer than that many of A's respondents rated B; every figure in the row is then empty.
+dictionary.csv | kind | string | column (a row about one column of one file) or item (a row about one questionnaire item).
+dictionary.csv | file | string | The file the row is about.
+dictionary.csv | column | string | The column the row is about (item rows: item_code).
+dictionary.csv | type | string | Column rows: uuid, string, integer, number, boolean or timestamp. Item rows: the range of value.
+dictionary.csv | description | string | What the column means; for an item, its answer labels and how it is scored.
+dictionary.csv | item_code | string | Item rows: the code used in responses.csv.
+dictionary.csv | item_text | string | Item rows: the wording respondents saw ({partner} stands for the partner's name).
+dictionary.csv | dimension | string | Item rows: the dimension key.
+dictionary.csv | dimension_title | string | Item rows: the dimension's title.
+dictionary.csv | block | string | Item rows: self (about the respondent's own organisation), partner (asked about each other partner) or profile (culture profile and alignment).
+dictionary.csv | reverse_scored | boolean | Item rows: true when scored as 6 − value.
+dictionary.csv | response_format | string | Item rows: likert, familiarity, alignment or points.
+dictionary.csv | sources | string | Item rows: the seed documents the item draws on, separated by “; ”.
+"""
+
+
+def column_rows() -> list[dict[str, str]]:
+    """Return the kind = column rows, one per column of every export file."""
+    rows = []
+    for line in _COLUMNS.replace("{sectors}", _SECTORS).splitlines():
+        file, column, kind, description = line.split(" | ")
+        rows.append(
+            {
+                "kind": "column",
+                "file": file,
+                "column": column,
+                "type": kind,
+                "description": description,
+            }
+        )
+    return rows
+
+
+def _labels(labels: list[str] | None) -> str:
+    return "; ".join(f"{n} = {label}" for n, label in enumerate(labels or [], 1))
+
+
+def _coding(item: Item, scale: dict) -> tuple[str, str]:
+    dont_know = f"empty = {scale.get('dont_know', 'Don’t know')}"
+    match item.response_format:
+        case Item.Format.FAMILIARITY:
+            return "integer 1–4", (
+                f"{_labels(scale.get('familiarity_labels'))}. 1 skips the partner's "
+                "other items. Not scored: scored_value = value."
+            )
+        case Item.Format.ALIGNMENT:
+            return "integer 1–5", (
+                f"{item.prompt} {_labels(scale.get('alignment_labels'))}; {dont_know}. "
+                "scored_value = value − 3, from −2 (pulls strongly away) to +2."
+            )
+        case Item.Format.POINTS:
+            return "integer 0–100", (
+                f"{item.prompt} Points for this statement (culture type "
+                f"{item.culture_type}); the prompt's four statements share 100 points. "
+                "scored_value = value."
+            )
+    scoring = "6 − value (reverse-scored)" if item.reverse_scored else "value"
+    return "integer 1–5", (
+        f"{_labels(scale.get('labels'))}; {dont_know}. scored_value = {scoring}."
+    )
+
+
+def item_rows(survey: Survey) -> list[dict[str, Any]]:
+    """Return the kind = item rows: every item of the round's instrument, in order."""
+    scale = survey.instrument.scale or {}
+    items = (
+        Item.objects.filter(dimension__instrument_id=survey.instrument_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order")
+    )
+    rows = []
+    for item in items:
+        kind, description = _coding(item, scale)
+        rows.append(
+            {
+                "kind": "item",
+                "file": RESPONSES_CSV,
+                "column": "item_code",
+                "type": kind,
+                "description": description,
+                "item_code": item.code,
+                "item_text": item.text,
+                "dimension": item.dimension.key,
+                "dimension_title": item.dimension.title,
+                "block": item.block,
+                "reverse_scored": bool(item.reverse_scored),
+                "response_format": item.response_format,
+                "sources": "; ".join(item.sources or []),
+            }
+        )
+    return rows
+
+
+def dictionary_frame(survey: Survey) -> pd.DataFrame:
+    """Return dictionary.csv: a row per column of every file, then a row per item."""
+    return pd.DataFrame.from_records(
+        [*column_rows(), *item_rows(survey)], columns=DICTIONARY_COLUMNS
+    )

@@ -1,0 +1,70 @@
+"""Build scores.csv and fit.csv from the round's analysis: the dashboards' own figures."""
+
+import pandas as pd
+
+from reports import columns as c
+from reports.analysis import SurveyAnalysis
+from reports.exports.formats import FIT_COLUMNS, SCORES_COLUMNS
+
+_SCORE_FIGURES = [c.MEAN, c.SD, c.CI_LOW, c.CI_HIGH, c.READINESS]
+_FIT_LABELS = {c.ORGANISATION_A, c.ORGANISATION_B, c.LARGEST_GAP_DIMENSION}
+_FIT_FIGURES = [col for col in FIT_COLUMNS if col not in _FIT_LABELS | {c.SUPPRESSED}]
+
+
+def scores_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
+    """Return scores.csv: each organisation × dimension, figures blank where suppressed."""
+    keys = [c.ORGANISATION, c.DIMENSION]
+    grid = analysis.organisations[[c.ORGANISATION, "name", "sector"]].merge(
+        analysis.dimensions[[c.DIMENSION]], how="cross"
+    )
+    frame = (
+        grid.merge(analysis.org_scores, on=keys, how="left")
+        .merge(analysis.agreement[[*keys, c.RWG_J]], on=keys, how="left")
+        .merge(analysis.dont_know[c.DONT_KNOW_COLUMNS], on=keys, how="left")
+    )
+    # A group nobody scored is absent from org_scores: n = 0, below any threshold.
+    suppressed = ~frame[c.SUPPRESSED].eq(False)
+    shown = ~suppressed
+    out = pd.DataFrame(
+        {
+            "organisation": frame["name"],
+            "sector": frame["sector"],
+            c.DIMENSION: frame[c.DIMENSION],
+            c.N: frame[c.N].where(shown).astype("Int64"),
+            **{
+                col: frame[col].astype("float64").where(shown) for col in _SCORE_FIGURES
+            },
+            c.BAND: frame[c.BAND].where(shown),
+            "agreement": frame[c.RWG_J].astype("float64").where(shown),
+            c.DONT_KNOW_RATE: frame[c.DONT_KNOW_RATE].astype("float64").where(shown),
+            c.SUPPRESSED: suppressed.astype(bool),
+        }
+    )
+    return out[SCORES_COLUMNS]
+
+
+def fit_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
+    """Return fit.csv: each ordered pair of organisations by name, blank where suppressed."""
+    orgs = analysis.organisations
+    names = dict(zip(orgs[c.ORGANISATION], orgs["name"], strict=True))
+    ids = list(orgs[c.ORGANISATION])
+    grid = pd.DataFrame(
+        [(a, b) for a in ids for b in ids if a != b],
+        columns=[c.ORGANISATION_A, c.ORGANISATION_B],
+    )
+    frame = grid.merge(
+        analysis.pairs[FIT_COLUMNS], on=[c.ORGANISATION_A, c.ORGANISATION_B], how="left"
+    )
+    # A pair the engine never scored (an organisation without responses) is suppressed.
+    suppressed = ~frame[c.SUPPRESSED].eq(False)
+    shown = ~suppressed
+    out = frame.assign(
+        **{col: frame[col].astype("float64").where(shown) for col in _FIT_FIGURES},
+        **{
+            c.ORGANISATION_A: frame[c.ORGANISATION_A].map(names),
+            c.ORGANISATION_B: frame[c.ORGANISATION_B].map(names),
+            c.LARGEST_GAP_DIMENSION: frame[c.LARGEST_GAP_DIMENSION].where(shown),
+            c.SUPPRESSED: suppressed.astype(bool),
+        },
+    )
+    return out[FIT_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,33 @@
+"""Template tags that add the action-planning panel to the dashboard pages."""
+
+from typing import Any
+
+import pandas as pd
+from django import template
+
+from reports import planning
+from reports.planning import UNKNOWN
+from surveys.models import Survey
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def action_planning(
+    context: template.Context,
+    survey: Survey,
+    role: str,
+    a: pd.Series | None = None,
+    b: pd.Series | None = None,
+) -> dict[str, Any]:
+    """Return the page's focus areas, last round's progress and (for a pair) prompts."""
+    pair = None
+    if a is not None and b is not None:
+        pair = (int(a["organisation"]), int(b["organisation"]))
+    return planning.planning(
+        survey,
+        role=role,
+        pair=pair,
+        earlier=context.get("previous", UNKNOWN),
+        with_prompts=pair is not None and not context.get("suppressed", False),
+    )

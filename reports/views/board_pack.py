@@ -1,0 +1,53 @@
+"""Board reports as PDF downloads, for every role on the partnership."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from reports import pdf
+from surveys.models import Survey
+from surveys.selectors import get_survey_for_user
+
+
+def _attachment(document: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+@cache_control(private=True, no_store=True)
+def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
+    """Download the partnership's board report for one round."""
+    survey, _role = get_survey_for_user(user=request.user, public_id=survey_id)
+    return _attachment(pdf.partnership_pdf(survey), pdf.pdf_filename(survey))
+
+
+@login_required
+@require_GET
+@cache_control(private=True, no_store=True)
+def pair_pdf(
+    request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
+) -> HttpResponse:
+    """Download the board report for one pair of partners."""
+    survey, _role = get_survey_for_user(user=request.user, public_id=survey_id)
+    try:
+        document = pdf.pair_pdf(survey, str(a_id), str(b_id))
+    except LookupError as exc:
+        raise Http404("No such pair in this partnership") from exc
+    return _attachment(
+        document, pdf.pdf_filename(survey, *_short_names(survey, a_id, b_id))
+    )
+
+
+def _short_names(survey: Survey, a_id: UUID, b_id: UUID) -> list[str]:
+    members = dict(
+        survey.partnership.members.filter(public_id__in=[a_id, b_id]).values_list(
+            "public_id", "short_name"
+        )
+    )
+    return [members.get(a_id, ""), members.get(b_id, "")]

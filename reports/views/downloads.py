@@ -1,0 +1,71 @@
+"""Downloads for leads and analysts: a round's exports as CSV, Excel and ZIP."""
+
+import tempfile
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from reports import exports
+from reports.analysis import analyse_survey
+from surveys.models import Survey
+from surveys.selectors import get_survey_for_user
+
+
+def url_name(filename: str) -> str:
+    """Return the URL name of an export file's download, e.g. download_scores_csv."""
+    return "download_" + filename.replace(".", "_")
+
+
+def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _file_response(survey: Survey, filename: str) -> HttpResponseBase:
+    content_type = exports.CONTENT_TYPES[filename]
+    if filename == exports.RESPONSES_CSV:
+        stream = exports.stream_responses_csv(survey)
+        return StreamingHttpResponse(stream, content_type=content_type)
+    analysis = analyse_survey(survey)
+    if filename == exports.ARCHIVE:
+        members = exports.archive_members(survey=survey, analysis=analysis)
+        return StreamingHttpResponse(
+            exports.iter_zip(members), content_type=content_type
+        )
+    if filename == exports.WORKBOOK:
+        # Not a `with` block: FileResponse closes the file, which deletes it, when sent.
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            exports.write_xlsx(handle, survey=survey, analysis=analysis)
+        except BaseException:
+            handle.close()
+            raise
+        handle.seek(0)
+        return FileResponse(handle, content_type=content_type)
+    body = exports.table_csv(filename, survey=survey, analysis=analysis)
+    return HttpResponse(body, content_type=content_type)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_download(
+    request: HttpRequest, survey_id: UUID, filename: str
+) -> HttpResponseBase:
+    """Send one export file of a round to its partnership's leads and analysts."""
+    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    if role not in exports.DOWNLOAD_ROLES:
+        raise PermissionDenied(
+            "Only the partnership's leads and analysts can download data."
+        )
+    return _attachment(_file_response(survey, filename), filename)

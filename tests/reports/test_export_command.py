@@ -1,0 +1,82 @@
+"""`manage.py export_survey` and the export memory benchmark."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bench import export_memory
+from reports import exports
+from reports.analysis import analyse_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_survey_writes_every_file(demo, tmp_path, monkeypatch):
+    _partnership, survey = demo
+    monkeypatch.setattr("reports.management.commands.export_survey.PROGRESS_EVERY", 500)
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "exports"
+    call_command(
+        "export_survey", str(survey.public_id), out=target, stdout=out, stderr=err
+    )
+
+    assert sorted(p.name for p in target.iterdir()) == sorted(exports.FILENAMES)
+    responses = (target / "responses.csv").read_bytes()
+    assert responses == b"".join(exports.stream_responses_csv(survey))
+    analysis = analyse_survey(survey)
+    for name in ("scores.csv", "fit.csv", "dictionary.csv"):
+        expected = exports.table_csv(name, survey=survey, analysis=analysis)
+        assert (target / name).read_bytes() == expected, name
+    archive = zipfile.ZipFile(target / "survey.zip")
+    assert archive.testzip() is None
+    for name in archive.namelist():
+        assert archive.read(name) == (target / name).read_bytes(), name
+    assert "responses.csv: 500 rows" in err.getvalue()
+    assert "responses.csv: 1,000 rows" in err.getvalue()
+    answers = responses.count(b"\n") - 1
+    assert f"({answers:,} answers)" in out.getvalue()
+    assert not list(target.glob(".*.part"))
+
+    quiet = io.StringIO()
+    call_command(
+        "export_survey",
+        str(survey.public_id),
+        out=tmp_path / "again",
+        verbosity=0,
+        stdout=io.StringIO(),
+        stderr=quiet,
+    )
+    assert quiet.getvalue() == ""
+    assert (tmp_path / "again" / "responses.csv").read_bytes() == responses
+
+
+@pytest.mark.parametrize(
+    ("survey_id", "message"),
+    [
+        ("00000000-0000-0000-0000-000000000000", "No survey round has the id"),
+        ("not-a-uuid", "is not a survey id"),
+    ],
+)
+def test_export_survey_explains_an_unknown_round(db, tmp_path, survey_id, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("export_survey", survey_id, out=tmp_path, stdout=io.StringIO())
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_memory_benchmark_runs_on_a_small_round(db):
+    survey = export_memory.generate_survey(responses=200, organisations=3)
+    assert survey.responses.filter(submitted_at__isnull=False).count() == 200
+    figures = {figure.name: figure for figure in export_memory.measure(survey)}
+    assert figures["responses"].value == 200
+    rows = figures["view_rows"].value
+    assert rows > 200 * 60  # 45 + 3 + 12 + 7 for each of two partners
+    assert figures["cursor_rows"].value == rows == figures["raw_copy_rows"].value
+    assert figures["view_bytes"].value == figures["raw_copy_bytes"].value
+    for path in ("view", "cursor", "raw_copy"):
+        assert figures[f"{path}_rate"].unit == "rows/s"
+        assert (
+            figures[f"{path}_rss_peak"].value >= figures[f"{path}_rss_baseline"].value
+        )
+    assert str(figures["responses"]) == "responses 200 responses"

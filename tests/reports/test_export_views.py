@@ -1,0 +1,181 @@
+"""Downloads: who may take the data, what arrives, and what must never be in it."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports import exports
+from reports.views.downloads import url_name
+from surveys.models import Invitation, Membership, Response, Survey
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed the demo once for the module, committed; flush it away afterwards.
+
+    The same partnership as conftest's `demo`. Each test still runs in a transaction of
+    its own on top, so whatever a test changes is rolled back.
+    """
+    cache.clear()
+    with django_db_blocker.unblock():
+        call_command(
+            "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
+        )
+        survey = Survey.objects.get(status=Survey.Status.OPEN)
+    yield survey.pk
+    cache.clear()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    """Override conftest's `demo` with the module's seeded round (seeding is slow)."""
+    survey = Survey.objects.select_related("partnership", "instrument").get(pk=seeded)
+    return survey.partnership, survey
+
+
+EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def download_urls(survey) -> dict[str, str]:
+    return {
+        name: reverse(f"reports:{url_name(name)}", args=[survey.public_id])
+        for name in exports.FILENAMES
+    }
+
+
+def sign_in(client, partnership, role: str):
+    client.force_login(MembershipFactory(partnership=partnership, role=role).user)
+    return client
+
+
+def body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def test_leads_and_analysts_download_every_file(client, demo):
+    partnership, survey = demo
+    for role in (Membership.Role.LEAD, Membership.Role.ANALYST):
+        sign_in(client, partnership, role)
+        for name, url in download_urls(survey).items():
+            response = client.get(url)
+            assert response.status_code == 200, (role, name)
+            assert response["Content-Type"] == exports.CONTENT_TYPES[name]
+            disposition = response["Content-Disposition"]
+            assert disposition == f'attachment; filename="{name}"'
+            assert "no-store" in response["Cache-Control"]
+            small = name in ("scores.csv", "fit.csv", "dictionary.csv")
+            assert response.streaming is not small
+            if role == Membership.Role.ANALYST:  # read each file once
+                content = body(response)
+                if name.endswith(".csv"):
+                    assert content.decode("utf-8").count("\n") > 1
+
+
+def test_consultants_get_403_on_every_download(consultant_client, demo):
+    _partnership, survey = demo
+    for name, url in download_urls(survey).items():
+        assert consultant_client.get(url).status_code == 403, name
+
+
+def test_outsiders_get_404(outsider_client, demo):
+    _partnership, survey = demo
+    for name, url in download_urls(survey).items():
+        assert outsider_client.get(url).status_code == 404, name
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, demo):
+    _partnership, survey = demo
+    for url in download_urls(survey).values():
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+
+def test_an_unknown_file_name_is_404(client, demo):
+    partnership, survey = demo
+    sign_in(client, partnership, Membership.Role.ANALYST)
+    url = download_urls(survey)["scores.csv"]
+    assert client.get(url.replace("scores.csv", "secrets.csv")).status_code == 404
+    assert client.get(url.replace("scores.csv", "../settings.py")).status_code == 404
+
+
+def test_downloads_only_answer_get(client, demo):
+    partnership, survey = demo
+    sign_in(client, partnership, Membership.Role.LEAD)
+    assert client.post(download_urls(survey)["scores.csv"]).status_code == 405
+
+
+def test_no_file_holds_an_email_address_or_a_token(client, demo):
+    partnership, survey = demo
+    invitations = Invitation.objects.filter(survey__partnership=partnership)
+    emails = [
+        e.encode()
+        for e in invitations.exclude(email=None).values_list("email", flat=True)
+    ]
+    tokens = [t.encode() for t in invitations.values_list("token", flat=True)]
+    tokens += [
+        t.encode()
+        for t in Response.objects.filter(survey=survey).values_list(
+            "resume_token", flat=True
+        )
+    ]
+    assert len(emails) > 10
+    assert len(tokens) > 10
+    sign_in(client, partnership, Membership.Role.ANALYST)
+    response = client.get(download_urls(survey)["survey.zip"])
+    archive = zipfile.ZipFile(io.BytesIO(body(response)))
+    assert archive.testzip() is None
+    assert archive.namelist() == [n for n in exports.FILENAMES if n != "survey.zip"]
+    blobs = {name: archive.read(name) for name in archive.namelist()}
+    # The workbook is itself a zip of XML parts: search those, uncompressed.
+    workbook = zipfile.ZipFile(io.BytesIO(blobs["survey.xlsx"]))
+    blobs |= {f"survey.xlsx/{n}": workbook.read(n) for n in workbook.namelist()}
+    for name, blob in blobs.items():
+        lowered = blob.lower()
+        for secret in emails:
+            assert secret.lower() not in lowered, name
+        for secret in tokens:
+            assert secret not in blob, name
+        if not name.endswith((".xlsx", ".rels", "].xml")):
+            assert not EMAIL.search(blob), (name, EMAIL.search(blob))
+    assert load_workbook(io.BytesIO(blobs["survey.xlsx"])).sheetnames == [
+        "responses",
+        "scores",
+        "fit",
+        "dictionary",
+    ]
+    # The archive holds the very bytes the single downloads hold.
+    scores = client.get(download_urls(survey)["scores.csv"]).content
+    assert blobs["scores.csv"] == scores
+
+
+def test_the_download_panel_shows_for_those_who_may_download(client, demo):
+    partnership, survey = demo
+    pages = [
+        reverse("reports:survey_overview", args=[survey.public_id]),
+        reverse("surveys:round_detail", args=[partnership.public_id, survey.public_id]),
+    ]
+    for role, shown in (
+        (Membership.Role.LEAD, True),
+        (Membership.Role.ANALYST, True),
+        (Membership.Role.CONSULTANT, False),
+    ):
+        sign_in(client, partnership, role)
+        for page in pages:
+            html = client.get(page).content.decode()
+            for url in download_urls(survey).values():
+                assert (url in html) is shown, (role, page, url)
+            assert ("Download the data" in html) is shown
