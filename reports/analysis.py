@@ -82,18 +82,25 @@ def _partnership_profile(org_scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sector_scores(
-    resp_scores: pd.DataFrame, organisations: pd.DataFrame, threshold: int
+    shown_scores: pd.DataFrame, organisations: pd.DataFrame, threshold: int
 ) -> pd.DataFrame:
-    # Only respondents of unsuppressed organisations, so that no suppressed organisation can be
-    # recovered by subtracting the shown organisations from a sector total.
-    shown = organisations.loc[
-        ~organisations["suppressed"], ["organisation", "sector_group"]
-    ]
-    grouped = resp_scores.merge(shown, on="organisation").drop(columns="organisation")
+    """Score each sector group from respondent scores in shown cells only."""
+    groups = organisations[["organisation", "sector_group"]]
+    grouped = shown_scores.merge(groups, on="organisation").drop(columns="organisation")
     grouped = grouped.rename(columns={"sector_group": "organisation"})
     return scoring.organisation_scores(grouped, threshold=threshold).rename(
         columns={"organisation": "sector_group"}
     )
+
+
+def _in_shown_cells(frame: pd.DataFrame, org_scores: pd.DataFrame) -> pd.DataFrame:
+    """Keep only rows whose organisation × dimension cell is shown (n ≥ K).
+
+    Every pooled figure (sector groups, reliability, answer distributions) is built from
+    these rows, so that no hidden cell can be recovered by subtracting shown figures.
+    """
+    shown = org_scores.loc[~org_scores["suppressed"], ["organisation", "dimension"]]
+    return frame.merge(shown, on=["organisation", "dimension"])
 
 
 def build_analysis(survey: Survey) -> SurveyAnalysis:
@@ -115,10 +122,12 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
     resp_scores = scoring.respondent_scores(answers, items)
     org_scores = scoring.organisation_scores(resp_scores, threshold=threshold)
     overall = scoring.overall_readiness(org_scores)
+    shown_scores = _in_shown_cells(resp_scores, org_scores)
+    shown_answers = _in_shown_cells(answers, org_scores)
     profile_points = data.load_profile_points(survey)
     partner_answers = data.load_partner_answers(survey)
     culture = fit.culture_profiles(profile_points, threshold=threshold)
-    ratings = fit.partner_ratings(partner_answers)
+    ratings = fit.partner_ratings(partner_answers, threshold=threshold)
     # The raw frames let the bootstrap resample respondents for every fit component.
     pairs = fit.pairwise_fit(
         resp_scores=resp_scores,
@@ -139,13 +148,13 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
         org_scores=org_scores,
         overall=overall,
         partnership_profile=_partnership_profile(org_scores),
-        sector_scores=_sector_scores(resp_scores, organisations, threshold),
+        sector_scores=_sector_scores(shown_scores, organisations, threshold),
         agreement=scoring.agreement(answers, items),
         dont_know=scoring.dont_know_rates(answers),
         item_dont_know=scoring.item_dont_know_rates(answers),
-        reliability=scoring.cronbach_alpha(answers, items),
-        icc=scoring.icc(resp_scores),
-        distributions=scoring.item_distribution(answers),
+        reliability=scoring.cronbach_alpha(shown_answers, items),
+        icc=scoring.icc(shown_scores),
+        distributions=scoring.item_distribution(shown_answers),
         culture=culture,
         ratings=ratings,
         pairs=pairs,

@@ -166,11 +166,17 @@ def _rater_table(partner_answers: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def partner_ratings(partner_answers: pd.DataFrame) -> pd.DataFrame:
-    """Average how each organisation's raters see each partner: trust, values, meta-perception."""
+def partner_ratings(
+    partner_answers: pd.DataFrame, *, threshold: int | None = None
+) -> pd.DataFrame:
+    """Average how each organisation's raters see each partner: trust, values, meta-perception.
+
+    With a threshold, each figure answered by fewer than K raters (the rest said "Don't
+    know") is blanked and its count set to 0, so no figure ever rests on fewer than K people.
+    """
     require_columns(partner_answers, c.PARTNER_ANSWER_COLUMNS, name="partner_answers")
     raters = _rater_table(partner_answers)
-    return (
+    ratings = (
         raters.groupby([c.ORGANISATION, c.SUBJECT], as_index=False)
         .agg(
             **{
@@ -185,6 +191,16 @@ def partner_ratings(partner_answers: pd.DataFrame) -> pd.DataFrame:
         )
         .astype({c.N_RATERS: int})[c.RATING_COLUMNS]
     )
+    if threshold is not None:
+        for figure, count in (
+            (c.TRUST, c.N_TRUST),
+            (c.COMPATIBILITY, c.N_COMPATIBILITY),
+            (c.META, c.N_META),
+        ):
+            too_few = ratings[count] < threshold
+            ratings.loc[too_few, figure] = float("nan")
+            ratings.loc[too_few, count] = 0
+    return ratings
 
 
 def _dimension_stats(resp_scores: pd.DataFrame) -> pd.DataFrame:

@@ -244,39 +244,30 @@ def _perception_rows(
 ) -> list[dict[str, Any]]:
     """How each partner rates this organisation, beside how it thinks they see it."""
     k = analysis.threshold
-    ratings = analysis.ratings
-    rows = []
-    for other in analysis.organisations.itertuples():
-        if other.organisation == oid:
-            continue
-        theirs = ratings[
-            (ratings["organisation"] == other.organisation)
-            & (ratings["subject"] == oid)
-        ]
-        ours = ratings[
-            (ratings["organisation"] == oid)
-            & (ratings["subject"] == other.organisation)
-        ]
-        enough_theirs = (
-            len(theirs) and theirs["n_raters"].iloc[0] >= k and not other.suppressed
-        )
-        enough_ours = len(ours) and ours["n_raters"].iloc[0] >= k
-        rows.append(
-            {
-                "partner": names[other.organisation],
-                "public_id": other.public_id,
-                "their_trust": charts.fmt(25 * (theirs["trust"].iloc[0] - 1), 0)
-                if enough_theirs
-                else None,
-                "our_trust": charts.fmt(25 * (ours["trust"].iloc[0] - 1), 0)
-                if enough_ours
-                else None,
-                "we_think": charts.fmt(25 * (ours["meta"].iloc[0] - 1), 0)
-                if enough_ours
-                else None,
-            }
-        )
-    return rows
+    # partner_ratings has already blanked every figure that fewer than K people answered.
+    ratings = analysis.ratings.set_index(["organisation", "subject"])
+
+    def figure(rater: int, subject: int, column: str) -> str | None:
+        if (rater, subject) not in ratings.index:
+            return None
+        row = ratings.loc[(rater, subject)]
+        if row["n_raters"] < k or pd.isna(row[column]):
+            return None
+        return charts.fmt(25 * (row[column] - 1), 0)
+
+    return [
+        {
+            "partner": names[other.organisation],
+            "public_id": other.public_id,
+            "their_trust": None
+            if other.suppressed
+            else figure(other.organisation, oid, "trust"),
+            "our_trust": figure(oid, other.organisation, "trust"),
+            "we_think": figure(oid, other.organisation, "meta"),
+        }
+        for other in analysis.organisations.itertuples()
+        if other.organisation != oid
+    ]
 
 
 def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
