@@ -9,6 +9,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.utils.html import escape
 
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
@@ -102,10 +103,12 @@ class StepForm(forms.Form):
         self.helper.layout = Layout(*layout)
 
     def _field_for(self, item: Item) -> forms.Field:
+        # Labels are escaped here because crispy-forms-gds renders them with |safe, and a
+        # partner's name (typed by a lead) is part of the wording.
         text = item_text(item, self.step)
         if item.response_format == Item.Format.POINTS:
             return forms.IntegerField(
-                label=text,
+                label=escape(text),
                 required=False,
                 min_value=0,
                 max_value=100,
@@ -137,7 +140,7 @@ class StepForm(forms.Form):
             self.step.subject and item.response_format == Item.Format.LIKERT
         )
         return forms.ChoiceField(
-            label=text,
+            label=escape(text),
             choices=choices,
             widget=forms.RadioSelect,
             required=required,

@@ -421,3 +421,21 @@ def test_replacing_an_organisation_link_does_not_strand_people_part_way(
     assert client.get(f"/s/{survey_setup.org_link.token}/").status_code == 404
     step = steps_for(response)[0]
     assert client.post(page_url(response, step), valid_data(step)).status_code == 302
+
+
+def test_a_partner_name_with_markup_is_shown_as_text(client, survey_setup):
+    partner = survey_setup.partners[0]
+    partner.name = '<a href="//evil.example">Sign in again</a>'
+    partner.save()
+    response = start(client, survey_setup.personal_link)
+    step = next(s for s in steps_for(response) if s.subject == partner)
+    html = client.get(page_url(response, step)).content.decode()
+    assert '<a href="//evil.example">' not in html
+    assert "&lt;a href=" in html
+
+
+def test_wording_with_apostrophes_is_not_double_escaped(client, survey_setup):
+    response = start(client, survey_setup.personal_link)
+    html = client.get(page_url(response, steps_for(response)[0])).content.decode()
+    assert "&amp;#x27;" not in html
+    assert "&amp;amp;" not in html
