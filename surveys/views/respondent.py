@@ -16,7 +16,7 @@ from surveys.journey import (
     find_step,
     summarise_answers,
 )
-from surveys.models import Response
+from surveys.models import Invitation, Response
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
 from surveys.services.responses import (
     ResponseIncompleteError,
@@ -83,14 +83,15 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
     if target.response is not None:
         return redirect(_resume_url(target.response))
     invitation = target.invitation
+    # An organisation link may be opened on a shared boardroom computer: offer to continue
+    # this browser's unfinished answers, never open them for the next person unasked.
     remembered = request.session.get(SESSION_KEY, {}).get(str(invitation.public_id))
-    if (
-        remembered
-        and (found := find_link(token=remembered))
-        and found.response
-        and not link_unavailable_reason(target=found)
-    ):
-        return redirect(_resume_url(found.response))
+    found = find_link(token=remembered) if remembered else None
+    continue_url = (
+        _resume_url(found.response)
+        if found and found.response and not link_unavailable_reason(target=found)
+        else None
+    )
     form = StartForm(
         request.POST or None, initial={"start_key": secrets.token_urlsafe(24)}
     )
@@ -115,12 +116,13 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
             "survey": survey,
             "invitation": invitation,
             "instrument": survey.instrument,
-            "page_count": len(build_steps_for_start(invitation)),
+            "page_count": len(_pages_for_new_response(invitation)),
+            "continue_url": continue_url,
         },
     )
 
 
-def build_steps_for_start(invitation) -> list[Step]:
+def _pages_for_new_response(invitation: Invitation) -> list[Step]:
     """Return the pages a new response on this link will have (for the start page's summary)."""
     return build_steps(
         response=Response(
