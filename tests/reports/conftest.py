@@ -43,3 +43,31 @@ def outsider_client(client, demo):
     # A lead of some other partnership: signed in, but with no role on this one.
     client.force_login(MembershipFactory(role=Membership.Role.LEAD).user)
     return client
+
+
+@pytest.fixture(scope="module")
+def seeded_round(django_db_setup, django_db_blocker):
+    """Seed the same demo as `demo` once per module, committed; flush it away afterwards.
+
+    For modules whose many tests only read: each test still runs in a transaction of its
+    own on top, so whatever a test changes is rolled back.
+    """
+    cache.clear()
+    with django_db_blocker.unblock():
+        call_command(
+            "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
+        )
+        survey = Survey.objects.get(status=Survey.Status.OPEN)
+    yield survey.pk
+    cache.clear()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def seeded_demo(seeded_round, db):
+    """Return (partnership, open round) from the module's seeded demo."""
+    survey = Survey.objects.select_related("partnership", "instrument").get(
+        pk=seeded_round
+    )
+    return survey.partnership, survey

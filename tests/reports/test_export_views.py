@@ -5,43 +5,24 @@ import re
 import zipfile
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports import exports
 from reports.views.downloads import url_name
-from surveys.models import Invitation, Membership, Response, Survey
+from surveys.models import Invitation, Membership, Response
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed the demo once for the module, committed; flush it away afterwards.
-
-    The same partnership as conftest's `demo`. Each test still runs in a transaction of
-    its own on top, so whatever a test changes is rolled back.
-    """
-    cache.clear()
-    with django_db_blocker.unblock():
-        call_command(
-            "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
-        )
-        survey = Survey.objects.get(status=Survey.Status.OPEN)
-    yield survey.pk
-    cache.clear()
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(seeded, db):
-    """Override conftest's `demo` with the module's seeded round (seeding is slow)."""
-    survey = Survey.objects.select_related("partnership", "instrument").get(pk=seeded)
-    return survey.partnership, survey
+def demo(seeded_demo):
+    """Use the module's once-seeded round instead of seeding per test (seeding is slow).
+
+    The round's analysis stays cached between tests, as it would between requests.
+    """
+    return seeded_demo
 
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")

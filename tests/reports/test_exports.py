@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -30,34 +29,13 @@ from tests.factories import MembershipFactory
 # `db`), except the one that needs autocommit.
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed the demo once for the module, committed; flush it away afterwards.
-
-    The same partnership as conftest's `demo`. Each test still runs in a transaction of
-    its own on top, so whatever a test changes is rolled back.
-    """
-    cache.clear()
-    with django_db_blocker.unblock():
-        call_command(
-            "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
-        )
-        survey = Survey.objects.get(status=Survey.Status.OPEN)
-    yield survey.pk
-    cache.clear()
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
-def demo(seeded, db):
-    """Override conftest's `demo` with the module's seeded round (seeding is slow).
+def demo(seeded_demo):
+    """Use the module's once-seeded round instead of seeding per test (seeding is slow).
 
-    The round's analysis stays cached between tests, as it would between requests;
-    the `hostile` fixture, which renames organisations, clears it before and after.
+    The round's analysis stays cached between tests, as it would between requests.
     """
-    survey = Survey.objects.select_related("partnership", "instrument").get(pk=seeded)
-    return survey.partnership, survey
+    return seeded_demo
 
 
 # DESIGN.md §4 "Exports", spelled out here so that a change to the contract fails a test.
@@ -514,13 +492,13 @@ def test_an_abandoned_stream_leaves_the_connection_usable(demo):
 
 
 def test_an_abandoned_stream_is_cancelled_outside_a_transaction(
-    seeded, django_db_blocker
+    seeded_round, django_db_blocker
 ):
     # No `db` fixture: autocommit on the module's committed data, as in production,
     # where the server is asked to cancel the COPY rather than run it out.
     with django_db_blocker.unblock():
         assert not connection.in_atomic_block
-        survey = Survey.objects.get(pk=seeded)
+        survey = Survey.objects.get(pk=seeded_round)
         stream = exports.stream_responses_csv(survey, method="copy")
         next(stream)
         stream.close()
