@@ -23,11 +23,10 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-import django
 import numpy as np
 import pandas as pd
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "collab_survey.settings")
+from bench.common import setup_django
 
 BENCH_PREFIX = "Bench"
 SECTORS = (
@@ -505,11 +504,7 @@ def _exists() -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    django.setup()
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit("bench.generate needs PostgreSQL: set DATABASE_URL.")
+    setup_django()
     result = generate(args)
     rate = result["responses"] / result["seconds"]
     print(f"generate.partnerships {result['partnerships']} count")

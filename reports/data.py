@@ -1,6 +1,9 @@
 """Load a survey round's submitted answers from the database into DataFrames, one query each."""
 
+import io
+
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
 from surveys.models import (
@@ -15,7 +18,7 @@ from surveys.models import (
 
 # Each loader names its columns beside the ORM lookups that fill them.
 ANSWER_FIELDS = {
-    "response_id": "response__public_id",
+    "response_id": "response_id",
     "organisation": "response__organisation_id",
     "dimension": "item__dimension__key",
     "item": "item__code",
@@ -31,21 +34,21 @@ ITEM_FIELDS = {
     "dimension_order": "dimension__order",
 }
 PARTNER_FIELDS = {
-    "response_id": "response__public_id",
+    "response_id": "response_id",
     "organisation": "response__organisation_id",
     "subject": "subject_organisation_id",
     "item": "item__code",
     "value": "value",
 }
 PROFILE_FIELDS = {
-    "response_id": "response__public_id",
+    "response_id": "response_id",
     "organisation": "response__organisation_id",
     "prompt": "item__prompt",
     "culture_type": "item__culture_type",
     "points": "points",
 }
 ALIGNMENT_FIELDS = {
-    "response_id": "response__public_id",
+    "response_id": "response_id",
     "organisation": "response__organisation_id",
     "item": "item__code",
     "value": "value",
@@ -65,16 +68,47 @@ COMMENT_FIELDS = {
 }
 
 
+def _copy_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """Run the queryset's SQL through COPY … TO STDOUT and parse the CSV with pandas."""
+    sql, params = queryset.query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        statement = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame(columns=columns)
+    return pd.read_csv(
+        buffer,
+        header=None,
+        names=columns,
+        keep_default_na=False,
+        na_values=[""],
+        true_values=["t"],  # PostgreSQL writes booleans as t and f
+        false_values=["f"],
+    )
+
+
 def _frame(
-    queryset: QuerySet, fields: dict[str, str], *, floats: tuple[str, ...] = ()
+    queryset: QuerySet,
+    fields: dict[str, str],
+    *,
+    floats: tuple[str, ...] = (),
+    bulk: bool = False,
 ) -> pd.DataFrame:
-    """Run one query and return its rows as a frame with the given column names."""
+    """Run one query and return its rows as a frame with the given column names.
+
+    `bulk` frames (one row per answer) are read with COPY on PostgreSQL; they hold only
+    numbers, codes and booleans, which survive the CSV round trip unchanged.
+    """
     rows = queryset.values_list(*fields.values())
-    # Passing columns means an empty result still has its columns.
-    frame = pd.DataFrame.from_records(list(rows), columns=list(fields))
-    for column in ("response_id", "public_id"):
-        if column in frame:
-            frame[column] = frame[column].astype(str)
+    if bulk and connection.vendor == "postgresql":
+        frame = _copy_frame(rows, list(fields))
+    else:
+        # Passing columns means an empty result still has its columns.
+        frame = pd.DataFrame.from_records(list(rows), columns=list(fields))
+    if "public_id" in frame:
+        frame["public_id"] = frame["public_id"].astype(str)
     for column in floats:
         frame[column] = frame[column].astype("float64")
     return frame
@@ -87,7 +121,7 @@ def _submitted(survey: Survey) -> Q:
 def load_answers(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted rating about the respondent's own organisation."""
     answers = Answer.objects.filter(_submitted(survey), item__block=Block.SELF)
-    return _frame(answers.order_by(), ANSWER_FIELDS, floats=("value",))
+    return _frame(answers.order_by(), ANSWER_FIELDS, floats=("value",), bulk=True)
 
 
 def load_items(survey: Survey) -> pd.DataFrame:
@@ -101,13 +135,13 @@ def load_items(survey: Survey) -> pd.DataFrame:
 def load_partner_answers(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted rating of a partner organisation."""
     answers = Answer.objects.filter(_submitted(survey), item__block=Block.PARTNER)
-    return _frame(answers.order_by(), PARTNER_FIELDS, floats=("value",))
+    return _frame(answers.order_by(), PARTNER_FIELDS, floats=("value",), bulk=True)
 
 
 def load_profile_points(survey: Survey) -> pd.DataFrame:
     """Return one row per submitted culture-profile allocation."""
     points = ProfileAnswer.objects.filter(_submitted(survey))
-    return _frame(points.order_by(), PROFILE_FIELDS, floats=("points",))
+    return _frame(points.order_by(), PROFILE_FIELDS, floats=("points",), bulk=True)
 
 
 def load_alignment(survey: Survey) -> pd.DataFrame:
@@ -115,7 +149,7 @@ def load_alignment(survey: Survey) -> pd.DataFrame:
     answers = Answer.objects.filter(
         _submitted(survey), item__response_format=Item.Format.ALIGNMENT
     )
-    frame = _frame(answers.order_by(), ALIGNMENT_FIELDS, floats=("value",))
+    frame = _frame(answers.order_by(), ALIGNMENT_FIELDS, floats=("value",), bulk=True)
     return frame.assign(value=frame["value"] - 3)
 
 

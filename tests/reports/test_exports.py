@@ -99,6 +99,14 @@ def test_neutralise_prefixes_only_text_a_spreadsheet_would_run(cell, expected):
     assert exports.neutralise(cell) == expected
 
 
+def with_public_ids(frame: pd.DataFrame, survey) -> pd.DataFrame:
+    """Swap the engine's internal response keys for the public ids the export shows."""
+    public = dict(Response.objects.filter(survey=survey).values_list("pk", "public_id"))
+    return frame.assign(
+        response_id=frame["response_id"].map(lambda pk: str(public[pk]))
+    )
+
+
 def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo):
     _partnership, survey = demo
     body = responses_csv(survey)
@@ -119,9 +127,9 @@ def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo)
         assert stamp == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     keys = ["response_id", "item_code"]
-    own = scoring.score_answers(data.load_answers(survey)).rename(
-        columns={"item": "item_code"}
-    )
+    own = scoring.score_answers(
+        with_public_ids(data.load_answers(survey), survey)
+    ).rename(columns={"item": "item_code"})
     own = own.assign(organisation=own["organisation"].map(orgs))
     got = frame[frame["item_code"].isin(own["item_code"])]
     merged = own.merge(got, on=keys, suffixes=("", "_csv"), validate="1:1")
@@ -136,7 +144,7 @@ def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo)
     assert got["subject_organisation"].isna().all()
     assert got["value"].isna().any()  # "Don't know" is an empty value
 
-    partner = data.load_partner_answers(survey)
+    partner = with_public_ids(data.load_partner_answers(survey), survey)
     partner = partner.assign(
         subject_organisation=partner["subject"].map(orgs), item_code=partner["item"]
     )
@@ -152,7 +160,9 @@ def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo)
     reversed_ = rated[rated["item_code"] == "P5"].dropna(subset=["value"])
     assert (reversed_["scored_value"] == 6 - reversed_["value"]).all()
 
-    alignment = data.load_alignment(survey).rename(columns={"item": "item_code"})
+    alignment = with_public_ids(data.load_alignment(survey), survey).rename(
+        columns={"item": "item_code"}
+    )
     aligned = frame[frame["item_code"].isin(alignment["item_code"])]
     merged = alignment.merge(aligned, on=keys, suffixes=("", "_csv"), validate="1:1")
     assert len(merged) == len(alignment) == len(aligned)
@@ -163,7 +173,7 @@ def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo)
         merged["scored_value"], merged["value_csv"] - 3, check_names=False
     )
 
-    points = data.load_profile_points(survey)
+    points = with_public_ids(data.load_profile_points(survey), survey)
     profile = frame[frame["item_code"].str.match(r"CP\d_[HIEF]$")]
     assert set(profile["dimension"]) == {"culture_profile"}
     assert (profile["value"] == profile["scored_value"]).all()
