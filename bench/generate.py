@@ -115,16 +115,14 @@ def _catalogue(instrument) -> Catalogue:
     )
 
 
-def _delete_previous() -> int:
+def _delete_previous(prefix: str = f"{BENCH_PREFIX} ") -> int:
     """Delete generated partnerships and everything under them; return how many."""
     from django.db import connection
 
     from surveys.models import Partnership
 
     ids = list(
-        Partnership.objects.filter(name__startswith=f"{BENCH_PREFIX} ").values_list(
-            "pk", flat=True
-        )
+        Partnership.objects.filter(name__startswith=prefix).values_list("pk", flat=True)
     )
     if not ids:
         return 0

@@ -1,16 +1,29 @@
 """Everything the dashboards show for one survey round, computed once and cached."""
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.core.cache import caches
+from django.db import connection
+from django.utils import timezone
 
 from reports import data, fit, scoring
-from surveys.models import Sector, Survey
+from surveys.models import Organisation, Partnership, Response, Sector, Survey
 
 CACHE_SECONDS = 60 * 60
+CACHE_ALIAS = "reports"
+# A refresh request lapses after this long, in case the worker that took it died.
+REFRESH_SECONDS = 10 * 60
+# A worker rebuilds at most this many times in a row while submissions keep arriving.
+REFRESH_ROUNDS = 3
+# Analyses this process keeps unpickled, most recently used last (a few MB each).
+LOCAL_ROUNDS = 16
 
 # Sector groups for "readiness by sector": the comparisons partnerships ask about.
 SECTOR_GROUPS = {
@@ -51,6 +64,19 @@ class SurveyAnalysis:
     pairs: pd.DataFrame
     comments: pd.DataFrame
     alignment: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fingerprint: str = ""
+    computed_at: datetime | None = None
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """Return what `build` makes of this analysis, built once per process."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def __getstate__(self) -> dict:
+        # Page memos stay in the process that built them; the shared cache gets the frames.
+        return {**self.__dict__, "_memo": {}}
 
     def visible_organisations(self) -> pd.DataFrame:
         return self.organisations[~self.organisations["suppressed"]]
@@ -61,12 +87,44 @@ class SurveyAnalysis:
         )
 
 
-def _fingerprint(survey: Survey) -> str:
-    stats = survey.responses.aggregate(
-        n=Count("pk", filter=Q(submitted_at__isnull=False)), last=Max("submitted_at")
+@dataclass(frozen=True)
+class Signature:
+    """What an analysis depends on: the round's shape, and its submissions on top."""
+
+    structure: str  # round, threshold and partners: a stale analysis must match it
+    fingerprint: str  # structure plus the submitted responses
+
+
+def _signature(survey: Survey) -> Signature:
+    """Read the round's signature in one small aggregate query."""
+    response, organisation = Response._meta.db_table, Organisation._meta.db_table
+    members = Partnership.members.through._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT r.n, r.last, m.n, m.ids, m.changed
+            FROM (
+                SELECT count(*) FILTER (WHERE submitted_at IS NOT NULL) AS n,
+                       max(submitted_at) AS last
+                FROM {response} WHERE survey_id = %s
+            ) r, (
+                SELECT count(o.id) AS n, sum(o.id) AS ids, max(o.updated_at) AS changed
+                FROM {organisation} o JOIN {members} pm ON pm.organisation_id = o.id
+                WHERE pm.partnership_id = %s
+            ) m
+            """,
+            [survey.pk, survey.partnership_id],
+        )
+        submitted, last, n_members, member_ids, changed = cursor.fetchone()
+    # A renamed, added or removed partner, or a new threshold, changes every page.
+    structure = (
+        f"{survey.pk}:{survey.anonymity_threshold}:{n_members}:{member_ids}:{changed}"
     )
-    raw = f"{survey.pk}:{survey.anonymity_threshold}:{stats['n']}:{stats['last']}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    raw = f"{structure}:{submitted}:{last}"
+    return Signature(
+        structure=hashlib.sha256(structure.encode()).hexdigest()[:32],
+        fingerprint=hashlib.sha256(raw.encode()).hexdigest()[:32],
+    )
 
 
 def _partnership_profile(org_scores: pd.DataFrame) -> pd.DataFrame:
@@ -163,11 +221,135 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
     )
 
 
-def analyse_survey(survey: Survey) -> SurveyAnalysis:
-    """Return the round's analysis, recomputed only when its submitted responses change."""
-    key = f"reports:analysis:{_fingerprint(survey)}"
-    analysis = cache.get(key)
+class _LocalAnalyses:
+    """A small per-process LRU of analyses, so a warm page never unpickles one."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.items: OrderedDict[int, SurveyAnalysis] = OrderedDict()
+
+    def get(self, survey_pk: int, fingerprint: str) -> SurveyAnalysis | None:
+        with self.lock:
+            analysis = self.items.get(survey_pk)
+            if analysis is None or analysis.fingerprint != fingerprint:
+                return None
+            self.items.move_to_end(survey_pk)
+            return analysis
+
+    def put(self, survey_pk: int, analysis: SurveyAnalysis) -> None:
+        with self.lock:
+            self.items[survey_pk] = analysis
+            self.items.move_to_end(survey_pk)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+local_analyses = _LocalAnalyses(LOCAL_ROUNDS)
+
+
+def forget_analyses() -> None:
+    """Drop every cached analysis, in this process and in the shared cache."""
+    local_analyses.clear()
+    caches[CACHE_ALIAS].clear()
+
+
+def _analysis_key(fingerprint: str) -> str:
+    return f"reports:analysis:{fingerprint}"
+
+
+def _latest_key(structure: str) -> str:
+    return f"reports:latest:{structure}"
+
+
+def _refreshing_key(survey_pk: int) -> str:
+    return f"reports:refreshing:{survey_pk}"
+
+
+def _cached(survey: Survey, fingerprint: str) -> SurveyAnalysis | None:
+    analysis = local_analyses.get(survey.pk, fingerprint)
     if analysis is None:
-        analysis = build_analysis(survey)
-        cache.set(key, analysis, CACHE_SECONDS)
+        analysis = caches[CACHE_ALIAS].get(_analysis_key(fingerprint))
+        if analysis is not None:
+            local_analyses.put(survey.pk, analysis)
     return analysis
+
+
+def _build_and_store(survey: Survey, signature: Signature) -> SurveyAnalysis:
+    analysis = build_analysis(survey)
+    analysis.fingerprint = signature.fingerprint
+    analysis.computed_at = timezone.now()
+    cache = caches[CACHE_ALIAS]
+    cache.set(_analysis_key(signature.fingerprint), analysis, CACHE_SECONDS)
+    cache.set(_latest_key(signature.structure), signature.fingerprint, CACHE_SECONDS)
+    local_analyses.put(survey.pk, analysis)
+    return analysis
+
+
+def analyse_survey(survey: Survey, *, fresh: bool = False) -> SurveyAnalysis:
+    """Return the round's analysis (see analyse_survey_status)."""
+    return analyse_survey_status(survey, fresh=fresh)[0]
+
+
+def analyse_survey_status(
+    survey: Survey, *, fresh: bool = False
+) -> tuple[SurveyAnalysis, bool]:
+    """Return the round's analysis, recomputed only when its submitted responses change.
+
+    Three levels: this process's unpickled copy, the shared `reports` cache (every
+    worker's, when REPORTS_CACHE_URL names a shared backend) and, failing both, a build.
+    While the task worker is already bringing a live round up to date (see
+    request_refresh), dashboards get the latest analysis of the same round, threshold
+    and partners rather than waiting for a second build; `fresh` never does. The flag
+    says whether the analysis includes every response submitted so far.
+    """
+    signature = _signature(survey)
+    analysis = _cached(survey, signature.fingerprint)
+    if analysis is not None:
+        return analysis, True
+    cache = caches[CACHE_ALIAS]
+    if not fresh and cache.get(_refreshing_key(survey.pk)):
+        latest = cache.get(_latest_key(signature.structure))
+        stale = _cached(survey, latest) if latest else None
+        if stale is not None:
+            return stale, False
+    return _build_and_store(survey, signature), True
+
+
+def analysis_is_current(survey: Survey, analysis: SurveyAnalysis) -> bool:
+    """Say whether the analysis includes every response submitted so far."""
+    return analysis.fingerprint == _signature(survey).fingerprint
+
+
+def request_refresh(survey_id: int) -> bool:
+    """Ask the task worker to bring the round's analysis up to date; say if it was asked.
+
+    One request per round at a time: the marker lasts until the worker has finished (or
+    REFRESH_SECONDS, if a worker dies), so a busy round costs one build at a time, not
+    one per submission.
+    """
+    from reports.tasks import refresh_analysis
+
+    if not caches[CACHE_ALIAS].add(_refreshing_key(survey_id), 1, REFRESH_SECONDS):
+        return False
+    refresh_analysis.enqueue(survey_id)
+    return True
+
+
+def refresh(survey: Survey) -> SurveyAnalysis:
+    """Build the round's analysis until it includes the latest submissions (worker side)."""
+    try:
+        for _attempt in range(REFRESH_ROUNDS):
+            signature = _signature(survey)
+            analysis = _cached(survey, signature.fingerprint)
+            if analysis is None:
+                analysis = _build_and_store(survey, signature)
+            if analysis_is_current(survey, analysis):
+                return analysis
+        return analysis
+    finally:
+        caches[CACHE_ALIAS].delete(_refreshing_key(survey.pk))

@@ -1,6 +1,8 @@
 """Assemble what each dashboard page shows from a round's analysis (no HTTP, no templates)."""
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,7 +10,7 @@ import pandas as pd
 from django.urls import reverse
 
 from reports import charts, fit, scoring
-from reports.analysis import SurveyAnalysis, analyse_survey
+from reports.analysis import SurveyAnalysis, analyse_survey, analyse_survey_status
 from reports.data import previous_round
 from surveys.models import Survey
 
@@ -62,10 +64,45 @@ def previous_analysis(survey: Survey) -> tuple[Survey | None, SurveyAnalysis | N
     return (earlier, analyse_survey(earlier)) if earlier else (None, None)
 
 
-def overview(survey: Survey) -> dict[str, Any]:
+def _memoised(page: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Build a page once per analysis (and previous round's analysis) in each process.
+
+    Pages depend only on the two analyses and their arguments, which callers check first
+    (an unknown organisation raises LookupError, and errors are not remembered).
+    """
+
+    @functools.wraps(page)
+    def wrapper(survey: Survey, *args: str) -> dict[str, Any]:
+        analysis = analyse_survey(survey)
+        earlier, before = previous_analysis(survey)
+        key = (page.__name__, args, before.fingerprint if before is not None else None)
+        built = analysis.memo(
+            key,
+            lambda: page(
+                survey, *args, analysis=analysis, earlier=earlier, before=before
+            ),
+        )
+        # A shallow copy, so a caller that sets a key does not change the remembered page.
+        return dict(built)
+
+    return wrapper
+
+
+def freshness(survey: Survey) -> dict[str, Any] | None:
+    """Say how old the figures are when the worker is still adding newer responses."""
+    analysis, current = analyse_survey_status(survey)
+    return None if current else {"as_of": analysis.computed_at}
+
+
+@_memoised
+def overview(
+    survey: Survey,
+    *,
+    analysis: SurveyAnalysis,
+    earlier: Survey | None,
+    before: SurveyAnalysis | None,
+) -> dict[str, Any]:
     """Return the partnership overview: responses, readiness, heatmap, sectors, reliability."""
-    analysis = analyse_survey(survey)
-    earlier, before = previous_analysis(survey)
     names, titles, k = _names(analysis), _titles(analysis), analysis.threshold
     overall = analysis.overall.merge(
         analysis.organisations[["organisation", "name"]], on="organisation", how="right"
@@ -159,10 +196,16 @@ def _org_row(analysis: SurveyAnalysis, public_id: str) -> pd.Series:
     return match.iloc[0]
 
 
-def organisation(survey: Survey, public_id: str) -> dict[str, Any]:
+@_memoised
+def organisation(
+    survey: Survey,
+    public_id: str,
+    *,
+    analysis: SurveyAnalysis,
+    earlier: Survey | None,
+    before: SurveyAnalysis | None,
+) -> dict[str, Any]:
     """Return one organisation's page: profile, answers, agreement, partners' view, culture."""
-    analysis = analyse_survey(survey)
-    _earlier, before = previous_analysis(survey)
     org = _org_row(analysis, public_id)
     oid, k = int(org["organisation"]), analysis.threshold
     names, titles = _names(analysis), _titles(analysis)
@@ -272,10 +315,20 @@ def _perception_rows(
 
 def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
     """Return the fit matrix page for one measure (fit, trust or shape)."""
-    analysis = analyse_survey(survey)
+    return _fit_matrix(survey, measure if measure in charts.FIT_MEASURES else "fit")
+
+
+@_memoised
+def _fit_matrix(
+    survey: Survey,
+    measure: str,
+    *,
+    analysis: SurveyAnalysis,
+    earlier: Survey | None,
+    before: SurveyAnalysis | None,
+) -> dict[str, Any]:
     names = _names(analysis)
     order = list(analysis.organisations["organisation"])
-    measure = measure if measure in charts.FIT_MEASURES else "fit"
     column = charts.FIT_MEASURES[measure][1]
     pairs = analysis.pairs.merge(
         analysis.organisations[["organisation", "public_id"]].rename(
@@ -299,8 +352,9 @@ def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
         {
             "a": r.name_a,
             "b": r.name_b,
-            "a_id": r.a_id,
-            "b_id": r.b_id,
+            "url": reverse(
+                "reports:pair_detail", args=[survey.public_id, r.a_id, r.b_id]
+            ),
             "suppressed": bool(r.suppressed),
             "fit": charts.fmt(r.fit, 0),
             "mutual_trust": charts.fmt(r.mutual_trust, 0),
@@ -314,6 +368,7 @@ def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
         for r in unordered.itertuples()
     ]
     return {
+        "cache_key": analysis.fingerprint,
         "measure": measure,
         "measure_label": charts.FIT_MEASURES[measure][0],
         "measures": [
@@ -340,10 +395,17 @@ def fit_matrix(survey: Survey, measure: str) -> dict[str, Any]:
     }
 
 
-def pair(survey: Survey, a_id: str, b_id: str) -> dict[str, Any]:
+@_memoised
+def pair(
+    survey: Survey,
+    a_id: str,
+    b_id: str,
+    *,
+    analysis: SurveyAnalysis,
+    earlier: Survey | None,
+    before: SurveyAnalysis | None,
+) -> dict[str, Any]:
     """Return the pair page: profiles, gaps, mutual perception, culture and a summary."""
-    analysis = analyse_survey(survey)
-    _earlier, before = previous_analysis(survey)
     a, b = _org_row(analysis, a_id), _org_row(analysis, b_id)
     if a_id == b_id:
         raise LookupError(a_id)

@@ -14,6 +14,9 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 os.environ.setdefault(
     "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
 )
+# Submissions do not rebuild dashboards in the background unless a test asks for it
+# (tests/reports/test_analysis_cache.py): the immediate backend would do it in the request.
+os.environ.setdefault("REPORTS_REFRESH_ON_SUBMIT", "false")
 # Tests never read a developer's local .env.
 os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests

@@ -26,6 +26,7 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
             "survey": survey,
             "role": role,
             "tab": "overview",
+            "freshness": pages.freshness(survey),
             "can_download": role in DOWNLOAD_ROLES,
         },
     )
@@ -45,7 +46,13 @@ def organisation_detail(
     return render(
         request,
         "reports/organisation.html",
-        {**context, "survey": survey, "role": role, "tab": "organisation"},
+        {
+            **context,
+            "survey": survey,
+            "role": role,
+            "tab": "organisation",
+            "freshness": pages.freshness(survey),
+        },
     )
 
 
@@ -58,7 +65,13 @@ def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     return render(
         request,
         "reports/fit_matrix.html",
-        {**context, "survey": survey, "role": role, "tab": "fit"},
+        {
+            **context,
+            "survey": survey,
+            "role": role,
+            "tab": "fit",
+            "freshness": pages.freshness(survey),
+        },
     )
 
 
@@ -76,5 +89,11 @@ def pair_detail(
     return render(
         request,
         "reports/pair.html",
-        {**context, "survey": survey, "role": role, "tab": "fit"},
+        {
+            **context,
+            "survey": survey,
+            "role": role,
+            "tab": "fit",
+            "freshness": pages.freshness(survey),
+        },
     )

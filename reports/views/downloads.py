@@ -36,7 +36,7 @@ def _file_response(survey: Survey, filename: str) -> HttpResponseBase:
     if filename == exports.RESPONSES_CSV:
         stream = exports.stream_responses_csv(survey)
         return StreamingHttpResponse(stream, content_type=content_type)
-    analysis = analyse_survey(survey)
+    analysis = analyse_survey(survey, fresh=True)
     if filename == exports.ARCHIVE:
         members = exports.archive_members(survey=survey, analysis=analysis)
         return StreamingHttpResponse(

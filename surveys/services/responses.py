@@ -15,6 +15,7 @@ from surveys.models import (
     ProfileAnswer,
     Response,
 )
+from surveys.signals import response_submitted
 
 
 class ResponseLockedError(Exception):
@@ -120,4 +121,8 @@ def submit_response(*, response: Response) -> Response:
         raise ResponseIncompleteError(missing)
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["submitted_at", "updated_at"])
+    survey_id = locked.survey_id
+    transaction.on_commit(
+        lambda: response_submitted.send(sender=Response, survey_id=survey_id)
+    )
     return locked

@@ -3,10 +3,10 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from reports.analysis import forget_analyses
 from surveys.models import Survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo_survey(db) -> Survey:
-    cache.clear()
+    forget_analyses()
     call_command(
         "seed_demo",
         organisations=5,

@@ -3,9 +3,9 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
+from reports.analysis import forget_analyses
 from surveys.models import Membership, Partnership, Survey
 from tests.factories import MembershipFactory
 
@@ -13,7 +13,7 @@ from tests.factories import MembershipFactory
 @pytest.fixture
 def demo(db):
     """Seed 4 organisations with about 8 respondents each; the last is below the threshold."""
-    cache.clear()
+    forget_analyses()
     call_command(
         "seed_demo",
         organisations=4,
@@ -52,14 +52,14 @@ def seeded_round(django_db_setup, django_db_blocker):
     For modules whose many tests only read: each test still runs in a transaction of its
     own on top, so whatever a test changes is rolled back.
     """
-    cache.clear()
+    forget_analyses()
     with django_db_blocker.unblock():
         call_command(
             "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
         )
         survey = Survey.objects.get(status=Survey.Status.OPEN)
     yield survey.pk
-    cache.clear()
+    forget_analyses()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 

@@ -4,12 +4,11 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from reports.analysis import analyse_survey
+from reports.analysis import analyse_survey, forget_analyses
 from reports.data import previous_round
 from surveys.instrument_schema import SEEDS
 from surveys.models import (
@@ -84,7 +83,7 @@ def add(survey: Survey, *, pair=None, key: str = "funding_finance", **kw) -> Foc
 @pytest.fixture
 def seeded(db):
     """The demo partnership: a closed baseline round and an open current round."""
-    cache.clear()
+    forget_analyses()
     call_command(
         "seed_demo", organisations=4, respondents=8, seed=7, stdout=io.StringIO()
     )

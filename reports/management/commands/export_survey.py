@@ -47,7 +47,7 @@ class Command(BaseCommand):
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         self.verbose = options["verbosity"] > 0
-        analysis = analyse_survey(survey)
+        analysis = analyse_survey(survey, fresh=True)
 
         rows = self._write_responses(survey, out / exports.RESPONSES_CSV)
         for name in (exports.SCORES_CSV, exports.FIT_CSV, exports.DICTIONARY_CSV):

@@ -1,0 +1,203 @@
+"""Submission throughput: 50 locust respondents against gunicorn and PostgreSQL.
+
+    python -m bench.submission [--users 50] [--seconds 60] [--workers 3]
+
+Creates an open round of its own ("Load test partnership", five organisations with an
+organisation link each), starts gunicorn on a free loopback port with the production
+settings (rate limits off: every respondent comes from 127.0.0.1), runs locust headless
+for a bounded time, then counts in the database what locust saw confirmed. Prints
+requests/s, p50/p95/p99 latency, errors and lost responses (both must be 0).
+"""
+
+import argparse
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import Figure, emit, setup_django
+
+ROOT = Path(__file__).resolve().parent.parent
+# A path, not an import: importing locust would monkey-patch this process with gevent.
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+PARTNERSHIP = "Load test partnership"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_round():
+    """Return a fresh open round with one organisation link per organisation."""
+    from django.utils import timezone
+
+    from bench.generate import _delete_previous
+    from surveys.models import Invitation, Organisation, Partnership, Sector, Survey
+    from surveys.services.demo.write import ensure_default_instrument
+
+    instrument = ensure_default_instrument()
+    _delete_previous(prefix=PARTNERSHIP)
+    partnership = Partnership.objects.create(name=PARTNERSHIP)
+    sectors = [Sector.NHS_ACUTE, Sector.LOCAL_AUTHORITY, Sector.VCSE, Sector.ICB]
+    orgs = [
+        Organisation.objects.create(
+            name=f"{PARTNERSHIP} organisation {n}",
+            short_name=f"BS{n}",
+            sector=sectors[n % len(sectors)],
+        )
+        for n in range(1, 6)
+    ]
+    partnership.members.set(orgs)
+    survey = Survey.objects.create(
+        partnership=partnership,
+        instrument=instrument,
+        title="Throughput round",
+        status=Survey.Status.OPEN,
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    links = [
+        Invitation.objects.create(
+            survey=survey, organisation=org, kind=Invitation.Kind.ORGANISATION
+        )
+        for org in orgs
+    ]
+    return survey, [link.token for link in links]
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url}")
+
+
+def _aggregate(stats_csv: Path) -> dict[str, dict[str, str]]:
+    with stats_csv.open() as handle:
+        return {row["Name"]: row for row in csv.DictReader(handle)}
+
+
+def measure(*, users: int, seconds: int, workers: int) -> list[Figure]:
+    from django.db.models import Count, Q
+
+    from surveys.models import Block, Item
+
+    survey, tokens = make_round()
+    port = _free_port()
+    host = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "RATELIMIT_ENABLE": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": host,
+        "BENCH_TOKENS": ",".join(tokens),
+    }
+    bin_dir = Path(sys.executable).parent
+    server = subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "collab_survey.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(f"{host}/healthz")
+        with tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "run"
+            subprocess.run(
+                [
+                    str(bin_dir / "locust"),
+                    "-f",
+                    str(LOCUSTFILE),
+                    "--headless",
+                    "--only-summary",
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(users),
+                    "--run-time",
+                    f"{seconds}s",
+                    "--host",
+                    host,
+                    "--csv",
+                    str(prefix),
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
+            stats = _aggregate(Path(f"{prefix}_stats.csv"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    total = stats["Aggregated"]
+    submits = stats.get("POST submit", {})
+    confirmed = int(submits.get("Request Count", 0)) - int(
+        submits.get("Failure Count", 0)
+    )
+    in_database = survey.responses.filter(submitted_at__isnull=False).count()
+    # Every submitted response must hold every self item: nothing lost on the way.
+    self_items = Item.objects.filter(
+        dimension__instrument=survey.instrument, block=Block.SELF
+    ).count()
+    incomplete = (
+        survey.responses.filter(submitted_at__isnull=False)
+        .annotate(n=Count("answers", filter=Q(answers__item__block=Block.SELF)))
+        .exclude(n=self_items)
+        .count()
+    )
+    return [
+        Figure("submission.users", users, "users"),
+        Figure("submission.seconds", seconds, "s"),
+        Figure("submission.workers", workers, "workers"),
+        Figure("submission.requests", float(total["Request Count"]), "requests"),
+        Figure("submission.rate", float(total["Requests/s"]), "requests/s"),
+        Figure("submission.p50", float(total["50%"]), "ms"),
+        Figure("submission.p95", float(total["95%"]), "ms"),
+        Figure("submission.p99", float(total["99%"]), "ms"),
+        Figure("submission.page_post_p95", float(stats["POST page"]["95%"]), "ms"),
+        Figure("submission.errors", float(total["Failure Count"]), "errors"),
+        Figure("submission.confirmed", confirmed, "responses"),
+        Figure("submission.in_database", in_database, "responses"),
+        Figure("submission.lost", max(confirmed - in_database, 0), "responses"),
+        Figure("submission.incomplete", incomplete, "responses"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args(argv)
+    setup_django()
+    emit(measure(users=args.users, seconds=args.seconds, workers=args.workers))
+
+
+if __name__ == "__main__":
+    main()

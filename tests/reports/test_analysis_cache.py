@@ -1,0 +1,158 @@
+"""How a round's analysis is cached, refreshed after submissions and served meanwhile."""
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone
+
+from reports import analysis as analysis_module
+from reports import pages
+from reports.analysis import (
+    CACHE_ALIAS,
+    analyse_survey,
+    analysis_is_current,
+    forget_analyses,
+    request_refresh,
+)
+from surveys.models import Response
+from surveys.services.responses import submit_response
+from surveys.signals import response_submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Count the analyses actually built (not served from a cache)."""
+    calls = []
+    real = analysis_module.build_analysis
+
+    def counting(survey):
+        calls.append(survey.pk)
+        return real(survey)
+
+    monkeypatch.setattr(analysis_module, "build_analysis", counting)
+    return calls
+
+
+def submit_one_more(survey) -> Response:
+    """Submit a response that was in progress (the demo leaves some part-way)."""
+    response = survey.responses.filter(submitted_at__isnull=True).first()
+    response.submitted_at = timezone.now()
+    response.save(update_fields=["submitted_at"])
+    return response
+
+
+def test_a_round_is_analysed_once_until_its_answers_change(demo, builds):
+    _partnership, survey = demo
+    first = analyse_survey(survey)
+    assert analyse_survey(survey) is first
+    assert builds == [survey.pk]
+
+    submit_one_more(survey)
+    second = analyse_survey(survey)
+    assert second is not first
+    assert second.organisations["submitted"].sum() == (
+        first.organisations["submitted"].sum() + 1
+    )
+    assert builds == [survey.pk, survey.pk]
+
+
+def test_the_shared_cache_serves_a_process_that_has_not_built_the_round(demo, builds):
+    _partnership, survey = demo
+    built = analyse_survey(survey)
+    analysis_module.local_analyses.clear()  # as in another gunicorn worker
+    shared = analyse_survey(survey)
+    assert builds == [survey.pk]
+    assert shared.fingerprint == built.fingerprint
+    assert shared.org_scores.equals(built.org_scores)
+
+
+def test_while_the_worker_refreshes_dashboards_show_the_latest_figures_and_say_so(
+    demo, builds
+):
+    _partnership, survey = demo
+    before = analyse_survey(survey)
+    submit_one_more(survey)
+    caches[CACHE_ALIAS].set(f"reports:refreshing:{survey.pk}", 1)  # a refresh queued
+
+    assert analyse_survey(survey) is before
+    assert not analysis_is_current(survey, before)
+    assert pages.freshness(survey) == {"as_of": before.computed_at}
+    assert builds == [survey.pk]
+    # Exports never take the stale figures.
+    assert analyse_survey(survey, fresh=True) is not before
+
+
+def test_a_new_threshold_is_never_served_from_an_older_analysis(demo, builds):
+    _partnership, survey = demo
+    before = analyse_survey(survey)
+    caches[CACHE_ALIAS].set(f"reports:refreshing:{survey.pk}", 1)
+    survey.anonymity_threshold = 8
+    survey.save(update_fields=["anonymity_threshold"])
+
+    now = analyse_survey(survey)
+    assert now is not before
+    assert now.threshold == 8
+    assert pages.freshness(survey) is None
+
+
+def test_without_a_refresh_under_way_a_changed_round_is_rebuilt_at_once(demo, builds):
+    _partnership, survey = demo
+    before = analyse_survey(survey)
+    submit_one_more(survey)
+    assert analyse_survey(survey) is not before
+    assert pages.freshness(survey) is None
+
+
+@pytest.fixture
+def submissions():
+    """Record the rounds that response_submitted is sent for."""
+    received = []
+
+    def listener(sender, survey_id, **kwargs):
+        received.append(survey_id)
+
+    response_submitted.connect(listener)
+    yield received
+    response_submitted.disconnect(listener)
+
+
+def test_a_submission_asks_the_worker_to_rebuild_the_round(
+    demo, builds, submissions, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORTS_REFRESH_ON_SUBMIT = True
+    _partnership, survey = demo
+    response = survey.responses.filter(submitted_at__isnull=False).first()
+    Response.objects.filter(pk=response.pk).update(submitted_at=None)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        submit_response(response=response)
+    assert submissions == [survey.pk]
+    # The task ran (immediate backend in tests): the round's analysis is current and cached.
+    assert builds == [survey.pk]
+    assert analysis_is_current(survey, analyse_survey(survey))
+    assert builds == [survey.pk]
+    assert caches[CACHE_ALIAS].get(f"reports:refreshing:{survey.pk}") is None
+
+
+def test_only_one_refresh_is_queued_per_round_at_a_time(demo, monkeypatch):
+    _partnership, survey = demo
+    queued = []
+    # A worker that has taken the request but not yet finished it.
+    monkeypatch.setattr(
+        "reports.tasks.refresh", lambda survey: queued.append(survey.pk)
+    )
+    assert request_refresh(survey.pk)
+    assert not request_refresh(survey.pk)
+    assert queued == [survey.pk]
+
+
+def test_pages_are_built_once_per_analysis(demo, monkeypatch):
+    _partnership, survey = demo
+    forget_analyses()
+    first = pages.overview(survey)
+    monkeypatch.setattr(pages, "_names", lambda analysis: pytest.fail("rebuilt"))
+    again = pages.overview(survey)
+    assert again == first
+    again["rows"] = []  # a caller's change does not reach the remembered page
+    assert pages.overview(survey)["rows"] == first["rows"]
