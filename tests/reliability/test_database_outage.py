@@ -61,11 +61,15 @@ class ScratchServer:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="collab-outage-"))
         self.port = free_port()
-        # PostgreSQL refuses to run as root: run it as the postgres user, who must own its files.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
+        # PostgreSQL refuses to run as root: run it as the postgres user, who must own its
+        # files (in /tmp, which that user can reach whatever TMPDIR says).
+        as_root = os.geteuid() == 0
+        self.as_user = ["runuser", "-u", "postgres", "--"] if as_root else []
+        self.root = Path(
+            tempfile.mkdtemp(prefix="collab-outage-", dir="/tmp" if as_root else None)
+        )
+        if as_root:
             shutil.chown(self.root, "postgres", "postgres")
 
     def _run(self, program: str, *args: str) -> None:
