@@ -13,3 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# "Try again later" (503) when the database is unreachable; the plain 500 page otherwise.
+handler500 = "surveys.views.errors.server_error"

@@ -33,10 +33,14 @@ def _fast_and_quiet(settings) -> None:
     }
 
 
-@pytest.fixture
-def instrument(db) -> Instrument:
+def load_default_instrument() -> Instrument:
     spec, text = read_instrument(DEFAULT_INSTRUMENT)
     return load_instrument(spec=spec, source_text=text).instrument
+
+
+@pytest.fixture
+def instrument(db) -> Instrument:
+    return load_default_instrument()
 
 
 @dataclass
@@ -48,8 +52,8 @@ class SurveySetup:
     personal_link: Invitation
 
 
-@pytest.fixture
-def survey_setup(instrument: Instrument) -> SurveySetup:
+def build_survey_setup(instrument: Instrument) -> SurveySetup:
+    """Create an open round of three organisations with an organisation and a personal link."""
     home = OrganisationFactory(
         name="Northshire Council", short_name="NC", sector=Sector.LOCAL_AUTHORITY
     )
@@ -77,3 +81,8 @@ def survey_setup(instrument: Instrument) -> SurveySetup:
             survey=survey, organisation=home, role="Board member"
         ),
     )
+
+
+@pytest.fixture
+def survey_setup(instrument: Instrument) -> SurveySetup:
+    return build_survey_setup(instrument)

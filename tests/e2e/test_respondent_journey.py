@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import Page, expect
 
 from surveys.models import Response, Survey
@@ -107,6 +108,21 @@ def test_unknown_and_closed_links_get_friendly_pages(
     page.goto(f"{live_server.url}/s/{survey_setup.org_link.token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("This survey has closed")
     check_page(page, "11-closed")
+
+
+def test_a_database_outage_shows_the_try_again_page(
+    page: Page, live_server, survey_setup, check_page, monkeypatch
+):
+    def unreachable(**kwargs):
+        raise OperationalError("connection to server failed: Connection refused")
+
+    monkeypatch.setattr("surveys.views.respondent.find_link", unreachable)
+    response = page.goto(f"{live_server.url}/s/{survey_setup.org_link.token}/")
+    assert response.status == 503
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Sorry, there is a problem with the service"
+    )
+    check_page(page, "12-try-again-later")
 
 
 def test_the_survey_works_without_javascript(browser, live_server, survey_setup):
