@@ -20,6 +20,7 @@ import math
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -75,6 +76,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threshold", type=int, default=5)
     parser.add_argument("--chunk", type=int, default=25_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="chunks written at once (one per core)"
+    )
     parser.add_argument(
         "--replace",
         action="store_true",
@@ -455,34 +459,45 @@ def generate(args: argparse.Namespace) -> dict[str, float]:
     )
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM surveys_response")
-        next_id = cursor.fetchone()[0]
-    for offset in range(0, len(orgs), args.chunk):
-        chunk = orgs[offset : offset + args.chunk]
-        with transaction.atomic(), connection.cursor() as cursor:
-            counts = _write_chunk(
-                cursor,
-                start=next_id + offset,
-                orgs=chunk,
-                world=world,
-                cat=cat,
-                effects=effects,
-                partners_rated=args.partners_rated,
-                rng=rng,
-                now=now,
-            )
-        for key, value in counts.items():
-            totals[key] += value
-        print(
-            f"  {offset + len(chunk):,} / {len(orgs):,} responses "
-            f"({time.perf_counter() - began:.0f} s)",
-            file=sys.stderr,
-        )
-    with connection.cursor() as cursor:
+        # Reserve the ids up front, so chunks can be written in any order, in parallel.
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('surveys_response', 'id'), "
-            "(SELECT MAX(id) FROM surveys_response))"
+            "(SELECT COALESCE(MAX(id), 0) FROM surveys_response) + %s) - %s + 1",
+            [len(orgs), len(orgs)],
         )
+        next_id = cursor.fetchone()[0]
+
+    def write(offset: int) -> dict[str, int]:
+        # Each chunk has its own seeded generator: the data set is the same whatever the
+        # order the threads finish in. Each thread has its own database connection.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                return _write_chunk(
+                    cursor,
+                    start=next_id + offset,
+                    orgs=orgs[offset : offset + args.chunk],
+                    world=world,
+                    cat=cat,
+                    effects=effects,
+                    partners_rated=args.partners_rated,
+                    rng=np.random.default_rng([args.seed, offset]),
+                    now=now,
+                )
+        finally:
+            connection.close()
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for counts in pool.map(write, range(0, len(orgs), args.chunk)):
+            for key, value in counts.items():
+                totals[key] += value
+            done += counts["responses"]
+            print(
+                f"  {done:,} / {len(orgs):,} responses "
+                f"({time.perf_counter() - began:.0f} s)",
+                file=sys.stderr,
+            )
+    with connection.cursor() as cursor:
         cursor.execute(
             "ANALYZE surveys_response, surveys_answer, surveys_profileanswer"
         )

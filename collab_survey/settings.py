@@ -116,8 +116,13 @@ STATICFILES_FINDERS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files from collectstatic; the benchmark's smoke test serves pages
+    # without running collectstatic, so the backend can be named in the environment.
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": env(
+            "DJANGO_STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
     },
 }
 WHITENOISE_AUTOREFRESH = DEBUG
