@@ -5,7 +5,11 @@ PG_URL := postgres://collab:collab@127.0.0.1:5432/collab
 GOVUK_DIR := static/vendor/govuk-frontend
 CSS := $(GOVUK_DIR)/app.css
 
-.PHONY: run test install assets lint clean
+BENCH_URL := postgres://collab:collab@127.0.0.1:5432/collab_bench
+# Sizes are flags: make bench BENCH_ARGS="--responses 500000 --organisations 2000"
+BENCH_ARGS ?= --responses 10000 --organisations 200 --seconds 30
+
+.PHONY: run test bench install assets lint clean
 
 $(PY):
 	$$(sh scripts/find-python.sh) -m venv $(VENV)
@@ -43,6 +47,12 @@ run: install .env
 test: install
 	sh scripts/ensure-db.sh
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q
+
+bench: install
+	sh scripts/ensure-db.sh collab_bench
+	DATABASE_URL=$(BENCH_URL) DJANGO_SECRET_KEY=bench-only DJANGO_ENV_FILE=/dev/null $(PY) manage.py migrate --noinput -v0
+	DJANGO_SECRET_KEY=bench-only DJANGO_ENV_FILE=/dev/null $(PY) manage.py collectstatic --noinput -v0
+	DATABASE_URL=$(BENCH_URL) $(PY) -m bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

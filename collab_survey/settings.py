@@ -86,6 +86,9 @@ CACHES = {
 }
 # Each submission asks the task worker to rebuild the round's analysis in the background.
 REPORTS_REFRESH_ON_SUBMIT = env.bool("REPORTS_REFRESH_ON_SUBMIT", default=True)
+# Rounds with more submitted responses than this are analysed by the task worker only; a
+# dashboard asked for one before it is ready says so and reloads itself.
+REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "surveys.User"

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
@@ -93,6 +94,7 @@ class Signature:
 
     structure: str  # round, threshold and partners: a stale analysis must match it
     fingerprint: str  # structure plus the submitted responses
+    submitted: int
 
 
 def _signature(survey: Survey) -> Signature:
@@ -124,6 +126,7 @@ def _signature(survey: Survey) -> Signature:
     return Signature(
         structure=hashlib.sha256(structure.encode()).hexdigest()[:32],
         fingerprint=hashlib.sha256(raw.encode()).hexdigest()[:32],
+        submitted=submitted,
     )
 
 
@@ -258,6 +261,10 @@ def forget_analyses() -> None:
     caches[CACHE_ALIAS].clear()
 
 
+class AnalysisPendingError(Exception):
+    """A big round's analysis is being built by the task worker; ask again shortly."""
+
+
 def _analysis_key(fingerprint: str) -> str:
     return f"reports:analysis:{fingerprint}"
 
@@ -304,7 +311,9 @@ def analyse_survey_status(
     worker's, when REPORTS_CACHE_URL names a shared backend) and, failing both, a build.
     While the task worker is already bringing a live round up to date (see
     request_refresh), dashboards get the latest analysis of the same round, threshold
-    and partners rather than waiting for a second build; `fresh` never does. The flag
+    and partners rather than waiting for a second build; `fresh` never does. A round
+    with more than REPORTS_SYNC_BUILD_LIMIT submitted responses and nothing cached is
+    handed to the worker (AnalysisPendingError) rather than built in the request. The flag
     says whether the analysis includes every response submitted so far.
     """
     signature = _signature(survey)
@@ -312,11 +321,20 @@ def analyse_survey_status(
     if analysis is not None:
         return analysis, True
     cache = caches[CACHE_ALIAS]
-    if not fresh and cache.get(_refreshing_key(survey.pk)):
+    if fresh:
+        return _build_and_store(survey, signature), True
+    if cache.get(_refreshing_key(survey.pk)):
         latest = cache.get(_latest_key(signature.structure))
         stale = _cached(survey, latest) if latest else None
         if stale is not None:
             return stale, False
+    if signature.submitted > settings.REPORTS_SYNC_BUILD_LIMIT:
+        # Too big to build inside a request: the worker builds it, the page waits.
+        request_refresh(survey.pk)
+        analysis = _cached(survey, signature.fingerprint)  # an immediate backend's
+        if analysis is None:
+            raise AnalysisPendingError(survey.pk)
+        return analysis, True
     return _build_and_store(survey, signature), True
 
 

@@ -10,7 +10,12 @@ import pandas as pd
 from django.urls import reverse
 
 from reports import charts, fit, scoring
-from reports.analysis import SurveyAnalysis, analyse_survey, analyse_survey_status
+from reports.analysis import (
+    AnalysisPendingError,
+    SurveyAnalysis,
+    analyse_survey,
+    analyse_survey_status,
+)
 from reports.data import previous_round
 from surveys.models import Survey
 
@@ -61,7 +66,13 @@ def _change(now: float | None, before: float | None, digits: int = 0) -> str:
 def previous_analysis(survey: Survey) -> tuple[Survey | None, SurveyAnalysis | None]:
     """Return the previous round of the partnership and its analysis, if there is one."""
     earlier = previous_round(survey)
-    return (earlier, analyse_survey(earlier)) if earlier else (None, None)
+    if earlier is None:
+        return None, None
+    try:
+        return earlier, analyse_survey(earlier)
+    except AnalysisPendingError:
+        # The worker is still analysing it: show this round now, changes when it is ready.
+        return earlier, None
 
 
 def _memoised(page: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Make sure a local PostgreSQL answers on 127.0.0.1:5432 and has the `collab` role and database.
+# Make sure a local PostgreSQL answers on 127.0.0.1:5432 and has the `collab` role and a
+# database owned by it: `collab`, or the name given (e.g. collab_bench for `make bench`).
 set -e
+DB="${1:-collab}"
 pg_isready -q -h 127.0.0.1 -p 5432 || {
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | tail -1)" main start
   sleep 1
@@ -12,4 +14,4 @@ else
   q() { su postgres -c "psql -v ON_ERROR_STOP=1 -tAc \"$1\""; }            # peer auth as root
 fi
 [ "$(q "SELECT 1 FROM pg_roles WHERE rolname='collab'")" = 1 ] || q "CREATE ROLE collab LOGIN PASSWORD 'collab' CREATEDB"
-[ "$(q "SELECT 1 FROM pg_database WHERE datname='collab'")" = 1 ] || q "CREATE DATABASE collab OWNER collab"
+[ "$(q "SELECT 1 FROM pg_database WHERE datname='$DB'")" = 1 ] || q "CREATE DATABASE $DB OWNER collab"

@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from reports import pdf
+from reports.views.preparing import waits_for_analysis
 from surveys.models import Survey
 from surveys.selectors import get_survey_for_user
 
@@ -20,6 +21,7 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@waits_for_analysis
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Download the partnership's board report for one round."""
@@ -29,6 +31,7 @@ def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@waits_for_analysis
 @cache_control(private=True, no_store=True)
 def pair_pdf(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID

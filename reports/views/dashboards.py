@@ -9,11 +9,13 @@ from django.views.decorators.http import require_GET
 
 from reports import pages
 from reports.exports import DOWNLOAD_ROLES
+from reports.views.preparing import waits_for_analysis
 from surveys.selectors import get_survey_for_user
 
 
 @login_required
 @require_GET
+@waits_for_analysis
 def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the partnership overview for one survey round."""
     survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
@@ -34,6 +36,7 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@waits_for_analysis
 def organisation_detail(
     request: HttpRequest, survey_id: UUID, organisation_id: UUID
 ) -> HttpResponse:
@@ -58,6 +61,7 @@ def organisation_detail(
 
 @login_required
 @require_GET
+@waits_for_analysis
 def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the fit of every pair of partners, by the measure chosen."""
     survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
@@ -77,6 +81,7 @@ def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
+@waits_for_analysis
 def pair_detail(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
 ) -> HttpResponse:

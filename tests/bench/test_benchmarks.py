@@ -96,3 +96,19 @@ def test_the_submission_benchmark_loses_nothing(db, monkeypatch):
     assert (
         figures["submission.in_database"].value >= figures["submission.confirmed"].value
     )
+
+
+def test_the_summary_marks_each_target_met_or_missed():
+    from bench.__main__ import summary
+    from bench.common import Figure
+
+    table = summary(
+        [
+            Figure("dashboard.fit_matrix.p95", 120, "ms"),
+            Figure("submission.rate", 250, "requests/s"),
+        ]
+    )
+    lines = {line.split()[0]: line for line in table.splitlines()[1:]}
+    assert lines["dashboard.fit_matrix.p95"].endswith("met")
+    assert lines["submission.rate"].endswith("MISSED")
+    assert lines["dashboard.pair.p95"].endswith("not run")

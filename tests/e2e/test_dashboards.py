@@ -86,3 +86,23 @@ def test_a_consultant_reads_every_dashboard(
     assert charts_drawn(page) >= 2
     check_page(page, "report-04-pair")
     assert errors == []
+
+
+def test_a_big_round_shows_a_preparing_page_that_turns_into_the_results(
+    page: Page, live_server, demo_survey, check_page, settings, monkeypatch
+):
+    settings.REPORTS_SYNC_BUILD_LIMIT = 10  # the demo round counts as big
+    # No worker runs in this test: the request is queued and the page waits for it.
+    monkeypatch.setattr("reports.tasks.refresh", lambda survey: None)
+    base = live_server.url
+    sign_in(page, base, "consultant")
+    page.goto(f"{base}/reports/{demo_survey.public_id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preparing the results")
+    check_page(page, "report-00-preparing")
+
+    settings.REPORTS_SYNC_BUILD_LIMIT = 100_000  # as if the worker had finished
+    ready = page.get_by_role("alert")
+    expect(ready).to_contain_text("The results are ready", timeout=15_000)
+    check_page(page, "report-00-preparing-ready")
+    ready.get_by_role("link", name="View the results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import caches
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from reports import analysis as analysis_module
@@ -156,3 +157,28 @@ def test_pages_are_built_once_per_analysis(demo, monkeypatch):
     assert again == first
     again["rows"] = []  # a caller's change does not reach the remembered page
     assert pages.overview(survey)["rows"] == first["rows"]
+
+
+def test_a_big_round_is_analysed_by_the_worker_while_its_pages_say_so(
+    consultant_client, demo, builds, settings, monkeypatch
+):
+    _partnership, survey = demo
+    settings.REPORTS_SYNC_BUILD_LIMIT = 10  # the demo round counts as big
+    queued = []
+    monkeypatch.setattr(
+        "reports.tasks.refresh", lambda survey: queued.append(survey.pk)
+    )
+    url = reverse("reports:survey_overview", args=[survey.public_id])
+
+    page = consultant_client.get(url)
+    assert page.status_code == 202
+    assert page["Retry-After"] == "5"
+    html = page.content.decode()
+    assert "Preparing the results" in html
+    assert 'data-preparing="5"' in html  # static/js/preparing.js asks again every 5 s
+    assert queued == [survey.pk]
+    assert builds == []  # nothing built in the request
+
+    analysis_module.refresh(survey)  # what the worker does
+    assert consultant_client.get(url).status_code == 200
+    assert builds == [survey.pk]

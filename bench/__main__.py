@@ -1,0 +1,95 @@
+"""Run every benchmark at one size and print the figures and a summary against the targets.
+
+    python -m bench [--responses 10000] [--organisations 200] [--users 50] [--seconds 30]
+
+Builds the data set with bench.generate (replacing an earlier one unless --reuse), then
+times the dashboards, the responses.csv export against raw COPY, and submission under
+locust. Figures print one per line as they come (`name value unit`); the table at the end
+compares them with the targets of issue 6 (bench/RESULTS.md records real runs).
+"""
+
+import argparse
+import sys
+
+from bench import dashboards, export, generate, submission
+from bench.common import Figure, emit, generated_survey, setup_django
+
+# (figure, target, "max" or "min") on a 2-core machine at 500,000 responses.
+TARGETS = (
+    ("dashboard.overview.p95", 1000, "max"),
+    ("dashboard.organisation.p95", 1000, "max"),
+    ("dashboard.fit_matrix.p95", 300, "max"),
+    ("dashboard.pair.p95", 1000, "max"),
+    ("submission.rate", 300, "min"),
+    ("submission.p95", 100, "max"),
+    ("submission.errors", 0, "max"),
+    ("submission.lost", 0, "max"),
+    ("view_vs_raw_copy", 0.5, "min"),
+    ("view_rss_growth", 300, "max"),
+)
+
+
+def summary(figures: list[Figure]) -> str:
+    """Return a plain-text table of each target, the figure measured and whether it is met."""
+    found = {f.name: f for f in figures}
+    lines = [f"{'figure':32} {'measured':>12} {'target':>12}  result"]
+    for name, target, kind in TARGETS:
+        figure = found.get(name)
+        if figure is None:
+            lines.append(f"{name:32} {'–':>12} {target:>12}  not run")
+            continue
+        met = figure.value <= target if kind == "max" else figure.value >= target
+        bound = f"{'≤' if kind == 'max' else '≥'} {target} {figure.unit}"
+        lines.append(
+            f"{name:32} {figure.value:>12.4g} {bound:>16}  {'met' if met else 'MISSED'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=10_000)
+    parser.add_argument("--organisations", type=int, default=200)
+    parser.add_argument("--partnership-size", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the generated data set if there is one",
+    )
+    args = parser.parse_args(argv)
+    setup_django()
+    figures: list[Figure] = []
+    if not (args.reuse and generate._exists()):
+        result = generate.generate(
+            generate.parse_args(
+                [
+                    f"--responses={args.responses}",
+                    f"--organisations={args.organisations}",
+                    f"--partnership-size={args.partnership_size}",
+                    "--replace",
+                ]
+            )
+        )
+        figures += [
+            Figure("generate.responses", result["responses"], "responses"),
+            Figure("generate.answers", result["answers"], "rows"),
+            Figure("generate.seconds", result["seconds"], "s"),
+        ]
+        emit(figures)
+    figures += dashboards.measure(repeat=args.repeat)
+    figures += export.measure(generated_survey(), paths=("view", "raw_copy"))
+    emit(figures[-1:])
+    submitted = submission.measure(
+        users=args.users, seconds=args.seconds, workers=args.workers
+    )
+    emit(submitted)
+    figures += submitted
+    sys.stdout.write("\n" + summary(figures) + "\n")
+
+
+if __name__ == "__main__":
+    main()
