@@ -25,7 +25,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
-RUN useradd --system --uid 1000 app
+RUN useradd --system --uid 1000 app && mkdir -p .cache/reports && chown -R app .cache
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "collab_survey.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]

@@ -76,13 +76,14 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# `reports` holds each round's computed analysis (reports/analysis.py). It is per process by
-# default; on a server, point REPORTS_CACHE_URL at a backend the gunicorn workers and the
-# task worker share (e.g. filecache:///var/cache/collab-survey/reports) so that a round is
-# analysed once, by the worker, rather than once per process.
+# `reports` holds each round's computed analysis (reports/analysis.py). The gunicorn workers
+# and the task worker must share it, so that a round is analysed once, by the worker: files
+# beside the app by default; any shared Django cache URL (e.g. redis://) will do.
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
-    "reports": env.cache_url("REPORTS_CACHE_URL", default="locmemcache://reports"),
+    "reports": env.cache_url(
+        "REPORTS_CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'reports'}"
+    ),
 }
 # Each submission asks the task worker to rebuild the round's analysis in the background.
 REPORTS_REFRESH_ON_SUBMIT = env.bool("REPORTS_REFRESH_ON_SUBMIT", default=True)

@@ -17,6 +17,8 @@ os.environ.setdefault(
 # Submissions do not rebuild dashboards in the background unless a test asks for it
 # (tests/reports/test_analysis_cache.py): the immediate backend would do it in the request.
 os.environ.setdefault("REPORTS_REFRESH_ON_SUBMIT", "false")
+# Each test process keeps its analyses in memory, never in the checkout's file cache.
+os.environ.setdefault("REPORTS_CACHE_URL", "locmemcache://reports")
 # Tests never read a developer's local .env.
 os.environ.setdefault("DJANGO_ENV_FILE", os.devnull)
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
