@@ -498,8 +498,10 @@ def generate(args: argparse.Namespace) -> dict[str, float]:
                 file=sys.stderr,
             )
     with connection.cursor() as cursor:
+        # As autovacuum would: statistics for the planner, and a visibility map so that the
+        # reports' covering indexes give index-only scans.
         cursor.execute(
-            "ANALYZE surveys_response, surveys_answer, surveys_profileanswer"
+            "VACUUM (ANALYZE) surveys_response, surveys_answer, surveys_profileanswer"
         )
     seconds = time.perf_counter() - began
     return totals | {
