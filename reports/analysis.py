@@ -119,8 +119,10 @@ def _signature(survey: Survey) -> Signature:
         )
         submitted, last, n_members, member_ids, changed = cursor.fetchone()
     # A renamed, added or removed partner, or a new threshold, changes every page.
+    # Closing a round publishes every response (reports.data.published_responses).
     structure = (
-        f"{survey.pk}:{survey.anonymity_threshold}:{n_members}:{member_ids}:{changed}"
+        f"{survey.pk}:{survey.anonymity_threshold}:{survey.has_closed()}:"
+        f"{n_members}:{member_ids}:{changed}"
     )
     raw = f"{structure}:{submitted}:{last}"
     return Signature(

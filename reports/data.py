@@ -4,7 +4,8 @@ import io
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from surveys.models import (
     Answer,
@@ -13,6 +14,7 @@ from surveys.models import (
     Item,
     Organisation,
     ProfileAnswer,
+    Response,
     Survey,
 )
 
@@ -114,8 +116,39 @@ def _frame(
     return frame
 
 
+def counted_in_groups(survey: Survey) -> bool:
+    """Say whether the round's figures use whole groups of K responses (an open round)."""
+    return not survey.has_closed()
+
+
+def published_responses(survey: Survey) -> QuerySet[Response]:
+    """Return the submitted responses the reports are built from.
+
+    Once a round has closed, every submitted response. While it is open, each
+    organisation's responses count in whole groups of K (the anonymity threshold), oldest
+    first: figures change only when K more people have answered, so comparing two views
+    of a live dashboard can never isolate fewer than K people's answers.
+    """
+    submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    if not counted_in_groups(survey):
+        return submitted
+    k = survey.anonymity_threshold
+    by_organisation = {"partition_by": [F("organisation_id")]}
+    ranked = submitted.annotate(
+        position=Window(
+            RowNumber(),
+            order_by=[F("submitted_at").asc(), F("pk").asc()],
+            **by_organisation,
+        ),
+        group_size=Window(Count("pk"), **by_organisation),
+    )
+    return ranked.filter(position__lte=F("group_size") / k * k)
+
+
 def _submitted(survey: Survey) -> Q:
-    return Q(response__survey=survey, response__submitted_at__isnull=False)
+    if not counted_in_groups(survey):
+        return Q(response__survey=survey, response__submitted_at__isnull=False)
+    return Q(response__in=published_responses(survey).values("pk"))
 
 
 def load_answers(survey: Survey) -> pd.DataFrame:
@@ -154,7 +187,7 @@ def load_alignment(survey: Survey) -> pd.DataFrame:
 
 
 def load_organisations(survey: Survey) -> pd.DataFrame:
-    """Return the partnership's organisations with their count of submitted responses."""
+    """Return the partnership's organisations with their count of published responses."""
     organisations = (
         Organisation.objects.filter(partnerships=survey.partnership_id)
         .annotate(
@@ -167,7 +200,12 @@ def load_organisations(survey: Survey) -> pd.DataFrame:
         )
         .order_by("name")
     )
-    return _frame(organisations, ORGANISATION_FIELDS)
+    frame = _frame(organisations, ORGANISATION_FIELDS)
+    if counted_in_groups(survey):
+        # The same whole groups of K that published_responses() keeps.
+        k = survey.anonymity_threshold
+        frame["submitted"] = frame["submitted"] // k * k
+    return frame
 
 
 def load_comments(survey: Survey) -> pd.DataFrame:

@@ -29,6 +29,15 @@ def demo(db):
 
 
 @pytest.fixture
+def closed_demo(demo):
+    """The demo with its current round closed: every submitted response is published."""
+    partnership, survey = demo
+    survey.status = Survey.Status.CLOSED
+    survey.save(update_fields=["status"])
+    return partnership, survey
+
+
+@pytest.fixture
 def consultant_client(client, demo):
     partnership, _survey = demo
     membership = MembershipFactory(

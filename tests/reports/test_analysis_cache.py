@@ -44,8 +44,8 @@ def submit_one_more(survey) -> Response:
     return response
 
 
-def test_a_round_is_analysed_once_until_its_answers_change(demo, builds):
-    _partnership, survey = demo
+def test_a_round_is_analysed_once_until_its_answers_change(closed_demo, builds):
+    _partnership, survey = closed_demo
     first = analyse_survey(survey)
     assert analyse_survey(survey) is first
     assert builds == [survey.pk]

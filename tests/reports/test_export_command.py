@@ -6,7 +6,6 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from bench import export_memory
 from reports import exports
 from reports.analysis import analyse_survey
 
@@ -63,20 +62,3 @@ def test_export_survey_explains_an_unknown_round(db, tmp_path, survey_id, messag
     with pytest.raises(CommandError, match=message):
         call_command("export_survey", survey_id, out=tmp_path, stdout=io.StringIO())
     assert not list(tmp_path.iterdir())
-
-
-def test_the_memory_benchmark_runs_on_a_small_round(db):
-    survey = export_memory.generate_survey(responses=200, organisations=3)
-    assert survey.responses.filter(submitted_at__isnull=False).count() == 200
-    figures = {figure.name: figure for figure in export_memory.measure(survey)}
-    assert figures["responses"].value == 200
-    rows = figures["view_rows"].value
-    assert rows > 200 * 60  # 45 + 3 + 12 + 7 for each of two partners
-    assert figures["cursor_rows"].value == rows == figures["raw_copy_rows"].value
-    assert figures["view_bytes"].value == figures["raw_copy_bytes"].value
-    for path in ("view", "cursor", "raw_copy"):
-        assert figures[f"{path}_rate"].unit == "rows/s"
-        assert (
-            figures[f"{path}_rss_peak"].value >= figures[f"{path}_rss_baseline"].value
-        )
-    assert str(figures["responses"]) == "responses 200 responses"

@@ -106,8 +106,10 @@ def with_public_ids(frame: pd.DataFrame, survey) -> pd.DataFrame:
     )
 
 
-def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(demo):
-    _partnership, survey = demo
+def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(
+    closed_demo,
+):
+    _partnership, survey = closed_demo
     body = responses_csv(survey)
     assert body.decode("utf-8").split("\n", 1)[0] == RESPONSES
     frame = read(body)

@@ -82,9 +82,9 @@ def add(survey: Survey, *, key: str, action: str, pair=None) -> FocusArea:
 
 
 def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
-    demo, tmp_path
+    closed_demo, tmp_path
 ):
-    _partnership, survey = demo
+    _partnership, survey = closed_demo
     baseline = previous_round(survey)
     add(baseline, key="funding_finance", action="Explain each other's funding.")
     add(survey, key="capacity_workforce", action="Protect two days a month.")
@@ -174,8 +174,10 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     )
 
 
-def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(demo, tmp_path):
-    _partnership, survey = demo
+def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
+    closed_demo, tmp_path
+):
+    _partnership, survey = closed_demo
     analysis = analyse_survey(survey)
     a, b, a_id, b_id = compared_pair(survey)
     pair = analysis.pairs.set_index(["organisation_a", "organisation_b"]).loc[(a, b)]

@@ -67,8 +67,8 @@ def test_dashboards_use_a_bounded_number_of_queries(
             consultant_client.get(url)
 
 
-def test_a_suppressed_organisation_never_shows_figures(consultant_client, demo):
-    _partnership, survey = demo
+def test_a_suppressed_organisation_never_shows_figures(consultant_client, closed_demo):
+    _partnership, survey = closed_demo
     analysis = analyse_survey(survey)
     hidden = analysis.organisations[analysis.organisations["suppressed"]]
     assert len(hidden) == 1
