@@ -210,7 +210,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": {
         "BACKEND": "surveys.cache.AtomicDatabaseCache",
-        "LOCATION": "surveys_cache",  # the surveys.CacheEntry table
+        "LOCATION": "surveys_cache",  # the surveys.CacheEntry table, created by migrate
         # Past this many rows the cache drops expired counters, then random live ones.
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     },

@@ -1,15 +1,20 @@
 """The cache behind rate limiting: Django's database cache, with an increment that never loses a hit."""
 
 import base64
-import pickle  # nosec B403: only integers we wrote ourselves, exactly as Django's DatabaseCache stores values
+
+# Values are stored as Django's DatabaseCache stores them; we only ever pickle our own integers.
+import pickle  # nosec B403
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
+from django.db import router, transaction
+from django.db.models import F
+
+from surveys.models import CacheEntry
 
 
 class AtomicDatabaseCache(DatabaseCache):
-    """A DatabaseCache whose incr() is atomic, so every gunicorn worker shares exact counters.
+    """A DatabaseCache (on the CacheEntry table) whose incr() is atomic across workers.
 
     Django's incr() is get-then-set: two workers counting at once can both read 4 and both
     write 5, and a burst of parallel requests would slip past a limit. Here the row is
@@ -35,26 +40,16 @@ class AtomicDatabaseCache(DatabaseCache):
 
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         """Add `delta` to a counter and return the new value; ValueError if it has expired."""
-        cache_key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table, key_column = quote(self._table), quote("cache_key")
-        value_column, expires_column = quote("value"), quote("expires")
-        with transaction.atomic(using=db), connection.cursor() as cursor:
-            # Identifiers are quoted names from settings; the key is a query parameter.
-            cursor.execute(
-                f"UPDATE {table} SET {expires_column} = {expires_column} "  # nosec B608
-                f"WHERE {key_column} = %s",
-                [cache_key],
-            )
-            current = self.get(key, version=version) if cursor.rowcount else None
+        db = router.db_for_write(CacheEntry)
+        row = CacheEntry.objects.using(db).filter(
+            cache_key=self.make_and_validate_key(key, version=version)
+        )
+        with transaction.atomic(using=db):
+            locked = row.update(expires=F("expires"))
+            current = self.get(key, version=version) if locked else None
             if current is None:
                 raise ValueError(f"Key '{key}' not found")
             value = current + delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol))
-            cursor.execute(
-                f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s",  # nosec B608
-                [encoded.decode("latin1"), cache_key],
-            )
+            row.update(value=encoded.decode("latin1"))
         return value

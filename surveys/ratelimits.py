@@ -53,7 +53,11 @@ def client_ip(request: HttpRequest) -> str:
 def wait_seconds(
     request: HttpRequest, *, group: str, key: str, rate: str, count: bool = True
 ) -> int | None:
-    """Count one hit (unless `count` is false); return the seconds to wait if over the limit."""
+    """Return the seconds to wait if over the limit, else None.
+
+    With `count`, this request is counted first; without, the count is only read, and the
+    limit is reached once the count equals it (for counters that count failures afterwards).
+    """
     usage = get_usage(
         request,
         group=group,
@@ -61,9 +65,10 @@ def wait_seconds(
         rate=rate,
         increment=count,
     )
-    if usage is None or not usage["should_limit"]:
+    if usage is None:
         return None
-    return max(usage["time_left"], 1)
+    over = usage["should_limit"] if count else usage["count"] >= usage["limit"]
+    return max(usage["time_left"], 1) if over else None
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
