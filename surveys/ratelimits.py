@@ -109,8 +109,10 @@ def limit_survey_link(view: View) -> View:
             response = view(request, token, *args, **kwargs)
             if response.status_code == 404:
                 wait_seconds(request, **unknown)
-        # The token is in the address bar: never send it to another page as a Referer.
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the address: send only the site's origin as a Referer, never the
+        # path. (no-referrer would make browsers post the survey's own forms with
+        # "Origin: null", which Django's CSRF check rightly refuses.)
+        response["Referrer-Policy"] = "strict-origin"
         return response
 
     return wrapped

@@ -5,6 +5,7 @@ import re
 import secrets
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import MembershipFactory, UserFactory
@@ -49,8 +50,22 @@ def test_every_page_sends_the_hardening_headers(pages, kind):
 
 
 def test_respondent_pages_never_send_their_link_as_a_referer(pages):
-    assert pages["respondent"]["Referrer-Policy"] == "no-referrer"
+    """Only the site's origin goes out, never the path that holds the token."""
+    assert pages["respondent"]["Referrer-Policy"] == "strict-origin"
     assert pages["manager"]["Referrer-Policy"] == "same-origin"
+
+
+def test_the_survey_forms_pass_the_csrf_origin_check(survey_setup):
+    """Browsers send a real Origin under strict-origin (under no-referrer it is "null")."""
+    browser = Client(enforce_csrf_checks=True)
+    url = f"/s/{survey_setup.org_link.token}/"
+    form = browser.get(url).content.decode()
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', form).group(1)
+        for name in ("csrfmiddlewaretoken", "start_key")
+    }
+    assert browser.post(url, data, HTTP_ORIGIN="null").status_code == 403
+    assert browser.post(url, data, HTTP_ORIGIN="http://testserver").status_code == 302
 
 
 @pytest.mark.parametrize("kind", ["respondent", "manager"])

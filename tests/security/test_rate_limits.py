@@ -57,7 +57,7 @@ def test_a_survey_link_answers_429_after_its_limit(client, settings, survey_setu
         assert client.get(link(survey_setup.personal_link)).status_code == 200
     page = client.get(link(survey_setup.personal_link))
     assert_friendly_429(page)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "strict-origin"
 
 
 def test_each_link_and_each_address_is_counted_apart(client, settings, survey_setup):
