@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from surveys.models import Invitation, Membership
 from surveys.services.rounds import close_round
 from tests.factories import InvitationFactory, MembershipFactory
+from tests.security.test_rate_limits import freeze_rate_windows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,6 +47,7 @@ def test_a_lead_deletes_a_closed_rounds_personal_data(
 def test_the_too_many_attempts_page_is_accessible(
     page: Page, live_server, db, check_page, monkeypatch
 ):
+    freeze_rate_windows(monkeypatch)
     monkeypatch.setattr(settings, "RATELIMIT_UNKNOWN_LINK", "1/m")
     page.goto(f"{live_server.url}/s/{'x' * 43}/")
     response = page.goto(f"{live_server.url}/s/{'y' * 43}/")

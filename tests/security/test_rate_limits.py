@@ -2,7 +2,10 @@
 
 import re
 import threading
+import time
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.core import mail
 from django.core.cache import caches
@@ -24,9 +27,18 @@ pytestmark = pytest.mark.django_db
 OFFICE, HOME = "198.51.100.7", "203.0.113.9"
 
 
+def freeze_rate_windows(monkeypatch) -> None:
+    """Stop the clock django-ratelimit reads, so that no window ends in the middle of a test."""
+    now = time.time()
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", SimpleNamespace(time=lambda: now)
+    )
+
+
 @pytest.fixture(autouse=True)
-def _limits_on(settings) -> None:
+def _limits_on(settings, monkeypatch) -> None:
     """Generous defaults, so each test lowers only the limit it is about."""
+    freeze_rate_windows(monkeypatch)
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_RESPONDENT = "1000/m"
     settings.RATELIMIT_UNKNOWN_LINK = "1000/m"
