@@ -9,7 +9,7 @@ BENCH_URL := postgres://collab:collab@127.0.0.1:5432/collab_bench
 # Sizes are flags: make bench BENCH_ARGS="--responses 500000 --organisations 2000"
 BENCH_ARGS ?= --responses 10000 --organisations 200 --seconds 30
 
-.PHONY: run test bench install assets lint clean
+.PHONY: run test bench install assets lint audit clean
 
 $(PY):
 	$$(sh scripts/find-python.sh) -m venv $(VENV)
@@ -42,9 +42,10 @@ run: install .env
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_instrument surveys/instruments/collaboration_readiness_v1.yaml
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py purge_personal_data
 	VENV=$(VENV) sh scripts/serve.sh
 
-test: install
+test: install audit
 	sh scripts/ensure-db.sh
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest -q
 
@@ -57,6 +58,13 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Security checks, run before the tests: bandit fails on any medium or high finding in our code
+# (each accepted one carries a `# nosec` with its reason), pip-audit on any known vulnerability
+# in what is installed (it asks PyPI's advisory data, so it needs the network).
+audit: install
+	$(VENV)/bin/bandit -c pyproject.toml -r collab_survey surveys reports -q --severity-level medium
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles

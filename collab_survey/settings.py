@@ -1,8 +1,10 @@
 """Settings for collab-survey: everything that changes per deployment comes from the environment."""
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "surveys.middleware.private_by_default",  # after whitenoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,9 +200,53 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Rate limits (django-ratelimit; see surveys/ratelimits.py). Counters live in a table of the
+# app's own database, created by migrate and shared by every worker: Django's local-memory
+# cache would give each gunicorn process its own counts. "N/m" is N per minute, "N/10m" per
+# ten minutes. RATELIMIT_ENABLE=false switches every limit off (for load benchmarks).
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "ratelimit"
+# A counter the cache cannot read or write lets the request through rather than stop a respondent.
+RATELIMIT_FAIL_OPEN = True
+
+
+def _rate(name: str, default: str) -> str:
+    rate = env(name, default=default)
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", rate):
+        raise ImproperlyConfigured(f"{name}={rate!r}: write a rate like 5/m or 30/10m")
+    return rate
+
+
+RATELIMIT_RESPONDENT = _rate("RATELIMIT_RESPONDENT", "120/m")  # per address and link
+RATELIMIT_UNKNOWN_LINK = _rate("RATELIMIT_UNKNOWN_LINK", "30/10m")  # per address
+RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "5/m")  # per account name and address
+RATELIMIT_LOGIN_IP = _rate(
+    "RATELIMIT_LOGIN_IP", "20/m"
+)  # per address, all account forms
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
+# ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "surveys.cache.AtomicDatabaseCache",
+        "LOCATION": "surveys_cache",  # the surveys.CacheEntry table, created by migrate
+        # Past this many rows the cache drops expired counters, then random live ones.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
+
+# Invitees' email addresses are deleted this many days after a round closes, by
+# `manage.py purge_personal_data` (run it daily: see the README). Answers are kept.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Survey links and password-reset links are credentials: never write them to a log.
+    "filters": {"redact_links": {"()": "surveys.logs.RedactLinks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

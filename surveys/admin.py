@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from surveys.models import (
     Answer,
     AuditEvent,
+    CacheEntry,
     Comment,
     Dimension,
     FocusArea,
@@ -297,3 +298,22 @@ class FocusAreaAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "created_by", "created_at", "updated_at"]
     list_select_related = ["dimension", "survey", "owner"]
     autocomplete_fields = ["survey", "organisation_a", "organisation_b", "owner"]
+
+
+@admin.register(CacheEntry)
+class CacheEntryAdmin(admin.ModelAdmin):
+    """Rate-limit counters: delete them to let someone who was locked out try again at once.
+
+    The keys are hashes, so neither addresses nor account names are shown.
+    """
+
+    list_display = ["cache_key", "expires"]
+    ordering = ["-expires"]
+    fields = ["cache_key", "expires"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -261,6 +261,8 @@ class Survey(TimeStampedModel):
     anonymity_threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_ANONYMITY_THRESHOLD
     )
+    # When invitees' email addresses were deleted (by a lead or the retention policy).
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -544,6 +546,8 @@ class AuditAction(models.TextChoices):
     INVITATIONS_IMPORTED = "invitations_imported", "Imported personal invitations"
     INVITATIONS_SENT = "invitations_sent", "Sent invitations"
     REMINDERS_SENT = "reminders_sent", "Sent reminders"
+    PERSONAL_DATA_DELETED = "personal_data_deleted", "Deleted personal data"
+    INVITEE_ERASED = "invitee_erased", "Erased an invitee"
 
 
 class AuditEvent(models.Model):
@@ -608,11 +612,36 @@ class AuditEvent(models.Model):
                 return f"Sent invitations to {_people(d.get('count', 0))}"
             case a.REMINDERS_SENT:
                 return f"Sent reminders to {_people(d.get('count', 0))}"
+            case a.PERSONAL_DATA_DELETED:
+                why = " (retention period)" if d.get("automatic") else ""
+                return (
+                    f"Deleted the email addresses of {_people(d.get('count', 0))}{why}"
+                )
+            case a.INVITEE_ERASED:
+                return "Erased an invitee’s email address at their request"
         return self.get_action_display()
 
 
 def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
+
+
+class CacheEntry(models.Model):
+    """A row of the database cache that holds rate-limit counters, shared by every worker.
+
+    The layout is Django's DatabaseCache table (what `createcachetable` makes), declared as a
+    model so that `migrate` creates it everywhere.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "surveys_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key
 
 
 MAX_FOCUS_AREAS = 5

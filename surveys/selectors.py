@@ -2,9 +2,10 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from hmac import compare_digest
 from uuid import UUID
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,14 +20,34 @@ class LinkTarget:
     response: Response | None
 
 
+# A link's token is found by its first characters, through the unique index; the rest, at
+# least 128 bits, is compared in constant time. So neither the database nor Python ever
+# compares the secret part byte by byte, and response times cannot tell an attacker how
+# much of a guessed token was right.
+TOKEN_LOOKUP_CHARS = 16
+TOKEN_SECRET_CHARS = 22  # 22 URL-safe base64 characters = 132 bits
+
+
+def match_token[M: Model](queryset: QuerySet[M], *, field: str, token: str) -> M | None:
+    """Return the row whose `field` equals `token`, compared in constant time, or None."""
+    if len(token) < TOKEN_LOOKUP_CHARS + TOKEN_SECRET_CHARS:
+        return None
+    candidates = queryset.filter(**{f"{field}__startswith": token[:TOKEN_LOOKUP_CHARS]})
+    given = token.encode()
+    for candidate in candidates:  # one at most, unless 96 random bits repeat
+        if compare_digest(getattr(candidate, field).encode(), given):
+            return candidate
+    return None
+
+
 def find_link(*, token: str) -> LinkTarget | None:
     """Return what this token opens (an invitation or a response's resume link), or None."""
-    invitation = (
+    invitation = match_token(
         Invitation.objects.select_related(
             "survey__partnership", "survey__instrument", "organisation"
-        )
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
+        ).filter(revoked_at__isnull=True),
+        field="token",
+        token=token,
     )
     if invitation is not None:
         response = (
@@ -35,18 +56,18 @@ def find_link(*, token: str) -> LinkTarget | None:
             else None
         )
         return LinkTarget(invitation=invitation, response=response)
-    response = (
+    # A replaced organisation link stops new visitors, but someone part-way through keeps
+    # their own private resume link: their answers so far are not stranded.
+    response = match_token(
         Response.objects.select_related(
             "invitation__survey__partnership",
             "invitation__survey__instrument",
             "invitation__organisation",
             "survey",
             "organisation",
-        )
-        # A replaced organisation link stops new visitors, but someone part-way through keeps
-        # their own private resume link: their answers so far are not stranded.
-        .filter(resume_token=token)
-        .first()
+        ),
+        field="resume_token",
+        token=token,
     )
     if response is None:
         return None

@@ -69,6 +69,11 @@ urlpatterns = [
     path(f"{ROUND}open/", rounds.round_open, name="round_open"),
     path(f"{ROUND}close/", rounds.round_close, name="round_close"),
     path(
+        f"{ROUND}personal-data/delete/",
+        rounds.round_personal_data_delete,
+        name="round_personal_data_delete",
+    ),
+    path(
         f"{ROUND}links/<uuid:organisation_id>/regenerate/",
         rounds.org_link_regenerate,
         name="org_link_regenerate",

@@ -3,6 +3,7 @@
 import hashlib
 import re
 from collections import defaultdict
+from hmac import compare_digest
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
@@ -283,7 +284,7 @@ class SubmitForm(forms.Form):
 
     def clean_digest(self) -> str:
         digest = self.cleaned_data["digest"]
-        if digest != self.expected_digest:
+        if not compare_digest(digest.encode(), self.expected_digest.encode()):
             raise forms.ValidationError(
                 "Your answers changed after this page was shown (perhaps in another window). "
                 "Check them below and submit again."

@@ -17,13 +17,17 @@ def record_event(
     action: AuditAction,
     survey: Survey | None = None,
     detail: dict[str, Any] | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event to the partnership's audit trail (inside the caller's transaction)."""
+    """Append one event to the partnership's audit trail (inside the caller's transaction).
+
+    `actor_name` names who acted when no user did (a scheduled job, a command).
+    """
     return AuditEvent.objects.create(
         partnership=partnership,
         survey=survey,
         actor=actor,
-        actor_name=actor_display_name(actor) if actor is not None else "",
+        actor_name=actor_display_name(actor) if actor is not None else actor_name,
         action=action,
         detail=detail or {},
     )

@@ -17,6 +17,7 @@ from surveys.journey import (
     summarise_answers,
 )
 from surveys.models import Invitation, Response
+from surveys.ratelimits import limit_survey_link
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
 from surveys.services.responses import (
     ResponseIncompleteError,
@@ -72,6 +73,7 @@ def _open_response(request: HttpRequest, token: str) -> Response | HttpResponse:
 
 
 @never_cache
+@limit_survey_link
 @require_http_methods(["GET", "POST"])
 def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
     """Show the privacy notice and start (or resume) a response."""
@@ -132,6 +134,7 @@ def _pages_for_new_response(invitation: Invitation) -> list[Step]:
 
 
 @never_cache
+@limit_survey_link
 @require_http_methods(["GET", "POST"])
 def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     """Show one questionnaire page and save its answers."""
@@ -185,6 +188,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
 
 
 @never_cache
+@limit_survey_link
 @require_http_methods(["GET", "POST"])
 def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
     """Show every answer with change links, and submit."""
@@ -226,6 +230,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@limit_survey_link
 def respondent_saved(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm that answers are saved and show the link to come back with."""
     response = _open_response(request, token)
@@ -245,6 +250,7 @@ def respondent_saved(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@limit_survey_link
 def respondent_done(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the respondent once their answers are submitted."""
     target = find_link(token=token)

@@ -11,6 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.forms.partnerships import RoundForm
 from surveys.models import Membership, Survey
+from surveys.services.data_protection import (
+    PersonalDataError,
+    delete_round_personal_data,
+    deletion_due,
+)
 from surveys.services.invitations import REMINDER_INTERVAL
 from surveys.services.rounds import (
     RoundStateError,
@@ -89,6 +94,11 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "events": recent_events(partnership=survey.partnership, survey=survey),
             "site_url": settings.SITE_URL,
             "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            "can_delete_personal_data": role == Membership.Role.LEAD
+            and survey.has_closed()
+            and survey.personal_data_deleted_at is None,
+            "deletion_due": deletion_due(survey=survey),
+            "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
         },
     )
 
@@ -157,5 +167,41 @@ def org_link_regenerate(
             "survey": survey,
             "partnership": survey.partnership,
             "organisation": organisation,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_personal_data_delete(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Confirm, then delete a closed round's invitee email addresses; answers are kept."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    if request.method == "POST":
+        try:
+            count = delete_round_personal_data(survey=survey, actor=request.user)
+        except PersonalDataError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Personal data deleted: {count} email "
+                f"address{'' if count == 1 else 'es'}. The answers are kept.",
+            )
+        return redirect(survey)
+    if not survey.has_closed() or survey.personal_data_deleted_at is not None:
+        messages.error(
+            request,
+            "Personal data can be deleted once, after the round has closed.",
+        )
+        return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/round_personal_data_delete.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "deletion_due": deletion_due(survey=survey),
         },
     )

@@ -218,7 +218,8 @@ def plan_demo(
         )
     if not MIN_RESPONDENTS <= respondents <= MAX_RESPONDENTS:
         raise ValueError(f"respondents must be {MIN_RESPONDENTS}-{MAX_RESPONDENTS}")
-    rng = random.Random(seed)
+    # Seeded on purpose, so the fictional demo is reproducible; never used for secrets.
+    rng = random.Random(seed)  # nosec B311
     world = _build_world(ORGANISATIONS[:organisations], rng)
     for item in items:
         if item.block == Block.SELF:

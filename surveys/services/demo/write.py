@@ -37,7 +37,8 @@ from surveys.services.demo.profiles import (
 from surveys.services.instruments import load_instrument
 
 DEMO_PARTNERSHIP_NAME = "Northshire Place Partnership"
-DEMO_PASSWORD = "collab-demo-2026"  # printed by seed_demo; demo accounts only
+# Printed by seed_demo and in the README: it signs in to the fictional demo accounts only.
+DEMO_PASSWORD = "collab-demo-2026"  # nosec B105
 DEMO_USERS = (
     ("lead", Membership.Role.LEAD),
     ("consultant", Membership.Role.CONSULTANT),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_focus_areas'),
+        ('surveys', '0004_personal_data_and_rate_limit_cache'),
     ]
 
     operations = [
