@@ -226,14 +226,11 @@ RATELIMIT_LOGIN_IP = _rate(
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
 # ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {
-        "BACKEND": "surveys.cache.AtomicDatabaseCache",
-        "LOCATION": "surveys_cache",  # the surveys.CacheEntry table, created by migrate
-        # Past this many rows the cache drops expired counters, then random live ones.
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
-    },
+CACHES["ratelimit"] = {
+    "BACKEND": "surveys.cache.AtomicDatabaseCache",
+    "LOCATION": "surveys_cache",  # the surveys.CacheEntry table, created by migrate
+    # Past this many rows the cache drops expired counters, then random live ones.
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
 }
 
 # Invitees' email addresses are deleted this many days after a round closes, by
