@@ -2,15 +2,18 @@
 
 import hashlib
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from hmac import compare_digest
 from typing import Any
 
+from crispy_forms.utils import render_crispy_form
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
@@ -36,8 +39,39 @@ def item_text(item: Item, step: Step) -> str:
     )
 
 
+# A blank page's questions look the same to everyone: keep their HTML per process.
+_BLANK_PAGES: OrderedDict[tuple, SafeString] = OrderedDict()
+_BLANK_PAGES_LOCK = threading.Lock()
+BLANK_PAGES_KEPT = 512
+
+
 class StepForm(forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
+
+    def render_fields(self) -> SafeString:
+        """Return the page's questions as HTML (crispy-forms-gds), reusing blank pages.
+
+        Rendering forty GOV.UK radio groups is most of a page view's time; a page with no
+        answers and no errors yet depends only on its questions, so it is rendered once.
+        """
+        if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
+            return render_crispy_form(self, self.helper)
+        step = self.step
+        key = (
+            step.slug,
+            step.dimension.pk,
+            step.subject.name if step.subject else "",
+            tuple((i.pk, i.text) for i in step.items),
+        )
+        with _BLANK_PAGES_LOCK:
+            html = _BLANK_PAGES.get(key)
+        if html is None:
+            html = render_crispy_form(self, self.helper)
+            with _BLANK_PAGES_LOCK:
+                _BLANK_PAGES[key] = html
+                while len(_BLANK_PAGES) > BLANK_PAGES_KEPT:
+                    _BLANK_PAGES.popitem(last=False)
+        return html
 
     def __init__(
         self, *args: Any, step: Step, scale: dict, partial: bool = False, **kwargs: Any
