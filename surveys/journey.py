@@ -1,5 +1,6 @@
 """The ordered pages a respondent goes through, and which of them are complete."""
 
+import threading
 from dataclasses import dataclass
 
 from surveys.models import (
@@ -7,6 +8,7 @@ from surveys.models import (
     Block,
     Comment,
     Dimension,
+    Instrument,
     Item,
     Organisation,
     ProfileAnswer,
@@ -42,19 +44,40 @@ class Step:
         return tuple(i for i in self.items if i.response_format != Item.Format.POINTS)
 
 
+# Dimensions with their items, per instrument and definition: an instrument's questions do
+# not change once it is in use, and reading them was a third of a page view's time.
+_INSTRUMENT_PAGES: dict[
+    tuple[int, str], tuple[tuple[Dimension, tuple[Item, ...]], ...]
+] = {}
+_INSTRUMENT_PAGES_LOCK = threading.Lock()
+
+
+def _instrument_pages(
+    instrument: Instrument,
+) -> tuple[tuple[Dimension, tuple[Item, ...]], ...]:
+    """Return the instrument's dimensions in order, each with its items, read once."""
+    key = (instrument.pk, instrument.definition_sha256)
+    with _INSTRUMENT_PAGES_LOCK:
+        pages = _INSTRUMENT_PAGES.get(key)
+    if pages is None:
+        dimensions = (
+            Dimension.objects.filter(instrument_id=instrument.pk)
+            .prefetch_related("items")
+            .order_by("order")
+        )
+        pages = tuple((d, tuple(d.items.all())) for d in dimensions)
+        with _INSTRUMENT_PAGES_LOCK:
+            _INSTRUMENT_PAGES[key] = pages
+    return pages
+
+
 def build_steps(*, response: Response) -> list[Step]:
     """Return every page of this response's questionnaire, in order."""
-    dimensions = (
-        Dimension.objects.filter(instrument_id=response.survey.instrument_id)
-        .prefetch_related("items")
-        .order_by("order")
-    )
     partners = response.survey.partnership.members.exclude(
         pk=response.organisation_id
     ).order_by("name")
     steps: list[Step] = []
-    for dimension in dimensions:
-        items = tuple(dimension.items.all())
+    for dimension, items in _instrument_pages(response.survey.instrument):
         if dimension.block == Block.PARTNER:
             steps += [
                 Step(
