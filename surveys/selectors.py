@@ -40,8 +40,7 @@ def match_token[M: Model](queryset: QuerySet[M], *, field: str, token: str) -> M
     return None
 
 
-def find_link(*, token: str) -> LinkTarget | None:
-    """Return what this token opens (an invitation or a response's resume link), or None."""
+def _invitation_link(token: str) -> LinkTarget | None:
     invitation = match_token(
         Invitation.objects.select_related(
             "survey__partnership", "survey__instrument", "organisation"
@@ -49,13 +48,17 @@ def find_link(*, token: str) -> LinkTarget | None:
         field="token",
         token=token,
     )
-    if invitation is not None:
-        response = (
-            invitation.responses.select_related("survey", "organisation").first()
-            if invitation.is_personal
-            else None
-        )
-        return LinkTarget(invitation=invitation, response=response)
+    if invitation is None:
+        return None
+    response = (
+        invitation.responses.select_related("survey", "organisation").first()
+        if invitation.is_personal
+        else None
+    )
+    return LinkTarget(invitation=invitation, response=response)
+
+
+def _resume_link(token: str) -> LinkTarget | None:
     # A replaced organisation link stops new visitors, but someone part-way through keeps
     # their own private resume link: their answers so far are not stranded.
     response = match_token(
@@ -73,6 +76,24 @@ def find_link(*, token: str) -> LinkTarget | None:
     if response is None:
         return None
     return LinkTarget(invitation=response.invitation, response=response)
+
+
+def find_link(*, token: str, resume_first: bool = False) -> LinkTarget | None:
+    """Return what this token opens (an invitation or a response's resume link), or None.
+
+    Question pages are addressed by resume links, so they look there first (`resume_first`):
+    one query per page view instead of two.
+    """
+    lookups = (
+        (_resume_link, _invitation_link)
+        if resume_first
+        else (_invitation_link, _resume_link)
+    )
+    for lookup in lookups:
+        target = lookup(token)
+        if target is not None:
+            return target
+    return None
 
 
 def link_unavailable_reason(*, target: LinkTarget) -> str | None:

@@ -65,7 +65,7 @@ def _resume_url(response: Response) -> str:
 
 def _open_response(request: HttpRequest, token: str) -> Response | HttpResponse:
     """Return the response behind a resume link, or the page explaining why it is unavailable."""
-    target = find_link(token=token)
+    target = find_link(token=token, resume_first=True)
     if target is None or target.response is None:
         return _unavailable(request, "unknown")
     reason = link_unavailable_reason(target=target)
