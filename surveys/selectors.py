@@ -1,5 +1,6 @@
 """Reads that decide what a visitor may see."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
@@ -9,6 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
+
+# Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
+# NUL that PostgreSQL would refuse, matches nothing and is never sent to the database.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,8 @@ class LinkTarget:
 
 def find_link(*, token: str) -> LinkTarget | None:
     """Return what this token opens (an invitation or a response's resume link), or None."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
     invitation = (
         Invitation.objects.select_related(
             "survey__partnership", "survey__instrument", "organisation"

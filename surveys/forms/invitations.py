@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 
 from surveys.forms.partnerships import form_helper, submit_button
+from surveys.forms.text import StorableTextMixin
 from surveys.models import Invitation, Organisation
 from surveys.services.invitations import InvitationRow
 
@@ -124,8 +125,10 @@ def decode_upload(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-class InvitationImportForm(forms.Form):
+class InvitationImportForm(StorableTextMixin, forms.Form):
     """Paste or upload the people to invite; every line is checked before anything is saved."""
+
+    text_names = {"text": "The pasted list"}
 
     text = forms.CharField(
         label="Paste the list",
