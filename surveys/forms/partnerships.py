@@ -147,7 +147,9 @@ class DayMonthYearField(DateInputField):
     """A GOV.UK date input whose every error names the date it is about."""
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
-        super().__init__(label=label, **kwargs)
+        # Each part is checked on its own, so that a date left half-typed is reported as
+        # missing its day, month or year rather than quietly taken as no date at all.
+        super().__init__(label=label, require_all_fields=False, **kwargs)
         invalid = f"{label} must be a real date"
         self.error_messages.update(
             {
@@ -158,7 +160,9 @@ class DayMonthYearField(DateInputField):
         )
         for part, subfield in zip(("day", "month", "year"), self.fields, strict=True):
             subfield.validators = [RegexValidator(r"^[0-9]+$", invalid)]
+            # "required" when a part is only spaces, "incomplete" when it is empty.
             subfield.error_messages["incomplete"] = f"{label} must include a {part}"
+            subfield.error_messages["required"] = f"{label} must include a {part}"
 
     def compress(self, data_list: list[str]) -> date | None:
         try:

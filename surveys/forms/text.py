@@ -63,10 +63,14 @@ def guard_field(field: forms.Field, name: str) -> None:
     if validate_storable not in field.validators:
         field.validators.append(validate_storable)
     field.error_messages.setdefault(UNSTORABLE_CODE, unstorable_message(name))
-    if field.max_length is not None and "max_length" not in field.error_messages:
-        field.error_messages["max_length"] = (
-            f"{name} must be {field.max_length} characters or fewer"
-        )
+    if field.max_length is None:
+        return
+    if not any(isinstance(v, validators.MaxLengthValidator) for v in field.validators):
+        # Django's sign-in form sets max_length after the field is made, unenforced.
+        field.validators.append(validators.MaxLengthValidator(field.max_length))
+    field.error_messages.setdefault(
+        "max_length", f"{name} must be {field.max_length} characters or fewer"
+    )
 
 
 class StorableTextMixin:

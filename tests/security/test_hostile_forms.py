@@ -8,7 +8,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pytest
@@ -34,9 +34,9 @@ from surveys.forms.partnerships import (
 )
 from surveys.forms.respondent import StartForm, StepForm, SubmitForm
 from surveys.forms.text import UNSTORABLE, StorableTextMixin, validate_storable
-from surveys.journey import build_steps
+from surveys.journey import Step, build_steps
 from surveys.models import Block, Organisation, Survey, User
-from tests.factories import ResponseFactory, UserFactory
+from tests.factories import OrganisationFactory, ResponseFactory, UserFactory
 from tests.security import (
     test_hostile_csv_import,
     test_hostile_management,
@@ -65,16 +65,29 @@ def all_form_classes() -> set[type[forms.BaseForm]]:
     return found
 
 
-@dataclass
 class Context:
-    survey: Survey
-    user: User
+    """What the forms need, made on first use: only two forms need the questionnaire."""
 
-    @property
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("Context(…)")
+
+    @cached_property
+    def survey(self) -> Survey:
+        return self._request.getfixturevalue("survey_setup").survey
+
+    @cached_property
+    def user(self) -> User:
+        return UserFactory()
+
+    @cached_property
     def organisations(self) -> list[Organisation]:
-        return list(self.survey.partnership.members.all())
+        return [OrganisationFactory(name="Northshire Hospitals", short_name="NH")]
 
-    def section_step(self):
+    @cached_property
+    def section_step(self) -> Step:
         response = ResponseFactory(
             invitation=self.survey.invitations.first(), survey=self.survey
         )
@@ -85,7 +98,7 @@ class Context:
 Builder = Callable[[Any, Context], forms.BaseForm]
 BUILDERS: dict[type[forms.BaseForm], Builder] = {
     StepForm: lambda data, ctx: StepForm(
-        data, step=ctx.section_step(), scale=ctx.survey.instrument.scale
+        data, step=ctx.section_step, scale=ctx.survey.instrument.scale
     ),
     StartForm: lambda data, ctx: StartForm(data),
     SubmitForm: lambda data, ctx: SubmitForm(data, expected_digest="0" * 32),
@@ -129,8 +142,8 @@ UNBOUNDED = {
 
 
 @pytest.fixture
-def ctx(survey_setup) -> Context:
-    return Context(survey=survey_setup.survey, user=UserFactory())
+def ctx(db, request) -> Context:
+    return Context(request)
 
 
 def text_inputs(form: forms.BaseForm) -> list[tuple[str, list[str]]]:
@@ -188,7 +201,8 @@ def test_text_with_a_hidden_character_is_refused_by_name(form_class, ctx, data):
     assert not bound.is_valid()
     errors = bound.errors.get(name, [])
     assert errors, bound.errors
-    assert any("hidden character that cannot be saved" in e for e in errors), errors
+    if not form.fields[name].widget.is_hidden:  # a hidden field says to try again
+        assert any("hidden character that cannot be saved" in e for e in errors), errors
     for error in errors:
         assert not any(default in error for default in DJANGO_DEFAULTS), error
 
@@ -210,9 +224,10 @@ def test_text_over_its_limit_is_refused_with_the_limit(form_class, ctx, data):
     value = data.draw(oversized_text(limit), label="value")
     bound = BUILDERS[form_class](dict.fromkeys(keys, value), ctx)
     assert not bound.is_valid()
-    assert any(f"{limit} characters or fewer" in e for e in bound.errors[name]), (
-        bound.errors[name]
-    )
+    errors = bound.errors.get(name, [])
+    assert errors, bound.errors
+    if not form.fields[name].widget.is_hidden:
+        assert any(f"{limit} characters or fewer" in e for e in errors), errors
 
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: cls.__name__)

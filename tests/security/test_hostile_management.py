@@ -719,3 +719,31 @@ def test_a_request_too_big_to_read_is_a_clean_400(estate, pairs):
     assert page.status_code == 400
     assert "Go back and try again" in page.content.decode()
     assert fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "problem"),
+    [
+        ("1", "1", "", "Opening date must include a year"),
+        ("", "1", "2027", "Opening date must include a day"),
+        ("1", " ", "2027", "Opening date must include a month"),
+        ("1", "1", "99999999999999999999", "Opening date must be a real date"),
+    ],
+)
+def test_a_half_typed_or_impossible_date_is_reported_not_dropped(
+    estate, day, month, year, problem
+):
+    client = client_for(ENDPOINTS[0], estate)
+    before = fingerprint()
+    page = client.post(
+        _draft_url(estate),
+        {
+            "title": "Spring round",
+            "opens_on_0": day,
+            "opens_on_1": month,
+            "opens_on_2": year,
+            "anonymity_threshold": "5",
+        },
+    )
+    errors = assert_refused(page, before)
+    assert problem in errors, errors
