@@ -233,6 +233,7 @@ def utf16_without_bom() -> bytes:
     ("data", "problem"),
     [
         (utf16_without_bom(), BINARY_FILE),
+        (b"jo@example.org,NH,Dir\x00ector\n", BINARY_FILE),  # was a 500 on saving
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", BINARY_FILE),  # a workbook
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", BINARY_FILE),
         (
@@ -246,6 +247,7 @@ def utf16_without_bom() -> bytes:
     ],
     ids=[
         "UTF-16 without a BOM",
+        "a NUL in a role",
         "an Excel workbook",
         "an image",
         "an unclosed quote",

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from surveys.forms.respondent import (
@@ -336,6 +336,10 @@ SLUG = st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size
         ["", "check-answers/", "saved/", "submitted/", "shared_purpose/"]
     ),
 )
+@example(token="\x00", method="get", page="")  # PostgreSQL refuses a NUL: was a 500
+@example(token="abc\x00def", method="post", page="shared_purpose/")
+@example(token="a" * 65, method="get", page="check-answers/")
+@example(token="\ud800", method="get", page="saved/")
 def test_a_forged_link_is_not_found_and_changes_nothing(
     client, db, token, method, page
 ):
