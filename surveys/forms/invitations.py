@@ -176,6 +176,7 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
     text = forms.CharField(
         label="Paste the list",
         required=False,
+        strip=False,  # leading blank lines still count, so error line numbers match
         help_text=(
             "One person per line: email address, organisation, role. For example, "
             "jo.bloggs@nhft.nhs.uk, NHFT, Executive director"
@@ -221,8 +222,8 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        upload, text = cleaned.get("file"), cleaned.get("text", "").strip()
-        if upload and text:
+        upload, text = cleaned.get("file"), cleaned.get("text", "")
+        if upload and text.strip():
             raise ValidationError(
                 "Paste a list or upload a file, not both", code="both"
             )

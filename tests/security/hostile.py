@@ -6,6 +6,7 @@ UTF-8 at all, and a key may repeat.
 """
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -163,10 +164,14 @@ def pairs_of(data: dict[str, str | bytes | list]) -> Iterator[tuple[str, str | b
             yield key, one
 
 
+# HYPOTHESIS_SCALE=10 searches ten times as many examples, for a deeper look than make test.
+SCALE = int(os.environ.get("HYPOTHESIS_SCALE", "1"))
+
+
 def examples(count: int) -> settings:
     """Hypothesis settings for tests that drive views through the database."""
     return settings(
-        max_examples=count,
+        max_examples=count * SCALE,
         deadline=None,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
