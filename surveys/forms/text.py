@@ -31,6 +31,8 @@ def unstorable_message(name: str) -> str:
 
 
 def _refuse_unreadable_choice(field: forms.ModelChoiceField) -> Any:
+    """Return a check that refuses a chosen key holding a NUL, in the field's own words."""
+
     def validate(value: Any) -> None:
         if isinstance(value, str) and UNSTORABLE.search(value):
             raise ValidationError(
@@ -74,11 +76,9 @@ def guard_field(field: forms.Field, name: str) -> None:
 
 
 class StorableTextMixin:
-    """Mixed into every form: text fields refuse what cannot be stored, errors name the field.
+    """Mixed into every form: text fields refuse what cannot be stored, errors name the field."""
 
-    `text_names` says how an error refers to a field whose label is a question.
-    """
-
+    # How an error refers to a field whose label is a question, e.g. "Your comment".
     text_names: ClassVar[dict[str, str]] = {}
 
     def full_clean(self) -> None:

@@ -92,11 +92,9 @@ def control_text() -> st.SearchStrategy[str]:
 
 
 def oversized_text(limit: int) -> st.SearchStrategy[str]:
-    """Text just over `limit` characters, or 10 thousand, 100 thousand or a million.
-
-    A million characters are plain ASCII, so that the body stays under Django's upload limit
-    and reaches the form; bodies over the limit are tested on their own.
-    """
+    """Text just over `limit` characters, or 10 thousand, 100 thousand or a million."""
+    # A million characters are plain ASCII, so that the body stays under Django's upload
+    # limit and reaches the form; bodies over the limit get a 400 (see assert_refused).
     fill = st.sampled_from(["x", "é", "👩‍👩‍👧", "<b>", "\u200b"])
     sized = st.one_of(
         st.tuples(st.integers(limit + 1, limit + 3), fill),
@@ -231,10 +229,8 @@ def error_summary(page: HttpResponse) -> list[str]:
 
 
 def assert_refused(page: HttpResponse, before: str) -> list[str]:
-    """The page shows its form again with an error summary, and the database is unchanged.
-
-    A body over Django's upload limit is not read at all: a plain 400 page instead.
-    """
+    """The page shows its form again with an error summary, and the database is unchanged."""
+    # A body over Django's upload limit is not read at all: a plain 400 page instead.
     if getattr(page, "too_big", False):
         assert page.status_code == 400, page.status_code
         assert "Go back and try again" in page.content.decode()
