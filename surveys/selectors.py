@@ -1,5 +1,6 @@
 """Reads that decide what a visitor may see."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from hmac import compare_digest
@@ -10,6 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
+
+# Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
+# NUL that PostgreSQL would refuse, matches nothing and is never sent to the database.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ def find_link(*, token: str, resume_first: bool = False) -> LinkTarget | None:
     Question pages are addressed by resume links, so they look there first (`resume_first`):
     one query per page view instead of two.
     """
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None  # never send a NUL byte or other junk to the database
     lookups = (
         (_resume_link, _invitation_link)
         if resume_first

@@ -1,10 +1,12 @@
 """Shared fixtures: the default instrument, a small open survey and its links."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from surveys.instrument_schema import read_instrument
 from surveys.models import Instrument, Invitation, Organisation, Sector, Survey
@@ -14,6 +16,15 @@ from tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
     SurveyFactory,
+)
+
+# Property-based tests (tests/security/test_hostile_*): in CI the same examples every run and
+# no example database; locally Hypothesis varies them and keeps failures in .hypothesis/.
+# Choose with HYPOTHESIS_PROFILE=ci|dev.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
 
 DEFAULT_INSTRUMENT = (

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 
 from surveys.forms.partnerships import form_helper, submit_button
+from surveys.forms.text import StorableTextMixin
 from surveys.models import User
 
 PASSWORD_WIDTH = Fluid.ONE_HALF
 
 
-class SignInForm(auth_forms.AuthenticationForm):
+class SignInForm(StorableTextMixin, auth_forms.AuthenticationForm):
     """Sign in with a username (usually an email address) and password."""
 
     error_messages = {
@@ -38,7 +39,7 @@ class SignInForm(auth_forms.AuthenticationForm):
         )
 
 
-class PasswordResetRequestForm(auth_forms.PasswordResetForm):
+class PasswordResetRequestForm(StorableTextMixin, auth_forms.PasswordResetForm):
     """Ask for a reset link; also serves colleagues invited who never set a password."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -80,7 +81,7 @@ def _password_fields(form: auth_forms.SetPasswordForm) -> None:
     )
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(StorableTextMixin, auth_forms.SetPasswordForm):
     """Choose a password from an emailed link."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,7 +94,7 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         )
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class PasswordChangeForm(StorableTextMixin, auth_forms.PasswordChangeForm):
     """Change a password, knowing the current one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

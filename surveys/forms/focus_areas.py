@@ -6,11 +6,14 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from surveys.forms.partnerships import DayMonthYearField, form_helper, submit_button
+from surveys.forms.text import StorableTextMixin
 from surveys.models import Block, Dimension, FocusArea, Organisation, Survey
 
 
-class FocusAreaForm(forms.ModelForm):
+class FocusAreaForm(StorableTextMixin, forms.ModelForm):
     """Say what to work on, why, what you will do, who leads it and by when."""
+
+    text_names = {"finding": "The finding", "action": "The action"}
 
     due_date = DayMonthYearField(
         label="Date to review progress",

@@ -1,7 +1,8 @@
 """The personal-invitation import: a pasted or uploaded CSV of `email, organisation, role`."""
 
+import codecs
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
 
 from surveys.forms.partnerships import form_helper, submit_button
+from surveys.forms.text import UNSTORABLE, StorableTextMixin
 from surveys.models import Invitation, Organisation
 from surveys.services.invitations import InvitationRow
 
@@ -24,6 +26,16 @@ EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 
 class ImportTooLargeError(ValueError):
     """More data than one import takes."""
+
+
+class BinaryFileError(ValueError):
+    """An upload that is not a text file at all."""
+
+
+BINARY_FILE = (
+    "The file is not a CSV file. In your spreadsheet, choose ‘Save as’ and the "
+    "‘CSV UTF-8’ format, then upload the new file"
+)
 
 
 @dataclass
@@ -59,6 +71,11 @@ def _check_row(
             f"but found {len(cells)}"
         )
     email, organisation, role = (*cells, "")[:3]
+    if any(UNSTORABLE.search(cell) for cell in cells):
+        return (
+            f"Line {line}: contains a hidden character that cannot be saved – type the "
+            "line again rather than copying and pasting it"
+        )
     if not email:
         return f"Line {line}: the email address is missing"
     try:
@@ -94,7 +111,8 @@ def parse_invitations(
     delimiter = "\t" if "\t" in first and "," not in first else ","
     parsed = ParsedImport()
     count = 0
-    for line, raw in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+    reader = csv.reader(lines, delimiter=delimiter)
+    for line, raw in enumerate(_read_rows(reader, parsed), start=1):
         cells = [cell.strip() for cell in raw]
         while cells and not cells[-1]:
             cells.pop()
@@ -116,20 +134,49 @@ def parse_invitations(
     return parsed
 
 
+def _read_rows(reader: Any, parsed: ParsedImport) -> Iterator[list[str]]:
+    """Yield the reader's rows; a line the csv module cannot read ends the list with an error."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            parsed.errors.append(
+                f"Line {reader.line_num}: a cell is far too long – check that every "
+                'opening quotation mark (") has a closing one'
+            )
+            return
+        yield row
+
+
 def decode_upload(data: bytes) -> str:
-    """Decode an uploaded CSV: UTF-8 (with or without a BOM), else Windows-1252 from Excel."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """Decode an uploaded CSV (UTF-8, UTF-16 with a BOM, else Windows-1252); refuse binary files."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BinaryFileError from exc
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    # Text never holds a NUL; workbooks, images and UTF-16 without a BOM do.
+    if "\x00" in text:
+        raise BinaryFileError
+    return text
 
 
-class InvitationImportForm(forms.Form):
+class InvitationImportForm(StorableTextMixin, forms.Form):
     """Paste or upload the people to invite; every line is checked before anything is saved."""
+
+    text_names = {"text": "The pasted list"}
 
     text = forms.CharField(
         label="Paste the list",
         required=False,
+        strip=False,  # leading blank lines still count, so error line numbers match
         help_text=(
             "One person per line: email address, organisation, role. For example, "
             "jo.bloggs@nhft.nhs.uk, NHFT, Executive director"
@@ -175,13 +222,17 @@ class InvitationImportForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        upload, text = cleaned.get("file"), cleaned.get("text", "").strip()
-        if upload and text:
+        upload, text = cleaned.get("file"), cleaned.get("text", "")
+        if upload and text.strip():
             raise ValidationError(
                 "Paste a list or upload a file, not both", code="both"
             )
         if upload:
-            text = decode_upload(upload.read())
+            try:
+                text = decode_upload(upload.read())
+            except BinaryFileError:
+                self.add_error("file", BINARY_FILE)
+                return cleaned
         if not text.strip():
             raise ValidationError(
                 "Paste a list of people or choose a CSV file", code="empty"

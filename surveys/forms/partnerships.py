@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from surveys.forms.text import StorableTextMixin
 from surveys.models import (
     DEFAULT_ANONYMITY_THRESHOLD,
     MIN_ANONYMITY_THRESHOLD,
@@ -19,9 +20,11 @@ from surveys.models import (
     Organisation,
     Partnership,
     Survey,
+    User,
 )
 
 MAX_ANONYMITY_THRESHOLD = 50
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
 def submit_button(name: str, label: str, **kwargs: Any) -> Button:
@@ -37,7 +40,7 @@ def form_helper(*layout: Any) -> FormHelper:
     return helper
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(StorableTextMixin, forms.ModelForm):
     """Name a partnership and say what kind it is."""
 
     class Meta:
@@ -64,7 +67,7 @@ class PartnershipForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class ExistingOrganisationForm(forms.Form):
+class ExistingOrganisationForm(StorableTextMixin, forms.Form):
     """Pick an organisation that is already known to the service."""
 
     organisation = forms.ModelChoiceField(
@@ -89,7 +92,7 @@ class ExistingOrganisationForm(forms.Form):
         )
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(StorableTextMixin, forms.ModelForm):
     """Describe a new organisation: its full name, short name and sector."""
 
     class Meta:
@@ -144,7 +147,9 @@ class DayMonthYearField(DateInputField):
     """A GOV.UK date input whose every error names the date it is about."""
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
-        super().__init__(label=label, **kwargs)
+        # Each part is checked on its own, so that a date left half-typed is reported as
+        # missing its day, month or year rather than quietly taken as no date at all.
+        super().__init__(label=label, require_all_fields=False, **kwargs)
         invalid = f"{label} must be a real date"
         self.error_messages.update(
             {
@@ -155,12 +160,14 @@ class DayMonthYearField(DateInputField):
         )
         for part, subfield in zip(("day", "month", "year"), self.fields, strict=True):
             subfield.validators = [RegexValidator(r"^[0-9]+$", invalid)]
+            # "required" when a part is only spaces, "incomplete" when it is empty.
             subfield.error_messages["incomplete"] = f"{label} must include a {part}"
+            subfield.error_messages["required"] = f"{label} must include a {part}"
 
     def compress(self, data_list: list[str]) -> date | None:
         try:
             value = super().compress(data_list)
-        except forms.ValidationError as exc:
+        except (forms.ValidationError, OverflowError) as exc:  # a year of 20 digits
             raise forms.ValidationError(
                 self.error_messages["invalid"], code="invalid"
             ) from exc
@@ -176,7 +183,7 @@ def _date_field(label: str, hint: str) -> DayMonthYearField:
     return DayMonthYearField(label=label, help_text=hint, required=False)
 
 
-class RoundForm(forms.Form):
+class RoundForm(StorableTextMixin, forms.Form):
     """A round's title, questionnaire, dates and anonymity threshold."""
 
     title = forms.CharField(
@@ -283,7 +290,7 @@ class RoundForm(forms.Form):
         return cleaned
 
 
-class MemberInviteForm(forms.Form):
+class MemberInviteForm(StorableTextMixin, forms.Form):
     """A colleague's name, email address and role on the partnership."""
 
     first_name = forms.CharField(
@@ -298,6 +305,7 @@ class MemberInviteForm(forms.Form):
     )
     email = forms.EmailField(
         label="Email address",
+        max_length=USERNAME_MAX_LENGTH,
         help_text="We will email them a link to set a password and sign in.",
         error_messages={
             "required": "Enter their email address",
@@ -336,4 +344,10 @@ class MemberInviteForm(forms.Form):
         )
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        email = self.cleaned_data["email"].strip()
+        # A new colleague's username is the address in lower case, which can be longer.
+        if len(email.lower()) > USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(
+                self.fields["email"].error_messages["max_length"]
+            )
+        return email

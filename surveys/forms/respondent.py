@@ -15,6 +15,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
 from surveys.services.responses import PageAnswers
@@ -25,6 +26,11 @@ COMMENT_MAX_LENGTH = 2000
 # Keys a browser sends besides the form's own fields.
 ALLOWED_EXTRA_KEYS = {"csrfmiddlewaretoken", "continue", "save_and_exit"}
 START_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+START_AGAIN = (
+    "Something went wrong starting the survey. Please select ‘Start now’ again."
+)
+# A hidden field's errors mean the page was tampered with or cut short, not mistyped.
+HIDDEN_FIELD_ERRORS = ("required", "max_length", UNSTORABLE_CODE)
 
 
 def field_name(item: Item) -> str:
@@ -45,8 +51,10 @@ _BLANK_PAGES_LOCK = threading.Lock()
 BLANK_PAGES_KEPT = 512
 
 
-class StepForm(forms.Form):
+class StepForm(StorableTextMixin, forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
+
+    text_names = {COMMENT_FIELD: "Your comment"}
 
     def render_fields(self) -> SafeString:
         """Return the page's questions as HTML (crispy-forms-gds), reusing blank pages.
@@ -276,17 +284,19 @@ class StepForm(forms.Form):
         return initial
 
 
-class StartForm(forms.Form):
+class StartForm(StorableTextMixin, forms.Form):
     """The privacy notice's Start button; carries a per-visit key so a double click starts once."""
 
-    start_key = forms.CharField(widget=forms.HiddenInput)
+    start_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages=dict.fromkeys(HIDDEN_FIELD_ERRORS, START_AGAIN),
+    )
 
     def clean_start_key(self) -> str:
         key = self.cleaned_data["start_key"]
         if not START_KEY_PATTERN.match(key):
-            raise forms.ValidationError(
-                "Something went wrong starting the survey. Please select ‘Start now’ again."
-            )
+            raise forms.ValidationError(START_AGAIN)
         return key
 
 
@@ -304,10 +314,17 @@ def answers_digest(*, response: Response) -> str:
     return hashlib.sha256(repr((rows, points)).encode()).hexdigest()[:32]
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(StorableTextMixin, forms.Form):
     """The check-your-answers Submit button; refuses answers that changed since the page was shown."""
 
-    digest = forms.CharField(widget=forms.HiddenInput)
+    digest = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages=dict.fromkeys(
+            HIDDEN_FIELD_ERRORS,
+            "Something went wrong submitting your answers. Check them below and submit again.",
+        ),
+    )
 
     def __init__(self, *args: Any, expected_digest: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

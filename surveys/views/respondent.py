@@ -26,6 +26,7 @@ from surveys.services.responses import (
     start_response,
     submit_response,
 )
+from surveys.views.access import posted
 
 SESSION_KEY = (
     "survey_responses"  # invitation public id -> resume token, for organisation links
@@ -94,9 +95,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
         if found and found.response and not link_unavailable_reason(target=found)
         else None
     )
-    form = StartForm(
-        request.POST or None, initial={"start_key": secrets.token_urlsafe(24)}
-    )
+    form = StartForm(posted(request), initial={"start_key": secrets.token_urlsafe(24)})
     if request.method == "POST" and form.is_valid():
         try:
             response = start_response(
@@ -148,7 +147,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     position, current = found
     scale = response.survey.instrument.scale
     form = StepForm(
-        request.POST or None,
+        posted(request),
         step=current,
         scale=scale,
         partial="save_and_exit" in request.POST,
@@ -198,7 +197,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
     steps = build_steps(response=response)
     digest = answers_digest(response=response)
     form = SubmitForm(
-        request.POST or None, expected_digest=digest, initial={"digest": digest}
+        posted(request), expected_digest=digest, initial={"digest": digest}
     )
     missing: list[Step] = []
     if request.method == "POST" and form.is_valid():

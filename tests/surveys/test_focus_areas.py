@@ -152,7 +152,7 @@ def test_an_invalid_focus_area_shows_errors_and_saves_nothing(client, survey_set
     html = page.content.decode()
     assert "There is a problem" in html
     assert "Enter what you will do" in html
-    assert "Select a valid choice" in html or "valid choice" in html
+    assert "Select the organisation that will lead it" in html
     assert not FocusArea.objects.exists()
 
 

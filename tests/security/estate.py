@@ -1,0 +1,126 @@
+"""A lead's partnership with a draft and an open round, beside another whose ids are forgeries."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from surveys.models import (
+    Block,
+    Dimension,
+    FocusArea,
+    Instrument,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Sector,
+    Survey,
+    User,
+)
+from surveys.services.focus_areas import create_focus_area
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    SurveyFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
+
+
+@dataclass(repr=False)
+class Estate:
+    partnership: Partnership
+    organisations: list[Organisation]
+    lead: User
+    draft: Survey
+    round: Survey
+    focus_area: FocusArea
+    spare: Organisation  # known to the service but not a member: may be added
+    elsewhere: Partnership
+    outsider: Organisation  # a member of the other partnership only
+    outsider_round: Survey
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text("Estate(…)")  # Hypothesis prints fixtures; keep the report short
+
+    @property
+    def self_dimensions(self) -> list[Dimension]:
+        return list(
+            Dimension.objects.filter(
+                instrument=self.round.instrument, block=Block.SELF
+            ).order_by("order")
+        )
+
+    @property
+    def other_dimensions(self) -> list[Dimension]:
+        """Dimensions a focus area may not be about: partner and profile pages."""
+        return list(
+            Dimension.objects.filter(instrument=self.round.instrument).exclude(
+                block=Block.SELF
+            )
+        )
+
+
+def build_estate(instrument: Instrument) -> Estate:
+    """Create the partnership, its lead, two rounds and a focus area, and another partnership."""
+    organisations = [
+        OrganisationFactory(
+            name="Northshire Hospitals", short_name="NH", sector=Sector.NHS_ACUTE
+        ),
+        OrganisationFactory(
+            name="Northshire Council", short_name="NC", sector=Sector.LOCAL_AUTHORITY
+        ),
+    ]
+    partnership = PartnershipFactory(
+        name="Northshire Place Partnership", members=organisations
+    )
+    lead = MembershipFactory(
+        partnership=partnership,
+        role=Membership.Role.LEAD,
+        user=UserFactory(first_name="Jo", last_name="Lead"),
+    ).user
+    draft = SurveyFactory(
+        partnership=partnership,
+        instrument=instrument,
+        title="Spring round",
+        status=Survey.Status.DRAFT,
+    )
+    open_round = SurveyFactory(
+        partnership=partnership, instrument=instrument, title="Autumn round"
+    )
+    for org in organisations:
+        InvitationFactory(
+            survey=open_round,
+            organisation=org,
+            kind=Invitation.Kind.ORGANISATION,
+            email=None,
+        )
+    focus_area = create_focus_area(
+        survey=open_round,
+        pair=None,
+        dimension=Dimension.objects.filter(
+            instrument=instrument, block=Block.SELF
+        ).first(),
+        finding="Funding is the lowest score.",
+        action="Run a joint session on funding.",
+        owner=organisations[0],
+        due_date=dt.date(2027, 3, 31),
+        actor=lead,
+    )
+    outsider = OrganisationFactory(name="Elsewhere Trust", short_name="ET")
+    elsewhere = PartnershipFactory(name="Elsewhere Partnership", members=[outsider])
+    MembershipFactory(partnership=elsewhere, role=Membership.Role.LEAD)
+    return Estate(
+        partnership=partnership,
+        organisations=organisations,
+        lead=lead,
+        draft=draft,
+        round=open_round,
+        focus_area=focus_area,
+        spare=OrganisationFactory(name="Northshire Housing", short_name="NHA"),
+        elsewhere=elsewhere,
+        outsider=outsider,
+        outsider_round=SurveyFactory(partnership=elsewhere, instrument=instrument),
+    )
