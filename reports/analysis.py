@@ -25,6 +25,8 @@ REFRESH_SECONDS = 10 * 60
 REFRESH_ROUNDS = 3
 # Analyses this process keeps unpickled, most recently used last (a few MB each).
 LOCAL_ROUNDS = 16
+# Pages each analysis remembers (an overview, organisation, fit and pair pages).
+MEMO_PAGES = 200
 
 # Sector groups for "readiness by sector": the comparisons partnerships ask about.
 SECTOR_GROUPS = {
@@ -72,6 +74,9 @@ class SurveyAnalysis:
     def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """Return what `build` makes of this analysis, built once per process."""
         if key not in self._memo:
+            if len(self._memo) >= MEMO_PAGES:
+                # Someone walking every pair page: forget the oldest page built.
+                self._memo.pop(next(iter(self._memo)))
             self._memo[key] = build()
         return self._memo[key]
 
@@ -111,7 +116,9 @@ def _signature(survey: Survey) -> Signature:
                        max(submitted_at) AS last
                 FROM {response} WHERE survey_id = %s
             ) r, (
-                SELECT count(o.id) AS n, sum(o.id) AS ids, max(o.updated_at) AS changed
+                SELECT count(o.id) AS n,
+                       string_agg(o.id::text, ',' ORDER BY o.id) AS ids,
+                       max(o.updated_at) AS changed
                 FROM {organisation} o JOIN {members} pm ON pm.organisation_id = o.id
                 WHERE pm.partnership_id = %s
             ) m
@@ -355,9 +362,14 @@ def request_refresh(survey_id: int) -> bool:
     """
     from reports.tasks import refresh_analysis
 
-    if not caches[CACHE_ALIAS].add(_refreshing_key(survey_id), 1, REFRESH_SECONDS):
+    cache = caches[CACHE_ALIAS]
+    if not cache.add(_refreshing_key(survey_id), 1, REFRESH_SECONDS):
         return False
-    refresh_analysis.enqueue(survey_id)
+    try:
+        refresh_analysis.enqueue(survey_id)
+    except Exception:
+        cache.delete(_refreshing_key(survey_id))  # nobody will clear it otherwise
+        raise
     return True
 
 

@@ -70,6 +70,9 @@ COMMENT_FIELDS = {
 }
 
 
+TEXT_COLUMNS = {"dimension", "item", "prompt", "culture_type"}
+
+
 def _copy_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
     """Run the queryset's SQL through COPY … TO STDOUT and parse the CSV with pandas."""
     sql, params = queryset.query.sql_with_params()
@@ -88,6 +91,8 @@ def _copy_frame(queryset: QuerySet, columns: list[str]) -> pd.DataFrame:
         na_values=[""],
         true_values=["t"],  # PostgreSQL writes booleans as t and f
         false_values=["f"],
+        # Codes stay text even when one looks like a number.
+        dtype={name: "str" for name in columns if name in TEXT_COLUMNS},
     )
 
 

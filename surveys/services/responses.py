@@ -122,7 +122,9 @@ def submit_response(*, response: Response) -> Response:
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["submitted_at", "updated_at"])
     survey_id = locked.survey_id
+    # robust: the answers are saved whatever a listener does (e.g. a cache that is down).
     transaction.on_commit(
-        lambda: response_submitted.send(sender=Response, survey_id=survey_id)
+        lambda: response_submitted.send(sender=Response, survey_id=survey_id),
+        robust=True,
     )
     return locked
