@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from bench import dashboards, export, generate, submission
-from bench.common import Figure, emit, generated_survey, setup_django
+from bench.support import Figure, emit, generated_survey, setup_django
 
 # (figure, target, "max" or "min") on a 2-core machine at 500,000 responses.
 TARGETS = (
@@ -32,7 +32,12 @@ TARGETS = (
 def summary(figures: list[Figure]) -> str:
     """Return a plain-text table of each target, the figure measured and whether it is met."""
     found = {f.name: f for f in figures}
-    lines = [f"{'figure':32} {'measured':>12} {'target':>12}  result"]
+    size = found.get("dashboard.responses")
+    lines = [
+        "Targets are set for 500,000 responses on 2 cores"
+        + (f"; this run's largest round has {size.value:.0f}." if size else "."),
+        f"{'figure':32} {'measured':>12} {'target':>12}  result",
+    ]
     for name, target, kind in TARGETS:
         figure = found.get(name)
         if figure is None:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.common import (
+from bench.support import (
     MB,
     Figure,
     PeakMemory,

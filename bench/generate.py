@@ -27,7 +27,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from bench.common import setup_django
+from bench.support import setup_django
 
 BENCH_PREFIX = "Bench"
 SECTORS = (

@@ -20,7 +20,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import Figure, emit, setup_django
+from bench.support import Figure, emit, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 # A path, not an import: importing locust would monkey-patch this process with gevent.

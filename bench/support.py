@@ -1,4 +1,4 @@
-"""What every benchmark shares: Django set-up, figures, memory sampling, the generated round."""
+"""What every benchmark needs: Django set-up, figures, memory sampling, the generated round."""
 
 import os
 import resource
