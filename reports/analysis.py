@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from reports import data, fit, scoring
-from surveys.models import Organisation, Partnership, Response, Sector, Survey
+from surveys.models import Organisation, Sector, Survey
 
 CACHE_SECONDS = 60 * 60
 CACHE_ALIAS = "reports"
@@ -103,40 +103,25 @@ class Signature:
 
 
 def _signature(survey: Survey) -> Signature:
-    """Read the round's signature in one small aggregate query."""
-    response, organisation = Response._meta.db_table, Organisation._meta.db_table
-    members = Partnership.members.through._meta.db_table
-    with connection.cursor() as cursor:
-        # Table names come from the models' metadata and values are parameters (B608).
-        cursor.execute(
-            f"""
-            SELECT r.n, r.last, m.n, m.ids, m.changed
-            FROM (
-                SELECT count(*) FILTER (WHERE submitted_at IS NOT NULL) AS n,
-                       max(submitted_at) AS last
-                FROM {response} WHERE survey_id = %s
-            ) r, (
-                SELECT count(o.id) AS n,
-                       string_agg(o.id::text, ',' ORDER BY o.id) AS ids,
-                       max(o.updated_at) AS changed
-                FROM {organisation} o JOIN {members} pm ON pm.organisation_id = o.id
-                WHERE pm.partnership_id = %s
-            ) m
-            """,  # nosec B608
-            [survey.pk, survey.partnership_id],
+    """Read the round's signature: two small queries (the partners, the submissions)."""
+    # A renamed, added or removed partner, a new threshold, or the round closing (which
+    # counts every response, reports.data.published_responses) changes every page.
+    members = sorted(
+        Organisation.objects.filter(partnerships=survey.partnership_id).values_list(
+            "pk", "updated_at"
         )
-        submitted, last, n_members, member_ids, changed = cursor.fetchone()
-    # A renamed, added or removed partner, or a new threshold, changes every page.
-    # Closing a round publishes every response (reports.data.published_responses).
-    structure = (
-        f"{survey.pk}:{survey.anonymity_threshold}:{survey.has_closed()}:"
-        f"{n_members}:{member_ids}:{changed}"
     )
-    raw = f"{structure}:{submitted}:{last}"
+    stats = survey.responses.aggregate(
+        n=Count("pk", filter=Q(submitted_at__isnull=False)), last=Max("submitted_at")
+    )
+    structure = (
+        f"{survey.pk}:{survey.anonymity_threshold}:{survey.has_closed()}:{members}"
+    )
+    raw = f"{structure}:{stats['n']}:{stats['last']}"
     return Signature(
         structure=hashlib.sha256(structure.encode()).hexdigest()[:32],
         fingerprint=hashlib.sha256(raw.encode()).hexdigest()[:32],
-        submitted=submitted,
+        submitted=stats["n"],
     )
 
 
