@@ -18,9 +18,9 @@ from tests.factories import (
     SurveyFactory,
 )
 
-# Property-based tests (tests/security/test_hostile_*): in CI the same examples every run and
-# no example database; locally Hypothesis varies them and keeps failures in .hypothesis/.
-# Choose with HYPOTHESIS_PROFILE=ci|dev.
+# Property-based tests (tests/security/test_hostile_*): `make test` and CI use the same
+# examples every run and no example database (profile ci); HYPOTHESIS_PROFILE=dev varies them
+# and keeps failures in .hypothesis/ for a deeper local search.
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 hypothesis_settings.register_profile("dev")
 hypothesis_settings.load_profile(
