@@ -27,7 +27,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from bench.support import setup_django
+from bench.support import Figure, emit, setup_django
 
 BENCH_PREFIX = "Bench"
 SECTORS = (
@@ -521,16 +521,21 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_django()
     result = generate(args)
-    rate = result["responses"] / result["seconds"]
-    print(f"generate.partnerships {result['partnerships']} count")
-    print(f"generate.organisations {result['organisations']} count")
-    print(f"generate.responses {result['responses']} count")
-    print(f"generate.submitted {result['submitted']} count")
-    print(f"generate.answers {result['answers']} rows")
-    print(f"generate.profile_answers {result['profile_answers']} rows")
-    print(f"generate.comments {result['comments']} rows")
-    print(f"generate.seconds {result['seconds']:.1f} s")
-    print(f"generate.rate {rate:,.0f} responses/s".replace(",", ""))
+    emit(
+        [
+            Figure("generate.partnerships", result["partnerships"], "count"),
+            Figure("generate.organisations", result["organisations"], "count"),
+            Figure("generate.responses", result["responses"], "count"),
+            Figure("generate.submitted", result["submitted"], "count"),
+            Figure("generate.answers", result["answers"], "rows"),
+            Figure("generate.profile_answers", result["profile_answers"], "rows"),
+            Figure("generate.comments", result["comments"], "rows"),
+            Figure("generate.seconds", result["seconds"], "s"),
+            Figure(
+                "generate.rate", result["responses"] / result["seconds"], "responses/s"
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":
