@@ -17,7 +17,8 @@ from django.utils import timezone
 from reports import data, fit, scoring
 from surveys.models import Organisation, Sector, Survey
 
-CACHE_SECONDS = 60 * 60
+# Keys name the exact submissions an analysis holds, so it never goes stale: keep it a week.
+CACHE_SECONDS = 7 * 24 * 60 * 60
 CACHE_ALIAS = "reports"
 # A refresh request lapses after this long, in case the worker that took it died.
 REFRESH_SECONDS = 10 * 60
@@ -319,18 +320,27 @@ def analyse_survey_status(
     if fresh:
         return _build_and_store(survey, signature), True
     if cache.get(_refreshing_key(survey.pk)):
-        latest = cache.get(_latest_key(signature.structure))
-        stale = _cached(survey, latest) if latest else None
+        stale = _latest(survey, signature)
         if stale is not None:
             return stale, False
     if signature.submitted > settings.REPORTS_SYNC_BUILD_LIMIT:
-        # Too big to build inside a request: the worker builds it, the page waits.
+        # Too big to build inside a request: the worker builds it; meanwhile the latest
+        # figures if there are any, else the page says the results are being prepared.
         request_refresh(survey.pk)
         analysis = _cached(survey, signature.fingerprint)  # an immediate backend's
-        if analysis is None:
+        if analysis is not None:
+            return analysis, True
+        stale = _latest(survey, signature)
+        if stale is None:
             raise AnalysisPendingError(survey.pk)
-        return analysis, True
+        return stale, False
     return _build_and_store(survey, signature), True
+
+
+def _latest(survey: Survey, signature: Signature) -> SurveyAnalysis | None:
+    """Return the latest analysis of the same round, threshold and partners, if cached."""
+    latest = caches[CACHE_ALIAS].get(_latest_key(signature.structure))
+    return _cached(survey, latest) if latest else None
 
 
 def analysis_is_current(survey: Survey, analysis: SurveyAnalysis) -> bool:

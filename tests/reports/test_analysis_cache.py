@@ -184,3 +184,21 @@ def test_a_big_round_is_analysed_by_the_worker_while_its_pages_say_so(
     analysis_module.refresh(survey)  # what the worker does
     assert consultant_client.get(url).status_code == 200
     assert builds == [survey.pk]
+
+
+def test_a_big_round_keeps_showing_its_latest_figures_while_the_worker_catches_up(
+    demo, builds, settings, monkeypatch
+):
+    _partnership, survey = demo
+    before = analyse_survey(survey)
+    settings.REPORTS_SYNC_BUILD_LIMIT = 10  # the demo round counts as big from now on
+    queued = []
+    monkeypatch.setattr(
+        "reports.tasks.refresh", lambda survey: queued.append(survey.pk)
+    )
+    submit_one_more(survey)  # no refresh under way yet: the next view asks for one
+
+    assert analyse_survey(survey) is before
+    assert pages.freshness(survey) == {"as_of": before.computed_at}
+    assert queued == [survey.pk]
+    assert builds == [survey.pk]
