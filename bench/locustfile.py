@@ -22,6 +22,16 @@ class Respondent(FastHttpUser):
 
     wait_time = between(0.05, 0.2)
 
+    def _post(self, url: str, data: dict[str, str], name: str) -> str | None:
+        """POST a form and return where it redirects; anything but a redirect is a failure."""
+        with self.client.post(
+            url, data=data, name=name, allow_redirects=False, catch_response=True
+        ) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"{name} answered {answer.status_code}")
+                return None
+            return answer.headers["Location"]
+
     @task
     def complete_survey(self) -> None:
         token = random.choice(TOKENS)
@@ -30,41 +40,20 @@ class Respondent(FastHttpUser):
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', start.text)
         if not key or not csrf:
             return
-        with self.client.post(
+        location = self._post(
             f"/s/{token}/",
-            data={"start_key": key.group(1), "csrfmiddlewaretoken": csrf.group(1)},
-            name="POST start",
-            allow_redirects=False,
-            catch_response=True,
-        ) as started:
-            if started.status_code != 302:
-                started.failure(f"start answered {started.status_code}")
-                return
-            location = started.headers["Location"]
+            {"start_key": key.group(1), "csrfmiddlewaretoken": csrf.group(1)},
+            "POST start",
+        )
         for _page in range(100):
+            if location is None:
+                return
             page = self.client.get(location, name="GET page")
             if location.rstrip("/").endswith("/check-answers"):
                 break
-            with self.client.post(
-                location,
-                data=form_answers(page.text),
-                name="POST page",
-                allow_redirects=False,
-                catch_response=True,
-            ) as saved:
-                if saved.status_code != 302:
-                    saved.failure(f"page answered {saved.status_code}")
-                    return
-                location = saved.headers["Location"]
-        with self.client.post(
-            location,
-            data=form_answers(page.text),
-            name="POST submit",
-            allow_redirects=False,
-            catch_response=True,
-        ) as submitted:
-            if submitted.status_code != 302:
-                submitted.failure(f"submit answered {submitted.status_code}")
-                return
-            done = submitted.headers["Location"]
-        self.client.get(done, name="GET confirmation")
+            location = self._post(location, form_answers(page.text), "POST page")
+        if location is None:
+            return
+        done = self._post(location, form_answers(page.text), "POST submit")
+        if done is not None:
+            self.client.get(done, name="GET confirmation")
