@@ -84,7 +84,7 @@ def _memoised(page: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
 
     @functools.wraps(page)
     def wrapper(survey: Survey, *args: str) -> dict[str, Any]:
-        analysis = analyse_survey(survey)
+        analysis, current = analyse_survey_status(survey)
         earlier, before = previous_analysis(survey)
         key = (page.__name__, args, before.fingerprint if before is not None else None)
         built = analysis.memo(
@@ -94,15 +94,21 @@ def _memoised(page: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
             ),
         )
         # A shallow copy, so a caller that sets a key does not change the remembered page.
-        return dict(built)
+        return {**built, "freshness": _freshness(analysis, current)}
 
     return wrapper
 
 
-def freshness(survey: Survey) -> dict[str, Any] | None:
-    """Say how old the figures are when the worker is still adding newer responses."""
-    analysis, current = analyse_survey_status(survey)
+def _freshness(analysis: SurveyAnalysis, current: bool) -> dict[str, Any] | None:
     return None if current else {"as_of": analysis.computed_at}
+
+
+def freshness(survey: Survey) -> dict[str, Any] | None:
+    """Say how old the figures are when the worker is still adding newer responses.
+
+    Every page built by `_memoised` already carries this as its "freshness".
+    """
+    return _freshness(*analyse_survey_status(survey))
 
 
 @_memoised

@@ -28,7 +28,6 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
             "survey": survey,
             "role": role,
             "tab": "overview",
-            "freshness": pages.freshness(survey),
             "can_download": role in DOWNLOAD_ROLES,
         },
     )
@@ -54,7 +53,6 @@ def organisation_detail(
             "survey": survey,
             "role": role,
             "tab": "organisation",
-            "freshness": pages.freshness(survey),
         },
     )
 
@@ -74,7 +72,6 @@ def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
             "survey": survey,
             "role": role,
             "tab": "fit",
-            "freshness": pages.freshness(survey),
         },
     )
 
@@ -99,6 +96,5 @@ def pair_detail(
             "survey": survey,
             "role": role,
             "tab": "fit",
-            "freshness": pages.freshness(survey),
         },
     )

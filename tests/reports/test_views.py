@@ -63,8 +63,8 @@ def test_dashboards_use_a_bounded_number_of_queries(
     _partnership, survey = demo
     for url in urls_for(survey):
         consultant_client.get(url)  # warm the analysis cache
-        # Session, user, round, role; two per round for the cache signature (this round, the
-        # previous one, and again for the freshness note); the page's focus areas.
+        # Session, user, round, role; two per round for the cache signature (this round and
+        # the previous one); the page's focus areas.
         with django_assert_max_num_queries(16):
             consultant_client.get(url)
 
