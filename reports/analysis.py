@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from reports import data, fit, scoring
+from surveys.counting import release_moment
 from surveys.models import Organisation, Sector, Survey
 
 # Keys name the exact submissions an analysis holds, so it never goes stale: keep it a week.
@@ -105,8 +106,8 @@ class Signature:
 
 def _signature(survey: Survey) -> Signature:
     """Read the round's signature: two small queries (the partners, the submissions)."""
-    # A renamed, added or removed partner, a new threshold, or the round closing (which
-    # counts every response, reports.data.published_responses) changes every page.
+    # A renamed, added or removed partner, a new threshold, or the release of an at-close
+    # round's figures (surveys.counting) changes every page.
     members = sorted(
         Organisation.objects.filter(partnerships=survey.partnership_id).values_list(
             "pk", "updated_at"
@@ -116,7 +117,8 @@ def _signature(survey: Survey) -> Signature:
         n=Count("pk", filter=Q(submitted_at__isnull=False)), last=Max("submitted_at")
     )
     structure = (
-        f"{survey.pk}:{survey.anonymity_threshold}:{survey.has_closed()}:{members}"
+        f"{survey.pk}:{survey.anonymity_threshold}:{survey.release_rule}:"
+        f"{release_moment(survey)}:{members}"
     )
     raw = f"{structure}:{stats['n']}:{stats['last']}"
     return Signature(

@@ -4,9 +4,10 @@ import io
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.crypto import salted_hmac
 
+from surveys.counting import counted_responses
 from surveys.models import (
     Answer,
     Block,
@@ -70,6 +71,8 @@ COMMENT_FIELDS = {
 }
 
 
+COMMENT_ORDER_SALT = "reports.data.load_comments"
+
 TEXT_COLUMNS = {"dimension", "item", "prompt", "culture_type"}
 
 
@@ -121,38 +124,12 @@ def _frame(
     return frame
 
 
-def counted_in_groups(survey: Survey) -> bool:
-    """Say whether the round's figures use whole groups of K responses (an open round)."""
-    return not survey.has_closed()
-
-
 def published_responses(survey: Survey) -> QuerySet[Response]:
-    """Return the submitted responses the reports are built from.
-
-    Once a round has closed, every submitted response. While it is open, each
-    organisation's responses count in whole groups of K (the anonymity threshold), oldest
-    first: figures change only when K more people have answered, so comparing two views
-    of a live dashboard can never isolate fewer than K people's answers.
-    """
-    submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
-    if not counted_in_groups(survey):
-        return submitted
-    k = survey.anonymity_threshold
-    by_organisation = {"partition_by": [F("organisation_id")]}
-    ranked = submitted.annotate(
-        position=Window(
-            RowNumber(),
-            order_by=[F("submitted_at").asc(), F("pk").asc()],
-            **by_organisation,
-        ),
-        group_size=Window(Count("pk"), **by_organisation),
-    )
-    return ranked.filter(position__lte=F("group_size") / k * k)
+    """Return the submitted responses the reports are built from (surveys.counting)."""
+    return counted_responses(survey)
 
 
 def _submitted(survey: Survey) -> Q:
-    if not counted_in_groups(survey):
-        return Q(response__survey=survey, response__submitted_at__isnull=False)
     return Q(response__in=published_responses(survey).values("pk"))
 
 
@@ -198,27 +175,41 @@ def load_organisations(survey: Survey) -> pd.DataFrame:
         .annotate(
             submitted=Count(
                 "responses",
-                filter=Q(
-                    responses__survey=survey, responses__submitted_at__isnull=False
-                ),
+                filter=Q(responses__in=published_responses(survey).values("pk")),
             )
         )
         .order_by("name")
     )
-    frame = _frame(organisations, ORGANISATION_FIELDS)
-    if counted_in_groups(survey):
-        # The same whole groups of K that published_responses() keeps.
-        k = survey.anonymity_threshold
-        frame["submitted"] = frame["submitted"] // k * k
-    return frame
+    return _frame(organisations, ORGANISATION_FIELDS)
 
 
 def load_comments(survey: Survey) -> pd.DataFrame:
-    """Return every submitted comment with its organisation and dimension (no respondent)."""
-    comments = Comment.objects.filter(_submitted(survey)).order_by(
-        "dimension__order", "pk"
+    """Return the comments that may be shown, in a random order, with no respondent or date.
+
+    MEASUREMENT §6.7: an organisation's comments on a dimension appear only once at least
+    K different people (of the responses that count) wrote one there. The order is a keyed
+    hash of each comment within its dimension, so it says nothing about who wrote first.
+    """
+    comments = Comment.objects.filter(_submitted(survey)).order_by()
+    fields = {
+        **COMMENT_FIELDS,
+        "response_id": "response_id",
+        "key": "pk",
+        "dimension_order": "dimension__order",
+    }
+    frame = _frame(comments, fields)
+    writers = frame.groupby(["organisation", "dimension"])["response_id"].transform(
+        "nunique"
     )
-    return _frame(comments, COMMENT_FIELDS)
+    shown = frame[writers >= survey.anonymity_threshold]
+    order = shown["key"].map(
+        lambda pk: salted_hmac(COMMENT_ORDER_SALT, f"{survey.pk}:{pk}").hexdigest()
+    )
+    return (
+        shown.assign(_order=order)
+        .sort_values(["dimension_order", "_order"])[list(COMMENT_FIELDS)]
+        .reset_index(drop=True)
+    )
 
 
 def previous_round(survey: Survey) -> Survey | None:

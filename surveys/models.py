@@ -237,6 +237,23 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         )
 
 
+class RespondentRole(models.TextChoices):
+    """The kinds of post a lead can give an invitee: a short list, never free text.
+
+    A typed role ("Chief Executive", an email address) would name one person in a
+    respondent-level export; a kind of post names a group.
+    """
+
+    BOARD_MEMBER = "board_member", "Board member"
+    EXECUTIVE = "executive", "Executive"
+    NON_EXECUTIVE = "non_executive", "Non-executive"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    OTHER = "other", "Other"
+
+
+ROLE_VALUES = ["", *RespondentRole.values]
+
+
 class Survey(TimeStampedModel):
     """One round of the survey for a partnership."""
 
@@ -244,6 +261,12 @@ class Survey(TimeStampedModel):
         DRAFT = "draft", "Draft"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+
+    class ReleaseRule(models.TextChoices):
+        """When figures appear (MEASUREMENT §6.6): either way, two views never differ by < K."""
+
+        AT_CLOSE = "at_close", "No figures until the round closes"
+        GROUPS = "groups", "Provisional figures in whole groups of K"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(
@@ -261,6 +284,13 @@ class Survey(TimeStampedModel):
     anonymity_threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_ANONYMITY_THRESHOLD
     )
+    release_rule = models.CharField(
+        max_length=8, choices=ReleaseRule.choices, default=ReleaseRule.AT_CLOSE
+    )
+    # The moment the figures of an at-close round were first shown (its first close).
+    # Kept, so that moving the closing date later or reopening never hides them again
+    # only to show them later with a few more responses (surveys.selectors.counted_responses).
+    results_released_at = models.DateTimeField(null=True, blank=True)
     # When invitees' email addresses were deleted (by a lead or the retention policy).
     personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -276,6 +306,10 @@ class Survey(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "closed"]),
                 name="survey_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(release_rule__in=["at_close", "groups"]),
+                name="survey_release_rule_valid",
             ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
@@ -311,6 +345,27 @@ class Survey(TimeStampedModel):
             self.closes_at is not None and self.closes_at <= now
         )
 
+    def release_moment(self, *, now=None, closing: bool = False):
+        """Return when an at-close round's figures came out (or, `closing` now, would)."""
+        if self.results_released_at is not None:
+            return self.results_released_at
+        now = now or timezone.now()
+        if self.has_closed(now=now):
+            return min(self.closes_at, now) if self.closes_at else now
+        return now if closing else None
+
+    @property
+    def results_released(self) -> bool:
+        """Whether the round shows any figures yet (an at-close round, once it closed)."""
+        return (
+            self.release_rule == self.ReleaseRule.GROUPS
+            or self.release_moment() is not None
+        )
+
+    @property
+    def provisional_in_groups(self) -> bool:
+        return self.release_rule == self.ReleaseRule.GROUPS
+
 
 class Invitation(TimeStampedModel):
     """A survey link: personal (one person, one response) or organisation (many responses)."""
@@ -333,7 +388,7 @@ class Invitation(TimeStampedModel):
     # NULL, not "", means "no address" (organisation links, erased personal data), so the
     # per-survey uniqueness constraint below ignores those rows.
     email = models.EmailField(null=True, blank=True)  # noqa: DJ001
-    role = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -347,6 +402,9 @@ class Invitation(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(kind="personal") | Q(email__isnull=True),
                 name="invitation_org_link_has_no_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=ROLE_VALUES), name="invitation_role_valid"
             ),
             models.UniqueConstraint(
                 Lower("email"),
@@ -365,6 +423,33 @@ class Invitation(TimeStampedModel):
     @property
     def is_personal(self) -> bool:
         return self.kind == self.Kind.PERSONAL
+
+
+class Eligibility(TimeStampedModel):
+    """How many people an organisation asked to answer a round: its N (MEASUREMENT §6.5).
+
+    No row means "as many as its personal invitations"; a row with no number means the
+    lead has said it is not known.
+    """
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="eligibility"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="eligibility"
+    )
+    eligible = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "eligibility"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "organisation"], name="uniq_eligibility_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.eligible if self.eligible is not None else 'unknown'}"
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):
@@ -398,7 +483,8 @@ class Response(TimeStampedModel):
     resume_token = models.CharField(
         max_length=64, unique=True, default=new_token, editable=False
     )
-    role = models.CharField(max_length=100, blank=True)
+    # Copied from the invitation; exported only where K or more share it (reports.exports).
+    role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -408,6 +494,9 @@ class Response(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["invitation", "start_key"], name="uniq_response_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=ROLE_VALUES), name="response_role_valid"
             ),
             models.CheckConstraint(
                 condition=Q(submitted_at__isnull=True)

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from surveys.counting import OrganisationCount, organisation_counts
 from surveys.models import (
     Answer,
     AuditEvent,
@@ -204,9 +205,15 @@ class RoundTotals:
         return self.personal_submitted * 100 // self.issued if self.issued else None
 
 
-def round_totals(*, survey: Survey) -> RoundTotals:
-    """Return the whole round's figures, summed over its organisations in one query."""
+def round_totals(*, survey: Survey, reached_only: bool = False) -> RoundTotals:
+    """Return the whole round's figures, summed over its organisations in one query.
+
+    `reached_only` sums only the organisations at the threshold: for people who may not
+    see a smaller organisation's count, which the total would give away by subtraction.
+    """
     rows = organisation_progress(survey=survey)
+    if reached_only:
+        rows = rows.filter(reached=True)
     fields = ["issued", "sent", "started", "submitted", "personal_submitted"]
     # Aggregates take new names: reusing an annotation's name would shadow it.
     totals = rows.aggregate(
@@ -215,3 +222,35 @@ def round_totals(*, survey: Survey) -> RoundTotals:
         total_reached=Coalesce(Sum(Case(When(reached=True, then=1))), 0),
     )
     return RoundTotals(**{k.removeprefix("total_"): v for k, v in totals.items()})
+
+
+@dataclass(frozen=True)
+class ClosingOutcome:
+    """What closing the round now would mean for one organisation's figures."""
+
+    name: str
+    submitted: int
+    counted: int
+    shown: bool
+
+    @property
+    def held_back(self) -> int:
+        return self.submitted - self.counted
+
+
+def closing_outcomes(*, survey: Survey) -> list[ClosingOutcome]:
+    """Return, per member organisation, how many responses would count if closed now."""
+    counts = organisation_counts(survey, closing=True)
+    threshold = survey.anonymity_threshold
+    outcomes = []
+    for organisation in survey.partnership.members.order_by("name"):
+        count = counts.get(organisation.pk, OrganisationCount(submitted=0, counted=0))
+        outcomes.append(
+            ClosingOutcome(
+                name=organisation.name,
+                submitted=count.submitted,
+                counted=count.counted,
+                shown=count.counted >= threshold,
+            )
+        )
+    return outcomes

@@ -89,7 +89,7 @@ def build_survey_setup(instrument: Instrument) -> SurveySetup:
             email=None,
         ),
         personal_link=InvitationFactory(
-            survey=survey, organisation=home, role="Board member"
+            survey=survey, organisation=home, role="board_member"
         ),
     )
 

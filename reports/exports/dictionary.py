@@ -14,9 +14,21 @@ from typing import Any
 import pandas as pd
 
 from reports.exports.formats import DICTIONARY_COLUMNS, RESPONSES_CSV
-from surveys.models import Item, Sector, Survey
+from surveys.models import Item, RespondentRole, Sector, Survey
 
 _SECTORS = "; ".join(f"{code} = {label}" for code, label in Sector.choices)
+_ROLES = "; ".join(f"{code} = {label}" for code, label in RespondentRole.choices)
+_COUNTING_RULE = (
+    "Which responses count depends on the round's rule for when results appear. "
+    "At the close (the default): every response submitted by the moment the round first "
+    "closed, plus any submitted after that (if its closing date moved later) in whole "
+    "groups of K per organisation, oldest first. In groups: each organisation's "
+    "responses in whole groups of K, oldest first, whether the round is open or closed, "
+    "so up to K − 1 of its latest responses stay out. K is the round's anonymity "
+    "threshold. scores.csv and fit.csv are computed from the counted responses only, "
+    "with the rules of the other columns (a dimension score needs at least half its "
+    "items answered; a cell, partner figure or pair needs K or more counted respondents)."
+)
 
 # file | column | type | description ({sectors} is replaced by the sector codes).
 _COLUMNS = """\
@@ -24,13 +36,14 @@ responses.csv | survey_id | uuid | The survey round's public id.
 responses.csv | response_id | uuid | Pseudonymous id of one submitted response, the same on all its rows. It links to no name, email address or survey link.
 responses.csv | organisation | string | The respondent's organisation (name).
 responses.csv | sector | string | The organisation's sector: {sectors}.
-responses.csv | role | string | The respondent's role as given on their invitation; empty if none.
+responses.csv | role | string | The kind of post on the respondent's invitation ({roles}), shown only where at least K submitted responses of that organisation share it (K = the round's anonymity threshold); otherwise empty, as it is for organisation links and after personal data is deleted.
 responses.csv | submitted_at | timestamp | When the response was submitted: ISO 8601 in UTC, to the second (the workbook holds the same UTC time as an Excel date).
 responses.csv | dimension | string | Key of the item's dimension (titles are on the item rows). The partner block and the culture profile each have a dimension of their own.
 responses.csv | item_code | string | The item answered; each code has an item row in this dictionary with its wording and coding.
 responses.csv | subject_organisation | string | For partner-block items, the partner organisation being rated (name); otherwise empty.
 responses.csv | value | integer | The answer as given: 1–5 for agreement and alignment items, 1–4 for how well the respondent knows a partner, 0–100 points for culture-profile statements. Empty means “Don't know”.
 responses.csv | scored_value | integer | The value that scoring uses: 6 − value for reverse-scored items, value − 3 (−2 … +2) for alignment items, otherwise value. Empty for “Don't know”.
+responses.csv | counted | boolean | true if the response is in the published figures (scores.csv, fit.csv, dashboards, board reports). {counting_rule}
 scores.csv | organisation | string | The organisation (name).
 scores.csv | sector | string | The organisation's sector: {sectors}.
 scores.csv | dimension | string | Dimension key (titles are on the item rows).
@@ -78,7 +91,12 @@ dictionary.csv | sources | string | Item rows: the seed documents the item draws
 def column_rows() -> list[dict[str, str]]:
     """Return the kind = column rows, one per column of every export file."""
     rows = []
-    for line in _COLUMNS.replace("{sectors}", _SECTORS).splitlines():
+    text = (
+        _COLUMNS.replace("{sectors}", _SECTORS)
+        .replace("{roles}", _ROLES)
+        .replace("{counting_rule}", _COUNTING_RULE)
+    )
+    for line in text.splitlines():
         file, column, kind, description = line.split(" | ")
         rows.append(
             {

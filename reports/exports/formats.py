@@ -42,6 +42,7 @@ RESPONSES_COLUMNS = [
     "subject_organisation",
     "value",
     "scored_value",
+    "counted",
 ]
 SCORES_COLUMNS = [
     "organisation",

@@ -13,7 +13,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 
 from reports.exports.formats import (
     ALIGNMENT_CENTRE,
@@ -25,6 +36,7 @@ from reports.exports.formats import (
     neutralise,
     neutralise_sql,
 )
+from surveys.counting import counted_responses
 from surveys.models import (
     Answer,
     Dimension,
@@ -52,6 +64,7 @@ ROW_ALIASES = [
     "x_scored_value",
     "x_dimension_order",
     "x_item_order",
+    "x_counted",
 ]
 _ORDER = [
     "x_submitted_at",
@@ -62,12 +75,38 @@ _ORDER = [
 ]
 
 
-def _shared_fields() -> dict[str, Any]:
+def shared_roles(survey: Survey) -> QuerySet[Response]:
+    """Return the submitted responses whose role K or more in their organisation share.
+
+    Only these show their role in an export: a role held by fewer people in an
+    organisation (its one chief executive) would point at them.
+    """
+    by_group = {"partition_by": [F("organisation_id"), F("role")]}
+    return (
+        Response.objects.filter(survey=survey, submitted_at__isnull=False)
+        .exclude(role="")
+        .annotate(sharing=Window(Count("pk"), **by_group))
+        .filter(sharing__gte=survey.anonymity_threshold)
+    )
+
+
+def _shared_fields(survey: Survey) -> dict[str, Any]:
+    shown_role = Case(
+        When(response__in=shared_roles(survey).values("pk"), then=F("response__role")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+    counted = Case(
+        When(response__in=counted_responses(survey).values("pk"), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     return {
         "x_response_id": F("response__public_id"),
         "x_organisation": F("response__organisation__name"),
         "x_sector": F("response__organisation__sector"),
-        "x_role": F("response__role"),
+        "x_role": shown_role,
+        "x_counted": counted,
         "x_submitted_at": F("response__submitted_at"),
         "x_dimension": F("item__dimension__key"),
         "x_item_code": F("item__code"),
@@ -96,7 +135,7 @@ def response_rows(survey: Survey) -> QuerySet:
         Answer.objects.filter(**submitted)
         .order_by()
         .annotate(
-            **_shared_fields(),
+            **_shared_fields(survey),
             x_subject=F("subject_organisation__name"),
             x_value=F("value"),
             x_scored_value=scored,
@@ -107,7 +146,7 @@ def response_rows(survey: Survey) -> QuerySet:
         ProfileAnswer.objects.filter(**submitted)
         .order_by()
         .annotate(
-            **_shared_fields(),
+            **_shared_fields(survey),
             x_subject=Value(None, output_field=CharField()),
             x_value=F("points"),
             x_scored_value=F("points"),
@@ -115,6 +154,14 @@ def response_rows(survey: Survey) -> QuerySet:
         .values_list(*ROW_ALIASES)
     )
     return answers.union(points, all=True)
+
+
+def _literal_ids(responses: QuerySet[Response]) -> str:
+    """Return the SQL of a subquery of these responses' ids, its parameters bound in."""
+    sql, params = responses.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        bound = cursor.mogrify(sql, params).decode()
+    return bound.replace("%", "%%")  # the statement is formatted again with its own
 
 
 def copy_statement(survey: Survey) -> tuple[str, dict[str, Any]]:
@@ -136,12 +183,15 @@ def copy_statement(survey: Survey) -> tuple[str, dict[str, Any]]:
     sql = f"""COPY (
     SELECT %(survey_id)s AS survey_id, r.public_id AS response_id, r.organisation,
         r.sector, r.role, r.submitted AS submitted_at, x.dimension, x.item_code,
-        x.subject_organisation, x.value, x.scored_value
+        x.subject_organisation, x.value, x.scored_value, r.counted
     FROM (
         SELECT r.id, r.public_id, r.submitted_at,
             {neutralise_sql("o.name")} AS organisation,
             {neutralise_sql("o.sector")} AS sector,
-            {neutralise_sql("NULLIF(r.role, '')")} AS role,
+            CASE WHEN r.id IN ({_literal_ids(shared_roles(survey))})
+                THEN {neutralise_sql("NULLIF(r.role, '')")} END AS role,
+            CASE WHEN r.id IN ({_literal_ids(counted_responses(survey))})
+                THEN 'true' ELSE 'false' END AS counted,
             to_char(r.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 AS submitted
         FROM {response} r JOIN {organisation} o ON o.id = r.organisation_id
@@ -277,6 +327,7 @@ def _cursor_chunks(survey: Survey) -> Iterator[bytes]:
                     neutralise(subject),
                     value,
                     scored,
+                    "true" if row[12] else "false",
                 )
             )
         )
@@ -320,4 +371,5 @@ def response_records(survey: Survey) -> Iterator[tuple]:
             neutralise(subject),
             value,
             scored,
+            bool(row[12]),
         )

@@ -8,9 +8,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from reports import pdf
-from reports.views.preparing import waits_for_analysis
+from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.models import Survey
-from surveys.selectors import get_survey_for_user
 
 
 def _attachment(document: bytes, filename: str) -> HttpResponse:
@@ -25,7 +24,7 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Download the partnership's board report for one round."""
-    survey, _role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, _role = released_survey_for_user(request, survey_id)
     return _attachment(pdf.partnership_pdf(survey), pdf.pdf_filename(survey))
 
 
@@ -37,7 +36,7 @@ def pair_pdf(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
 ) -> HttpResponse:
     """Download the board report for one pair of partners."""
-    survey, _role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, _role = released_survey_for_user(request, survey_id)
     try:
         document = pdf.pair_pdf(survey, str(a_id), str(b_id))
     except LookupError as exc:

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET
 
 from reports import pages
 from reports.exports import DOWNLOAD_ROLES
-from reports.views.preparing import waits_for_analysis
-from surveys.selectors import get_survey_for_user
+from reports.views.preparing import released_survey_for_user, waits_for_analysis
 
 
 @login_required
@@ -18,7 +17,7 @@ from surveys.selectors import get_survey_for_user
 @waits_for_analysis
 def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the partnership overview for one survey round."""
-    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     context = pages.overview(survey)
     return render(
         request,
@@ -40,7 +39,7 @@ def organisation_detail(
     request: HttpRequest, survey_id: UUID, organisation_id: UUID
 ) -> HttpResponse:
     """Show one organisation's readiness profile."""
-    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     try:
         context = pages.organisation(survey, str(organisation_id))
     except LookupError as exc:
@@ -62,7 +61,7 @@ def organisation_detail(
 @waits_for_analysis
 def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the fit of every pair of partners, by the measure chosen."""
-    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     context = pages.fit_matrix(survey, request.GET.get("measure", "fit"))
     return render(
         request,
@@ -83,7 +82,7 @@ def pair_detail(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
 ) -> HttpResponse:
     """Show how two partners compare: profiles, gaps, trust both ways and culture."""
-    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     try:
         context = pages.pair(survey, str(a_id), str(b_id))
     except LookupError as exc:

@@ -7,14 +7,38 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from reports.analysis import AnalysisPendingError
+from surveys.counting import results_released
+from surveys.models import Survey
+from surveys.selectors import get_survey_for_user
 
 RELOAD_SECONDS = 5
+
+
+class ResultsNotReleasedError(Exception):
+    """An at-close round has no figures until it closes (surveys.counting)."""
+
+    def __init__(self, survey: Survey) -> None:
+        super().__init__(survey.pk)
+        self.survey = survey
+
+
+def released_survey_for_user(
+    request: HttpRequest, survey_id: object
+) -> tuple[Survey, str]:
+    """Return the round and the user's role, if its results are out (404 for outsiders)."""
+    survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
+    if not results_released(survey):
+        raise ResultsNotReleasedError(survey)
+    return survey, role
 
 
 def waits_for_analysis(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Show a page that reloads itself while the round's analysis is being built."""
+    """Show a page that reloads itself while the round's analysis is being built.
+
+    A round whose results come out only at its close gets a page saying so instead.
+    """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -30,5 +54,12 @@ def waits_for_analysis(
             response["Retry-After"] = str(RELOAD_SECONDS)
             response["Cache-Control"] = "no-store"
             return response
+        except ResultsNotReleasedError as waiting:
+            survey = waiting.survey
+            return render(
+                request,
+                "reports/not_released.html",
+                {"survey": survey, "partnership": survey.partnership},
+            )
 
     return wrapper

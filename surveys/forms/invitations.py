@@ -14,13 +14,20 @@ from django.template.defaultfilters import filesizeformat
 
 from surveys.forms.partnerships import form_helper, submit_button
 from surveys.forms.text import UNSTORABLE, StorableTextMixin
-from surveys.models import Invitation, Organisation
+from surveys.models import Invitation, Organisation, RespondentRole
 from surveys.services.invitations import InvitationRow
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 MAX_REPORTED_ERRORS = 25
-ROLE_MAX_LENGTH = Invitation._meta.get_field("role").max_length
+# A role is one of a short list, typed as its label or its code: free text could name
+# one person ("Chief Executive") in a respondent-level export.
+ROLE_LOOKUP = {
+    text.lower(): code
+    for code, label in RespondentRole.choices
+    for text in (code, label, code.replace("_", " "))
+}
+ROLE_LIST = ", ".join(f"‘{label}’" for label in RespondentRole.labels)
 EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
 
 
@@ -92,9 +99,13 @@ def _check_row(
             f"Line {line}: ‘{organisation[:80]}’ is not an organisation in this "
             "partnership – use its name or short name"
         )
-    if len(role) > ROLE_MAX_LENGTH:
-        return f"Line {line}: the role must be {ROLE_MAX_LENGTH} characters or fewer"
-    return InvitationRow(line=line, email=email, organisation=org, role=role)
+    kind = ROLE_LOOKUP.get(" ".join(role.split()).lower()) if role.strip() else ""
+    if kind is None:
+        return (
+            f"Line {line}: ‘{role[:80]}’ is not one of the roles – use {ROLE_LIST}, "
+            "or leave it empty"
+        )
+    return InvitationRow(line=line, email=email, organisation=org, role=kind)
 
 
 def parse_invitations(
@@ -179,7 +190,7 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         strip=False,  # leading blank lines still count, so error line numbers match
         help_text=(
             "One person per line: email address, organisation, role. For example, "
-            "jo.bloggs@nhft.nhs.uk, NHFT, Executive director"
+            "jo.bloggs@nhft.nhs.uk, NHFT, Executive"
         ),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )

@@ -225,6 +225,32 @@ class RoundForm(StorableTextMixin, forms.Form):
         },
     )
 
+    release_rule = forms.ChoiceField(
+        label="When results appear",
+        choices=[
+            (
+                Survey.ReleaseRule.AT_CLOSE,
+                "When the round closes (recommended): every response counts",
+            ),
+            (
+                Survey.ReleaseRule.GROUPS,
+                "While it is open, in whole groups of the threshold: a last few "
+                "responses from some organisations may never count",
+            ),
+        ],
+        initial=Survey.ReleaseRule.AT_CLOSE,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Results must never change by fewer people than the threshold, or comparing "
+            "two views would show those people’s answers. So either nothing is shown "
+            "until the round closes, or results are shown while it is open and each "
+            "organisation’s responses count only in whole groups of the threshold "
+            "(with a threshold of 5, an organisation with 8 responses shows 5), before "
+            "and after the close. At board sizes the first loses far fewer answers."
+        ),
+        error_messages={"required": "Select when results appear"},
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -253,12 +279,18 @@ class RoundForm(StorableTextMixin, forms.Form):
                 legend_size=Size.MEDIUM,
             ),
             Field.text("anonymity_threshold", label_size=Size.SMALL, field_width=2),
+            Field.radios("release_rule", legend_size=Size.SMALL),
         ]
         if survey is not None and survey.status != Survey.Status.DRAFT:
             self.fields["anonymity_threshold"].disabled = True
             self.fields[
                 "anonymity_threshold"
             ].help_text = "The threshold cannot change once the round has opened."
+            self.fields["release_rule"].disabled = True
+            self.fields["release_rule"].help_text = (
+                "This cannot change once the round has opened: switching rules would "
+                "let two views of the results differ by fewer people than the threshold."
+            )
         self.helper = form_helper(*layout, submit_button("save", submit_label))
 
     @staticmethod
@@ -271,6 +303,7 @@ class RoundForm(StorableTextMixin, forms.Form):
             "opens_on": local_date(survey.opens_at),
             "closes_on": local_date(survey.closes_at),
             "anonymity_threshold": survey.anonymity_threshold,
+            "release_rule": survey.release_rule,
         }
 
     def clean_title(self) -> str:

@@ -25,6 +25,7 @@ from surveys.models import (
     new_token,
 )
 from surveys.services.audit import record_event
+from surveys.services.rounds import keep_released
 
 RETENTION_ACTOR = "Retention policy (automatic)"
 ERASURE_ACTOR = "Erasure request (erase_invitee command)"
@@ -61,13 +62,20 @@ def _cut_links(invitations: QuerySet[Invitation]) -> None:
     )
 
 
-def _renew_resume_links(responses: QuerySet[Response]) -> None:
-    """Give these responses new resume tokens: a link someone kept no longer opens them."""
+def _cut_responses(responses: QuerySet[Response]) -> None:
+    """Give these responses new resume tokens and drop what they took from the invitation.
+
+    A resume link someone kept no longer opens them, and the invitee's role no longer
+    sits beside their answers.
+    """
     rows = list(responses.only("pk"))
     now = timezone.now()
     for response in rows:
-        response.resume_token, response.updated_at = new_token(), now
-    Response.objects.bulk_update(rows, ["resume_token", "updated_at"], batch_size=500)
+        response.resume_token, response.role = new_token(), ""
+        response.updated_at = now
+    Response.objects.bulk_update(
+        rows, ["resume_token", "role", "updated_at"], batch_size=500
+    )
 
 
 @transaction.atomic
@@ -88,11 +96,20 @@ def delete_round_personal_data(
         raise PersonalDataError("This round’s personal data has already been deleted.")
     count = Invitation.objects.filter(survey=survey, email__isnull=False).count()
     _cut_links(Invitation.objects.filter(survey=survey, kind=Invitation.Kind.PERSONAL))
-    # Organisation links hold no address, but each visitor's resume link is theirs alone.
-    _renew_resume_links(Response.objects.filter(survey=survey))
+    # Organisation links hold no address, but each visitor's resume link is theirs alone;
+    # every response also loses the role it took from its invitation.
+    _cut_responses(Response.objects.filter(survey=survey))
+    keep_released(survey)
     survey.status = Survey.Status.CLOSED
     survey.personal_data_deleted_at = timezone.now()
-    survey.save(update_fields=["status", "personal_data_deleted_at", "updated_at"])
+    survey.save(
+        update_fields=[
+            "status",
+            "personal_data_deleted_at",
+            "results_released_at",
+            "updated_at",
+        ]
+    )
     record_event(
         partnership=survey.partnership,
         survey=survey,
@@ -140,7 +157,7 @@ def erase_invitee(*, email: str, survey: Survey | None = None) -> Erasure:
     for links in by_round.values():
         round_ = links[0].survey
         _cut_links(Invitation.objects.filter(pk__in=[i.pk for i in links]))
-        _renew_resume_links(Response.objects.filter(invitation__in=links))
+        _cut_responses(Response.objects.filter(invitation__in=links))
         # The address itself is never written to the trail: it is what is being erased.
         record_event(
             partnership=round_.partnership,

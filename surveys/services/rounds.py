@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from surveys.counting import release_moment
 from surveys.models import (
     AuditAction,
     Instrument,
@@ -54,6 +55,7 @@ def create_round(
     closes_on: date | None,
     anonymity_threshold: int,
     actor: User,
+    release_rule: str = Survey.ReleaseRule.AT_CLOSE,
 ) -> Survey:
     """Create a draft round with one organisation link per member organisation."""
     survey = Survey.objects.create(
@@ -63,6 +65,7 @@ def create_round(
         opens_at=start_of_day(opens_on) if opens_on else None,
         closes_at=end_of_day(closes_on) if closes_on else None,
         anonymity_threshold=anonymity_threshold,
+        release_rule=release_rule,
     )
     create_organisation_links(
         survey=survey, organisations=list(partnership.members.all())
@@ -85,32 +88,53 @@ def update_round(
     opens_on: date | None,
     closes_on: date | None,
     anonymity_threshold: int,
+    release_rule: str | None = None,
 ) -> Survey:
-    """Change a round's title, dates and (while it is a draft) anonymity threshold."""
+    """Change a round's title, dates and (while it is a draft) threshold and release rule.
+
+    Moving the closing date of a round whose figures are already out (it passed its
+    closing date) keeps them out: the moment of release is stored first, so the figures
+    are never hidden again only to come back with fewer than K more responses.
+    """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    release_rule = release_rule or survey.release_rule
     if survey.status == Survey.Status.CLOSED:
         raise RoundStateError("A closed round cannot be changed.")
-    if (
-        survey.status != Survey.Status.DRAFT
-        and anonymity_threshold != survey.anonymity_threshold
+    if survey.status != Survey.Status.DRAFT and (
+        anonymity_threshold != survey.anonymity_threshold
+        or release_rule != survey.release_rule
     ):
         raise RoundStateError(
-            "The anonymity threshold cannot change once the round is open."
+            "The anonymity threshold and when results appear cannot change once the "
+            "round is open."
         )
+    keep_released(survey)
     survey.title = title
     survey.opens_at = start_of_day(opens_on) if opens_on else None
     survey.closes_at = end_of_day(closes_on) if closes_on else None
     survey.anonymity_threshold = anonymity_threshold
+    survey.release_rule = release_rule
     survey.save(
         update_fields=[
             "title",
             "opens_at",
             "closes_at",
             "anonymity_threshold",
+            "release_rule",
+            "results_released_at",
             "updated_at",
         ]
     )
     return survey
+
+
+def keep_released(survey: Survey) -> None:
+    """Store the moment a round's figures came out, before anything moves its dates.
+
+    The caller holds the round's row lock and saves `results_released_at`.
+    """
+    if survey.results_released_at is None:
+        survey.results_released_at = release_moment(survey)
 
 
 @transaction.atomic
@@ -155,7 +179,16 @@ def close_round(*, survey: Survey, actor: User) -> Survey:
     if survey.opens_at is not None and survey.opens_at >= survey.closes_at:
         # Closed before its opening date: it never opened.
         survey.opens_at = None
-    survey.save(update_fields=["status", "opens_at", "closes_at", "updated_at"])
+    keep_released(survey)
+    survey.save(
+        update_fields=[
+            "status",
+            "opens_at",
+            "closes_at",
+            "results_released_at",
+            "updated_at",
+        ]
+    )
     record_event(
         partnership=survey.partnership,
         survey=survey,

@@ -12,6 +12,7 @@ from surveys.forms.invitations import (
     MAX_IMPORT_ROWS,
     InvitationImportForm,
 )
+from surveys.models import RespondentRole
 from surveys.services.invitations import (
     import_invitations,
     send_invitations,
@@ -60,6 +61,7 @@ def invitation_import(
             "form": form,
             "organisations": organisations,
             "max_rows": MAX_IMPORT_ROWS,
+            "role_labels": RespondentRole.labels,
         },
     )
 

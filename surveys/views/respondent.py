@@ -1,5 +1,6 @@
 """The respondent journey at /s/<token>/: no account, resumable, one page per section."""
 
+import hashlib
 import secrets
 
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +32,8 @@ from surveys.views.access import posted
 SESSION_KEY = (
     "survey_responses"  # invitation public id -> resume token, for organisation links
 )
+# A per-browser secret that start keys are bound to (browser_start_key).
+BROWSER_SECRET_KEY = "survey_browser_secret"
 UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 404, "closed": 410, "submitted": 410}
 
 
@@ -62,6 +65,16 @@ def _resume_url(response: Response) -> str:
     done = completed_slugs(response=response, steps=steps)
     missing = next((s for s in steps if s.slug not in done), None)
     return _step_url(response, missing.slug) if missing else _check_url(response)
+
+
+def browser_start_key(browser_secret: str, posted_key: str) -> str:
+    """Bind a posted start key to this browser's session.
+
+    The page's key makes a double-clicked Start idempotent; hashing it with a secret kept
+    in this browser's session means a key copied into another browser starts a response
+    of its own there, and never opens the first visitor's unfinished answers.
+    """
+    return hashlib.sha256(f"{browser_secret}:{posted_key}".encode()).hexdigest()
 
 
 def _open_response(request: HttpRequest, token: str) -> Response | HttpResponse:
@@ -96,10 +109,16 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
         else None
     )
     form = StartForm(posted(request), initial={"start_key": secrets.token_urlsafe(24)})
+    browser_secret = request.session.setdefault(
+        BROWSER_SECRET_KEY, secrets.token_urlsafe(32)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             response = start_response(
-                invitation=invitation, start_key=form.cleaned_data["start_key"]
+                invitation=invitation,
+                start_key=browser_start_key(
+                    browser_secret, form.cleaned_data["start_key"]
+                ),
             )
         except ResponseLockedError:
             return _unavailable(request, "closed", target)

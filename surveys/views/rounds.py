@@ -25,7 +25,12 @@ from surveys.services.rounds import (
     regenerate_organisation_link,
     update_round,
 )
-from surveys.tracking import organisation_progress, recent_events, round_totals
+from surveys.tracking import (
+    closing_outcomes,
+    organisation_progress,
+    recent_events,
+    round_totals,
+)
 from surveys.views.access import partnership_for, posted, round_for
 
 
@@ -76,6 +81,8 @@ def round_edit(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpRes
 def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
     """Track a round: responses per organisation, links, and who did what."""
     survey, role = round_for(request, public_id, round_id)
+    # Consultants read results, not progress: a count below K would be a small group.
+    exact_counts = role != Membership.Role.CONSULTANT
     return render(
         request,
         "surveys/manage/round_detail.html",
@@ -90,7 +97,8 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "is_closed": survey.status == Survey.Status.CLOSED,
             "accepting": survey.is_accepting_answers(),
             "rows": list(organisation_progress(survey=survey)),
-            "totals": round_totals(survey=survey),
+            "totals": round_totals(survey=survey, reached_only=not exact_counts),
+            "exact_counts": exact_counts,
             "events": recent_events(partnership=survey.partnership, survey=survey),
             "site_url": settings.SITE_URL,
             "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
@@ -133,7 +141,11 @@ def round_close(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpRe
     return render(
         request,
         "surveys/manage/round_close.html",
-        {"survey": survey, "partnership": survey.partnership},
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "outcomes": closing_outcomes(survey=survey),
+        },
     )
 
 

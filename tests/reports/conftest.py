@@ -30,10 +30,11 @@ def demo(db):
 
 @pytest.fixture
 def closed_demo(demo):
-    """The demo with its current round closed: every submitted response is published."""
+    """The demo with its current round closed at the close: every response is published."""
     partnership, survey = demo
     survey.status = Survey.Status.CLOSED
-    survey.save(update_fields=["status"])
+    survey.release_rule = Survey.ReleaseRule.AT_CLOSE
+    survey.save(update_fields=["status", "release_rule"])
     return partnership, survey
 
 

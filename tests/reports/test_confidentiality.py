@@ -140,13 +140,21 @@ def test_one_more_response_leaves_an_open_rounds_figures_as_they_were(demo):
     assert not scores(after)["mean"].equals(scores(before)["mean"])
 
 
-def test_closing_a_round_counts_every_response(demo):
-    _partnership, survey = demo
-    survey.status = Survey.Status.CLOSED
-    survey.save(update_fields=["status"])
+def test_closing_a_round_counted_at_the_close_counts_every_response(closed_demo):
+    _partnership, survey = closed_demo
     analysis = analyse_survey(survey)
     raw = Response.objects.filter(survey=survey, submitted_at__isnull=False).count()
     assert analysis.organisations["submitted"].sum() == raw
+
+
+def test_closing_a_provisional_round_keeps_the_last_fewer_than_k_out(demo):
+    _partnership, survey = demo
+    assert survey.release_rule == Survey.ReleaseRule.GROUPS
+    live = analyse_survey(survey).organisations.set_index("organisation")["submitted"]
+    survey.status = Survey.Status.CLOSED
+    survey.save(update_fields=["status"])
+    closed = analyse_survey(survey).organisations.set_index("organisation")
+    pd.testing.assert_series_equal(closed["submitted"], live)
 
 
 def test_live_dashboards_explain_the_groups_of_k(consultant_client, demo):

@@ -60,7 +60,7 @@ def round_with_answers(survey_setup):
     jo.email = JO
     jo.save()
     colleague = InvitationFactory(
-        survey=survey, organisation=survey_setup.home, role="Director"
+        survey=survey, organisation=survey_setup.home, role="executive"
     )
     answered(jo)
     answered(survey_setup.org_link)

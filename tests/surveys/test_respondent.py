@@ -72,7 +72,7 @@ def test_starting_creates_a_response_and_goes_to_the_first_page(client, survey_s
     response = start(client, survey_setup.personal_link)
     first = steps_for(response)[0]
     assert response.organisation == survey_setup.home
-    assert response.role == "Board member"
+    assert response.role == "board_member"
     page = client.get(f"/s/{survey_setup.personal_link.token}/")
     assert page.status_code == 302
     assert page["Location"] == page_url(response, first)

@@ -200,12 +200,7 @@ DONT_KNOW_BY_ITEM = {
     "FU2": 0.28
 }  # leaders know little about partners' finances (seed 000)
 
-ROLES = (
-    "Board member",
-    "Executive director",
-    "Non-executive director",
-    "Senior manager",
-)
+ROLES = ("board_member", "executive", "non_executive", "senior_manager")
 ROLE_WEIGHTS = (2, 3, 2, 5)
 # fmt: off
 FIRST_NAMES = (

@@ -158,6 +158,16 @@ def _save_round(
         opens_at=planned.opens_at,
         closes_at=planned.closes_at,
         anonymity_threshold=ANONYMITY_THRESHOLD,
+        # The live round shows provisional figures, so the demo has something to show
+        # while it is open; the closed one released its figures at its close.
+        release_rule=(
+            Survey.ReleaseRule.GROUPS
+            if planned.status == Survey.Status.OPEN
+            else Survey.ReleaseRule.AT_CLOSE
+        ),
+        results_released_at=(
+            planned.closes_at if planned.status == Survey.Status.CLOSED else None
+        ),
     )
     Survey.objects.filter(pk=survey.pk).update(
         created_at=planned.opens_at - timedelta(days=7)
