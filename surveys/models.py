@@ -637,6 +637,7 @@ class AuditAction(models.TextChoices):
     REMINDERS_SENT = "reminders_sent", "Sent reminders"
     PERSONAL_DATA_DELETED = "personal_data_deleted", "Deleted personal data"
     INVITEE_ERASED = "invitee_erased", "Erased an invitee"
+    ELIGIBLE_RECORDED = "eligible_recorded", "Recorded how many people were asked"
 
 
 class AuditEvent(models.Model):
@@ -708,6 +709,10 @@ class AuditEvent(models.Model):
                 )
             case a.INVITEE_ERASED:
                 return "Erased an invitee’s email address at their request"
+            case a.ELIGIBLE_RECORDED:
+                eligible = d.get("eligible")
+                asked = "not known" if eligible is None else _people(eligible)
+                return f"Recorded people asked at {d.get('organisation', '')}: {asked}"
         return self.get_action_display()
 
 

@@ -28,6 +28,7 @@ from surveys.counting import OrganisationCount, organisation_counts
 from surveys.models import (
     Answer,
     AuditEvent,
+    Eligibility,
     Invitation,
     Membership,
     Organisation,
@@ -121,23 +122,54 @@ def recent_events(
     return list(events.select_related("survey")[:limit])
 
 
-def organisation_progress(*, survey: Survey) -> QuerySet[Organisation]:
-    """Return each member organisation with this round's response figures, in one query.
-
-    Annotations: `issued` (personal links not revoked), `sent`, `started` (all responses,
-    submitted or not), `submitted`, `personal_submitted`, `rate` (percentage of personal
-    links submitted, NULL without personal links), `reached` (submitted >= anonymity
-    threshold), `needed` (responses still missing to reach it), `progress` out of
-    `progress_max` for the progress bar (personal links submitted out of issued, or
-    submitted out of the threshold without personal links) and `link_token` (the current
-    organisation link).
-    """
-    personal = Invitation.objects.filter(
+def _personal_links(survey: Survey) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
         survey=survey,
         organisation=OuterRef("pk"),
         kind=Invitation.Kind.PERSONAL,
         revoked_at__isnull=True,
     )
+
+
+def with_eligible(
+    organisations: QuerySet[Organisation], *, survey: Survey
+) -> QuerySet[Organisation]:
+    """Annotate organisations with how many people the round asked: N (MEASUREMENT §6.5).
+
+    Annotations: `issued` (personal links not revoked), `eligible_recorded` (the lead
+    has entered a number, or said it is not known) and `eligible`: the lead's number,
+    else the personal links issued if there are any, else NULL (not known).
+    """
+    recorded = Eligibility.objects.filter(survey=survey, organisation=OuterRef("pk"))
+    return organisations.annotate(
+        issued=SubqueryCount(_personal_links(survey).values("pk")),
+        eligible_recorded=Exists(recorded),
+    ).annotate(
+        eligible=Case(
+            When(
+                eligible_recorded=True,
+                then=Subquery(recorded.values("eligible")[:1]),
+            ),
+            When(issued__gt=0, then=F("issued")),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def organisation_progress(*, survey: Survey) -> QuerySet[Organisation]:
+    """Return each member organisation with this round's response figures, in one query.
+
+    Annotations: those of `with_eligible`, then `sent`, `started` (all responses,
+    submitted or not), `submitted`, `personal_submitted`, `over_eligible` (more
+    submitted than people asked, so N is wrong and not used), `rate` (percentage of
+    the people asked who submitted; NULL when N is unknown or not used), `reached`
+    (submitted >= anonymity threshold), `needed` (responses still missing to reach it),
+    `progress` out of `progress_max` for the progress bar (personal links submitted out
+    of issued, or submitted out of the threshold without personal links) and
+    `link_token` (the current organisation link).
+    """
+    personal = _personal_links(survey)
     responses = Response.objects.filter(survey=survey, organisation=OuterRef("pk"))
     submitted = responses.filter(submitted_at__isnull=False)
     org_link = Invitation.objects.filter(
@@ -148,8 +180,8 @@ def organisation_progress(*, survey: Survey) -> QuerySet[Organisation]:
     ).order_by("-created_at", "-pk")
     threshold = survey.anonymity_threshold
     return (
-        survey.partnership.members.annotate(
-            issued=SubqueryCount(personal.values("pk")),
+        with_eligible(survey.partnership.members, survey=survey)
+        .annotate(
             sent=SubqueryCount(personal.filter(sent_at__isnull=False).values("pk")),
             started=SubqueryCount(responses.values("pk")),
             submitted=SubqueryCount(submitted.values("pk")),
@@ -162,9 +194,17 @@ def organisation_progress(*, survey: Survey) -> QuerySet[Organisation]:
             link_token=Subquery(org_link.values("token")[:1]),
         )
         .annotate(
+            over_eligible=ExpressionWrapper(
+                Q(eligible__isnull=False, submitted__gt=F("eligible")),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(
             rate=Case(
-                When(issued=0, then=Value(None)),
-                default=F("personal_submitted") * 100 / F("issued"),
+                When(eligible__isnull=True, then=Value(None)),
+                When(eligible=0, then=Value(None)),
+                When(over_eligible=True, then=Value(None)),
+                default=F("submitted") * 100 / F("eligible"),
                 output_field=IntegerField(),
             ),
             reached=ExpressionWrapper(
@@ -194,6 +234,10 @@ class RoundTotals:
     personal_submitted: int
     organisations: int
     reached: int
+    # Over the organisations whose N is known and used (see organisation_progress.rate).
+    asked: int = 0
+    asked_submitted: int = 0
+    asked_organisations: int = 0
 
     @property
     def unsent(self) -> int:
@@ -201,8 +245,13 @@ class RoundTotals:
 
     @property
     def rate(self) -> int | None:
-        """Percentage of personal links submitted, or None without personal links."""
-        return self.personal_submitted * 100 // self.issued if self.issued else None
+        """Percentage of the people asked who submitted, or None when no N is usable."""
+        return self.asked_submitted * 100 // self.asked if self.asked else None
+
+    @property
+    def asked_partly(self) -> bool:
+        """Say whether some organisations are left out of the rate (N unknown or unused)."""
+        return self.asked_organisations < self.organisations
 
 
 def round_totals(*, survey: Survey, reached_only: bool = False) -> RoundTotals:
@@ -215,11 +264,15 @@ def round_totals(*, survey: Survey, reached_only: bool = False) -> RoundTotals:
     if reached_only:
         rows = rows.filter(reached=True)
     fields = ["issued", "sent", "started", "submitted", "personal_submitted"]
+    usable = Q(rate__isnull=False)
     # Aggregates take new names: reusing an annotation's name would shadow it.
     totals = rows.aggregate(
         **{f"total_{name}": Coalesce(Sum(name), 0) for name in fields},
         total_organisations=Coalesce(Sum(Value(1)), 0),
         total_reached=Coalesce(Sum(Case(When(reached=True, then=1))), 0),
+        total_asked=Coalesce(Sum("eligible", filter=usable), 0),
+        total_asked_submitted=Coalesce(Sum("submitted", filter=usable), 0),
+        total_asked_organisations=Coalesce(Sum(Value(1), filter=usable), 0),
     )
     return RoundTotals(**{k.removeprefix("total_"): v for k, v in totals.items()})
 

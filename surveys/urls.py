@@ -79,6 +79,11 @@ urlpatterns = [
         name="org_link_regenerate",
     ),
     path(
+        f"{ROUND}organisations/<uuid:organisation_id>/eligible/",
+        rounds.eligibility_edit,
+        name="eligibility_edit",
+    ),
+    path(
         f"{ROUND}invitations/import/",
         invitations.invitation_import,
         name="invitation_import",

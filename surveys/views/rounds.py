@@ -9,12 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from surveys.forms.eligibility import EligibleForm
 from surveys.forms.partnerships import RoundForm
 from surveys.models import Membership, Survey
 from surveys.services.data_protection import (
     PersonalDataError,
     delete_round_personal_data,
     deletion_due,
+)
+from surveys.services.eligibility import (
+    EligibilityError,
+    set_eligible,
+    submitted_count,
 )
 from surveys.services.invitations import REMINDER_INTERVAL
 from surveys.services.rounds import (
@@ -30,6 +36,7 @@ from surveys.tracking import (
     organisation_progress,
     recent_events,
     round_totals,
+    with_eligible,
 )
 from surveys.views.access import partnership_for, posted, round_for
 
@@ -179,6 +186,52 @@ def org_link_regenerate(
             "survey": survey,
             "partnership": survey.partnership,
             "organisation": organisation,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eligibility_edit(
+    request: HttpRequest, public_id: UUID, round_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Record how many people an organisation asked to answer the round (its N)."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    organisation = get_object_or_404(
+        with_eligible(survey.partnership.members, survey=survey),
+        public_id=organisation_id,
+    )
+    submitted = submitted_count(survey=survey, organisation=organisation)
+    form = EligibleForm(
+        posted(request),
+        organisation=organisation,
+        submitted=submitted,
+        initial={"eligible": organisation.eligible},
+    )
+    if request.method == "POST" and form.is_valid():
+        eligible = form.cleaned_data["eligible"]
+        try:
+            set_eligible(
+                survey=survey,
+                organisation=organisation,
+                eligible=eligible,
+                actor=request.user,
+            )
+        except EligibilityError as exc:  # a response arrived since the page loaded
+            form.add_error("eligible", str(exc).removesuffix("."))
+        else:
+            asked = "not known" if eligible is None else f"{eligible}"
+            messages.success(request, f"People asked at {organisation.name}: {asked}.")
+            return redirect(f"{survey.get_absolute_url()}#organisation-progress")
+    return render(
+        request,
+        "surveys/manage/eligibility_form.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "organisation": organisation,
+            "submitted": submitted,
+            "form": form,
         },
     )
 
