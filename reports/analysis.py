@@ -17,6 +17,7 @@ from django.utils import timezone
 from reports import data, fit, scoring
 from surveys.counting import release_moment
 from surveys.models import Organisation, Sector, Survey
+from surveys.tracking import with_eligible
 
 # Keys name the exact submissions an analysis holds, so it never goes stale: keep it a week.
 CACHE_SECONDS = 7 * 24 * 60 * 60
@@ -49,7 +50,9 @@ class SurveyAnalysis:
     """The scored frames behind every dashboard page of one round."""
 
     threshold: int
-    organisations: pd.DataFrame  # + suppressed, sector_group, label
+    # + suppressed, sector_group, sector_label; eligible (N as recorded, NaN unknown),
+    # population (N where used: known and >= submitted) and response_rate.
+    organisations: pd.DataFrame
     items: pd.DataFrame
     dimensions: pd.DataFrame  # dimension, title, order
     answers: pd.DataFrame
@@ -108,11 +111,16 @@ def _signature(survey: Survey) -> Signature:
     """Read the round's signature: two small queries (the partners, the submissions)."""
     # A renamed, added or removed partner, a new threshold, or the release of an at-close
     # round's figures (surveys.counting) changes every page.
-    members = sorted(
-        Organisation.objects.filter(partnerships=survey.partnership_id).values_list(
-            "pk", "updated_at"
-        )
+    # Each partner's N (MEASUREMENT §6.5) comes with it: a new N changes the intervals,
+    # but not who may see what, so it is part of the fingerprint and not the structure.
+    rows = sorted(
+        with_eligible(
+            Organisation.objects.filter(partnerships=survey.partnership_id),
+            survey=survey,
+        ).values_list("pk", "updated_at", "eligible")
     )
+    members = [(pk, updated_at) for pk, updated_at, _eligible in rows]
+    eligible = [n for _pk, _updated_at, n in rows]
     stats = survey.responses.aggregate(
         n=Count("pk", filter=Q(submitted_at__isnull=False)), last=Max("submitted_at")
     )
@@ -120,7 +128,7 @@ def _signature(survey: Survey) -> Signature:
         f"{survey.pk}:{survey.anonymity_threshold}:{survey.release_rule}:"
         f"{release_moment(survey)}:{members}"
     )
-    raw = f"{structure}:{stats['n']}:{stats['last']}"
+    raw = f"{structure}:{stats['n']}:{stats['last']}:{eligible}"
     return Signature(
         structure=hashlib.sha256(structure.encode()).hexdigest()[:32],
         fingerprint=hashlib.sha256(raw.encode()).hexdigest()[:32],
@@ -147,6 +155,8 @@ def _sector_scores(
     groups = organisations[["organisation", "sector_group"]]
     grouped = shown_scores.merge(groups, on="organisation").drop(columns="organisation")
     grouped = grouped.rename(columns={"sector_group": "organisation"})
+    # No population: a sector group pools organisations, each a sample of its own board,
+    # so no single N describes it and f stays 1 (wider, never falsely narrow, intervals).
     return scoring.organisation_scores(grouped, threshold=threshold).rename(
         columns={"organisation": "sector_group"}
     )
@@ -177,9 +187,21 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
         .sort_values("order")
         .reset_index(drop=True)
     )
+    # N (MEASUREMENT §6.5) narrows an organisation's intervals only where it is at
+    # least the responses counted; `eligible` stays as recorded, `population` is what is used.
+    organisations["population"] = scoring.usable_population(
+        organisations["eligible"], organisations["submitted"]
+    )
+    organisations["response_rate"] = scoring.response_rates(
+        organisations["eligible"], organisations["submitted"]
+    )
     answers = scoring.score_answers(data.load_answers(survey))
     resp_scores = scoring.respondent_scores(answers, items)
-    org_scores = scoring.organisation_scores(resp_scores, threshold=threshold)
+    org_scores = scoring.organisation_scores(
+        resp_scores,
+        threshold=threshold,
+        population=organisations.set_index("organisation")["population"],
+    )
     overall = scoring.overall_readiness(org_scores)
     shown_scores = _in_shown_cells(resp_scores, org_scores)
     shown_answers = _in_shown_cells(answers, org_scores)

@@ -18,6 +18,7 @@ from surveys.models import (
     Response,
     Survey,
 )
+from surveys.tracking import with_eligible
 
 # Each loader names its columns beside the ORM lookups that fill them.
 ANSWER_FIELDS = {
@@ -63,6 +64,7 @@ ORGANISATION_FIELDS = {
     "short_name": "short_name",
     "sector": "sector",
     "submitted": "submitted",
+    "eligible": "eligible",
 }
 COMMENT_FIELDS = {
     "organisation": "response__organisation_id",
@@ -169,18 +171,23 @@ def load_alignment(survey: Survey) -> pd.DataFrame:
 
 
 def load_organisations(survey: Survey) -> pd.DataFrame:
-    """Return the partnership's organisations with their count of published responses."""
-    organisations = (
-        Organisation.objects.filter(partnerships=survey.partnership_id)
-        .annotate(
-            submitted=Count(
-                "responses",
-                filter=Q(responses__in=published_responses(survey).values("pk")),
-            )
+    """Return the partnership's organisations with their published responses and N.
+
+    `submitted` counts the published responses; `eligible` is how many people the
+    organisation asked (MEASUREMENT §6.5, `surveys.tracking.with_eligible`), NaN when
+    not known.
+    """
+    organisations = with_eligible(
+        Organisation.objects.filter(partnerships=survey.partnership_id), survey=survey
+    ).annotate(
+        submitted=Count(
+            "responses",
+            filter=Q(responses__in=published_responses(survey).values("pk")),
         )
-        .order_by("name")
     )
-    return _frame(organisations, ORGANISATION_FIELDS)
+    return _frame(
+        organisations.order_by("name"), ORGANISATION_FIELDS, floats=("eligible",)
+    )
 
 
 def load_comments(survey: Survey) -> pd.DataFrame:

@@ -233,6 +233,20 @@ def organisation(
     }
     if org["suppressed"]:
         return context
+    # MEASUREMENT §6.5: say when intervals use N, and when an N was ignored.
+    asked, used = org.get("eligible"), org.get("population")
+    if pd.notna(used):
+        context["population_note"] = (
+            f"Intervals allow for the {int(used)} people asked at "
+            f"{org['short_name']} ({int(org['submitted'])} responses counted): they "
+            "are narrower than for a sample from a large group."
+        )
+    elif pd.notna(asked):
+        context["population_note"] = (
+            f"The number of people asked at {org['short_name']} ({int(asked)}) is "
+            f"fewer than the {int(org['submitted'])} responses, so the intervals do "
+            "not use it."
+        )
     scores = analysis.org_scores[analysis.org_scores["organisation"] == oid]
     agreement = analysis.agreement[analysis.agreement["organisation"] == oid].set_index(
         "dimension"

@@ -114,6 +114,22 @@ def respondent_scores(answers: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     return kept[c.RESPONDENT_SCORE_COLUMNS].reset_index(drop=True)
 
 
+def usable_population(eligible: pd.Series, counted: pd.Series) -> pd.Series:
+    """Return N where it is known and at least the responses counted, NaN otherwise.
+
+    MEASUREMENT §6.5: more responses than people asked means N is wrong, so it is ignored
+    for the whole organisation (every dimension's n is at most the responses counted).
+    """
+    big_n = eligible.astype("float64")
+    return big_n.where(big_n.notna() & (big_n >= counted.astype("float64")))
+
+
+def response_rates(eligible: pd.Series, counted: pd.Series) -> pd.Series:
+    """Return responses counted ÷ people asked, NaN where N is unknown or ignored."""
+    big_n = usable_population(eligible, counted)
+    return counted.astype("float64") / big_n.where(big_n > 0)
+
+
 def _finite_population_factor(
     organisation: pd.Series, n: pd.Series, population: pd.Series | None
 ) -> pd.Series:

@@ -30,6 +30,14 @@ _COUNTING_RULE = (
     "items answered; a cell, partner figure or pair needs K or more counted respondents)."
 )
 
+_FPC_RULE = (
+    "f is the finite-population factor √((N − n)/(N − 1)), where N is the row's "
+    "eligible: applied when N is known and at least the organisation's counted "
+    "responses (so n ≤ N); ignored (f = 1) when N is empty, or when more responses are "
+    "counted than N, because N must then be wrong. With n = N (everyone asked "
+    "answered) the interval is the mean itself."
+)
+
 # file | column | type | description ({sectors} is replaced by the sector codes).
 _COLUMNS = """\
 responses.csv | survey_id | uuid | The survey round's public id.
@@ -50,13 +58,15 @@ scores.csv | dimension | string | Dimension key (titles are on the item rows).
 scores.csv | n | integer | Respondents with a score on the dimension (at least half of its items answered).
 scores.csv | mean | number | Mean of the respondents' dimension scores, 1–5.
 scores.csv | sd | number | Standard deviation of the respondents' scores (divisor n − 1).
-scores.csv | ci_low | number | Lower end of the mean's 95% t interval, kept within 1–5.
-scores.csv | ci_high | number | Upper end of the mean's 95% t interval, kept within 1–5.
+scores.csv | ci_low | number | Lower end of the mean's 95% t interval, kept within 1–5: mean − t(.975, n − 1) × sd/√n × f. {fpc_rule}
+scores.csv | ci_high | number | Upper end of the mean's 95% t interval, kept within 1–5 (the same formula with +).
 scores.csv | readiness | number | 25 × (mean − 1): the mean on a 0–100 scale.
 scores.csv | band | string | strength (mean 4.0 or more), develop (3.0 to 3.99) or concern (below 3.0).
 scores.csv | agreement | number | Agreement within the organisation, rwg(j) against a uniform null (σ²E = 2); below 0.51 views are divided. Empty with fewer than two respondents.
 scores.csv | dont_know_rate | number | Share (0–1) of the dimension's answers that were “Don't know”.
 scores.csv | suppressed | boolean | true when fewer respondents than the round's anonymity threshold have a score; every figure in the row, n included, is then empty.
+scores.csv | eligible | integer | N: how many people the organisation asked to answer the round (its board and executive members), the same on all its rows. A lead records it; until then it is the number of personal links issued (not revoked). Empty when not known (no number recorded and no personal links). Shown in suppressed rows too: it says nothing about who answered.
+scores.csv | response_rate | number | Share (0–1) of the people asked whose responses are counted: counted responses (responses.csv counted = true) ÷ eligible. Empty when eligible is empty, when more responses are counted than eligible (N is then ignored), and in suppressed rows (with eligible it would give the count).
 fit.csv | organisation_a | string | Organisation A of the ordered pair (name).
 fit.csv | organisation_b | string | Organisation B of the ordered pair (name).
 fit.csv | fit | number | Overall fit 0–100: 0.3 compatibility + 0.3 mutual_trust + 0.2 culture_fit + 0.2 profile_fit, reweighted when a component is missing.
@@ -95,6 +105,7 @@ def column_rows() -> list[dict[str, str]]:
         _COLUMNS.replace("{sectors}", _SECTORS)
         .replace("{roles}", _ROLES)
         .replace("{counting_rule}", _COUNTING_RULE)
+        .replace("{fpc_rule}", _FPC_RULE)
     )
     for line in text.splitlines():
         file, column, kind, description = line.split(" | ")

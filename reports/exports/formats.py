@@ -58,6 +58,9 @@ SCORES_COLUMNS = [
     "agreement",
     c.DONT_KNOW_RATE,
     c.SUPPRESSED,
+    # MEASUREMENT §6.5, added at the end so that existing readers keep their columns.
+    "eligible",
+    "response_rate",
 ]
 FIT_COLUMNS = list(c.FIT_CSV_COLUMNS)
 DICTIONARY_COLUMNS = [

@@ -14,7 +14,14 @@ _FIT_FIGURES = [col for col in FIT_COLUMNS if col not in _FIT_LABELS | {c.SUPPRE
 def scores_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
     """Return scores.csv: each organisation × dimension, figures blank where suppressed."""
     keys = [c.ORGANISATION, c.DIMENSION]
-    grid = analysis.organisations[[c.ORGANISATION, "name", "sector"]].merge(
+    organisation_columns = [
+        c.ORGANISATION,
+        "name",
+        "sector",
+        "eligible",
+        "response_rate",
+    ]
+    grid = analysis.organisations[organisation_columns].merge(
         analysis.dimensions[[c.DIMENSION]], how="cross"
     )
     frame = (
@@ -38,6 +45,10 @@ def scores_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
             "agreement": frame[c.RWG_J].astype("float64").where(shown),
             c.DONT_KNOW_RATE: frame[c.DONT_KNOW_RATE].astype("float64").where(shown),
             c.SUPPRESSED: suppressed.astype(bool),
+            # N is not disclosive; N × rate gives the responses counted, so the rate is
+            # blank wherever the figures are.
+            "eligible": frame["eligible"].astype("Int64"),
+            "response_rate": frame["response_rate"].astype("float64").where(shown),
         }
     )
     return out[SCORES_COLUMNS]

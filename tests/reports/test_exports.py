@@ -40,7 +40,7 @@ def demo(seeded_demo):
 
 # DESIGN.md §4 "Exports", spelled out here so that a change to the contract fails a test.
 RESPONSES = "survey_id,response_id,organisation,sector,role,submitted_at,dimension,item_code,subject_organisation,value,scored_value,counted"
-SCORES = "organisation,sector,dimension,n,mean,sd,ci_low,ci_high,readiness,band,agreement,dont_know_rate,suppressed"
+SCORES = "organisation,sector,dimension,n,mean,sd,ci_low,ci_high,readiness,band,agreement,dont_know_rate,suppressed,eligible,response_rate"
 FIT = "organisation_a,organisation_b,fit,fit_ci_low,fit_ci_high,profile_fit,level_gap,shape_similarity,culture_fit,compatibility,trust_a_to_b,trust_b_to_a,mutual_trust,largest_gap_dimension,suppressed"
 HOSTILE = ['=HYPERLINK("http://x")', "+cmd", "@SUM(A1)", "-2+3", "\tTabbed", "\rReturn"]
 TEXT_COLUMNS = {
@@ -235,6 +235,7 @@ def test_scores_csv_equals_the_engine_and_blanks_suppressed_groups(demo):
     assert blank["suppressed"].all()
     figures = [c for c in SCORES.split(",") if c not in TEXT_COLUMNS["scores.csv"]]
     figures.remove("suppressed")
+    figures.remove("eligible")  # N is shown even when suppressed: nobody's answers
     assert blank[[*figures, "band"]].isna().all().all()
     assert frame.loc[frame["suppressed"], [*figures, "band"]].isna().all().all()
 
