@@ -206,7 +206,10 @@ def eligibility_edit(
         posted(request),
         organisation=organisation,
         submitted=submitted,
-        initial={"eligible": organisation.eligible},
+        # A default below the responses so far could not be saved: start blank then.
+        initial={"eligible": organisation.eligible}
+        if (organisation.eligible or 0) >= submitted
+        else {},
     )
     if request.method == "POST" and form.is_valid():
         eligible = form.cleaned_data["eligible"]

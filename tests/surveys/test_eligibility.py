@@ -192,6 +192,13 @@ def test_the_form_starts_from_the_personal_links(lead_client, team):
     assert form["eligible"].value() == 7
 
 
+def test_the_form_starts_blank_when_the_personal_links_are_too_few(lead_client, team):
+    personal_links(team, "NHFT", 2)
+    submit(team, "NHFT", 3)
+    form = lead_client.get(eligible_url(team)).context["form"]
+    assert form["eligible"].value() is None
+
+
 def test_lead_can_say_the_number_is_not_known(lead_client, team):
     personal_links(team, "NHFT", 7)
     page = lead_client.post(eligible_url(team), {"eligible": "  "})
@@ -307,11 +314,11 @@ def test_analyst_sees_every_rate_but_cannot_change_n(client, team):
     assert eligible_url(team) not in html
 
 
-def test_round_page_says_when_more_submitted_than_personal_links(lead_client, team):
+def test_round_page_says_when_more_submitted_than_asked(lead_client, team):
     personal_links(team, "NCC", 2)
     submit(team, "NCC", 3)
     html = lead_client.get(round_url(team)).content.decode()
-    assert "more submitted than personal links" in html
+    assert "more than asked" in html
 
 
 def test_round_page_query_count_stays_flat_with_n_recorded(
