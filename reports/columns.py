@@ -114,8 +114,12 @@ MEAN_A = "mean_a"
 MEAN_B = "mean_b"
 GAP = "gap"
 EFFECT_SIZE = "effect_size"
-CLEAR = "clear"
+CLEAR = "clear"  # Holm-significant across the pair's dimensions and |gap| ≥ 0.5 (§6.1)
 Z = "z"
+SIM_CI_LOW = "sim_ci_low"  # simultaneous interval, level 1 − .05/k (§6.1)
+SIM_CI_HIGH = "sim_ci_high"
+P_VALUE = "p_value"  # Welch, two-sided, this dimension alone
+P_HOLM = "p_holm"  # Holm step-down adjusted over the pair's k dimensions
 GAP_COLUMNS = [
     DIMENSION,
     MEAN_A,
@@ -127,6 +131,10 @@ GAP_COLUMNS = [
     EFFECT_SIZE,
     CLEAR,
     Z,
+    SIM_CI_LOW,
+    SIM_CI_HIGH,
+    P_VALUE,
+    P_HOLM,
 ]
 
 # Pairwise fit: fit.csv (DESIGN.md §4 "Exports") plus the detail the pair page shows.
@@ -150,6 +158,29 @@ ASYMMETRY = "asymmetry"
 META_GAP_A = "meta_gap_a"
 META_GAP_B = "meta_gap_b"
 PERCEIVED_ACTUAL_FLAG = "perceived_actual_flag"
+# The largest-gap dimension's gap (A − B) with its simultaneous interval, and whether it
+# is a clear gap (MEASUREMENT.md §6.1).
+LARGEST_GAP = "largest_gap"
+LARGEST_GAP_LOW = "largest_gap_low"
+LARGEST_GAP_HIGH = "largest_gap_high"
+LARGEST_GAP_CLEAR = "largest_gap_clear"
+# Why shape_similarity is blank, in words the pair page can show (§6.4); blank if shown.
+SHAPE_SIMILARITY_NOTE = "shape_similarity_note"
+# 95% BCa intervals of each fit component (§6.2), beside fit's own.
+PROFILE_FIT_CI_LOW = "profile_fit_ci_low"
+PROFILE_FIT_CI_HIGH = "profile_fit_ci_high"
+CULTURE_FIT_CI_LOW = "culture_fit_ci_low"
+CULTURE_FIT_CI_HIGH = "culture_fit_ci_high"
+MUTUAL_TRUST_CI_LOW = "mutual_trust_ci_low"
+MUTUAL_TRUST_CI_HIGH = "mutual_trust_ci_high"
+COMPATIBILITY_CI_LOW = "compatibility_ci_low"
+COMPATIBILITY_CI_HIGH = "compatibility_ci_high"
+COMPONENT_INTERVALS = {
+    PROFILE_FIT: (PROFILE_FIT_CI_LOW, PROFILE_FIT_CI_HIGH),
+    CULTURE_FIT: (CULTURE_FIT_CI_LOW, CULTURE_FIT_CI_HIGH),
+    MUTUAL_TRUST: (MUTUAL_TRUST_CI_LOW, MUTUAL_TRUST_CI_HIGH),
+    COMPATIBILITY: (COMPATIBILITY_CI_LOW, COMPATIBILITY_CI_HIGH),
+}
 
 FIT_CSV_COLUMNS = [
     ORGANISATION_A,
@@ -167,6 +198,11 @@ FIT_CSV_COLUMNS = [
     MUTUAL_TRUST,
     LARGEST_GAP_DIMENSION,
     SUPPRESSED,
+    # Added by issue 13: fit.csv only ever gains columns at the end.
+    LARGEST_GAP,
+    LARGEST_GAP_LOW,
+    LARGEST_GAP_HIGH,
+    LARGEST_GAP_CLEAR,
 ]
 FIT_EXTRA_COLUMNS = [
     ELEVATION,
@@ -176,5 +212,7 @@ FIT_EXTRA_COLUMNS = [
     META_GAP_A,
     META_GAP_B,
     PERCEIVED_ACTUAL_FLAG,
+    SHAPE_SIMILARITY_NOTE,
+    *[column for pair in COMPONENT_INTERVALS.values() for column in pair],
 ]
 PAIRWISE_FIT_COLUMNS = [*FIT_CSV_COLUMNS, *FIT_EXTRA_COLUMNS]

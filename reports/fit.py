@@ -1,16 +1,21 @@
 """Compare organisations: profile similarity, culture, partner ratings and pairwise fit.
 
-The formulas are MEASUREMENT.md §5 "Pairwise fit". Nothing here imports Django, and no
-function changes the frames it is given. Column names live in `reports.columns`.
+The formulas are MEASUREMENT.md §5 "Pairwise fit" as revised by §6.1–6.4: Holm-corrected
+gap findings, noise-corrected fit estimates with BCa bootstrap intervals, compatibility as
+the mean of the two directions, and shape similarity against the other organisations.
+Nothing here imports Django, and no function changes the frames it is given. Column names
+live in `reports.columns`.
 """
 
+import hashlib
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy import sparse, special
+from scipy import stats as st
 
 from reports import columns as c
 from reports.scoring import require_columns, t_quantile
@@ -20,16 +25,26 @@ DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {c.COMPATIBILITY: 0.3, c.MUTUAL_TRUST: 0.3, c.CULTURE_FIT: 0.2, c.PROFILE_FIT: 0.2}
 )
 CLEAR_GAP = 0.5
+FAMILY_ALPHA = 0.05  # family-wise error rate over one pair's dimensions (§6.1)
+CONFIDENCE = 0.95
 PERCEIVED_ACTUAL_LIMIT = 25.0
+MIN_OTHERS_FOR_SHAPE = (
+    3  # §6.4: fewer others and the normative profile is mostly A and B
+)
+SHAPE_TOO_FEW_OTHERS = "fewer than 3 other organisations to compare with"
+SHAPE_TOO_FEW_DIMENSIONS = "fewer than 3 dimensions to compare"
+SHAPE_FLAT = "a profile is flat once the other organisations' profile is taken away"
 _SIMILARITY_KEYS = [
     "k",
     "d2",
+    "noise",
     "elevation",
     "scatter",
     "shape",
     c.LEVEL_GAP,
     c.PROFILE_FIT,
     c.SHAPE_SIMILARITY,
+    c.SHAPE_SIMILARITY_NOTE,
 ]
 _NUMERIC_FIT_COLUMNS = [
     col
@@ -41,6 +56,8 @@ _NUMERIC_FIT_COLUMNS = [
         c.LARGEST_GAP_DIMENSION,
         c.SUPPRESSED,
         c.PERCEIVED_ACTUAL_FLAG,
+        c.LARGEST_GAP_CLEAR,
+        c.SHAPE_SIMILARITY_NOTE,
     }
 ]
 _TINY = 1e-12
@@ -50,12 +67,130 @@ def _readiness(mean: float | None) -> float | None:
     return None if mean is None or pd.isna(mean) else 25 * (float(mean) - 1)
 
 
-def _or_none(value: float) -> float | None:
+def _or_none(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def profile_similarity(a: pd.Series, b: pd.Series, norm: pd.Series) -> dict:
-    """Compare two dimension profiles: D², its Cronbach–Gleser split, fit and shape r."""
+# --- pure statistics -------------------------------------------------------------------------
+
+
+def holm_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Return Holm step-down adjusted p-values; a missing p counts in k and stays missing."""
+    p = np.asarray(p_values, dtype="float64")
+    k = len(p)
+    if k == 0:
+        return p.copy()
+    # An untestable dimension (no variation, no difference) is still one of the k looked at.
+    filled = np.where(np.isnan(p), 1.0, p)
+    order = np.argsort(filled, kind="stable")
+    # The i-th smallest p (from 0) is multiplied by k − i, and adjusted p-values never fall.
+    stepped = np.maximum.accumulate((k - np.arange(k)) * filled[order])
+    adjusted = np.empty(k)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return np.where(np.isnan(p), np.nan, adjusted)
+
+
+def welch_p_values(gap: np.ndarray, se: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Return two-sided Welch p-values; a gap with zero SE (both unanimous) has p = 0."""
+    gap, se, df = (np.asarray(x, dtype="float64") for x in (gap, se, df))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.abs(gap) / se
+        p = 2 * st.t.sf(t, np.where(df >= 1, df, 1.0))
+    exact = (se == 0) & (gap != 0)
+    return np.where(exact, 0.0, np.where((se > 0) & (df >= 1), p, np.nan))
+
+
+def corrected_profile_fit(d2: float, noise: float, k: int) -> float | None:
+    """Return 100(1 − √(max(D² − noise, 0)/k)/4): profile_fit without the noise bias.
+
+    E[Σ(â_d − b̂_d)²] = D² + Σ_d(SE²_a,d + SE²_b,d), so `noise` (that sum) is taken off
+    before the root (MEASUREMENT.md §6.2).
+    """
+    if k == 0 or d2 is None or pd.isna(d2) or pd.isna(noise):
+        return None
+    return float(100 * (1 - math.sqrt(max(d2 - noise, 0.0) / k) / 4))
+
+
+def bias_corrected(
+    estimate: float | None, replicates: np.ndarray | None
+) -> float | None:
+    """Return 2θ̂ − mean θ*, the bootstrap bias-corrected estimate (θ̂ if none resampled)."""
+    if estimate is None or replicates is None or np.ndim(replicates) == 0:
+        return estimate
+    finite = replicates[np.isfinite(replicates)]
+    return float(2 * estimate - finite.mean()) if finite.size else estimate
+
+
+def bca_interval(
+    estimate: float,
+    replicates: np.ndarray,
+    jackknife: Sequence[np.ndarray],
+    *,
+    level: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """Return the BCa bootstrap interval of a statistic (Efron & Tibshirani 1993, §14.3).
+
+    `replicates` are the statistic over bootstrap resamples; `jackknife` holds, for each
+    independently resampled group (each organisation), the statistic with each of that
+    group's members left out in turn. Bias correction z0 counts ties as half, and the
+    acceleration sums the groups' influence values as `scipy.stats.bootstrap` does.
+    """
+    values = np.asarray(replicates, dtype="float64")
+    values = values[np.isfinite(values)]
+    if not values.size or not np.isfinite(estimate):
+        return math.nan, math.nan
+    b = values.size
+    share_below = (
+        np.count_nonzero(values < estimate) + np.count_nonzero(values <= estimate)
+    ) / (2 * b)
+    # All replicates on one side of θ̂ would make z0 infinite: cap it at what B can show.
+    z0 = special.ndtri(np.clip(share_below, 0.5 / b, 1 - 0.5 / b))
+    num = den = 0.0
+    for group in jackknife:
+        left_out = np.asarray(group, dtype="float64")
+        left_out = left_out[np.isfinite(left_out)]
+        n = left_out.size
+        if n < 2:
+            continue
+        influence = (n - 1) * (left_out.mean() - left_out)
+        num += float((influence**3).sum()) / n**3
+        den += float((influence**2).sum()) / n**2
+    acceleration = num / (6 * den**1.5) if den > _TINY else 0.0
+    z = special.ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
+    shifted = z0 + z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        levels = special.ndtr(z0 + shifted / (1 - acceleration * shifted))
+    # A very skewed jackknife can push 1 − a(z0 + z) through zero; fall back to the ends.
+    levels = np.where(1 - acceleration * shifted > 0, levels, [0.0, 1.0])
+    low, high = np.quantile(values, np.clip(levels, 0.0, 1.0))
+    return float(low), float(high)
+
+
+def _pair_stream(organisation: object, seed: int) -> np.random.Generator:
+    # Each organisation's resamples come from its own stream, named by the seed and the
+    # organisation alone, so no other organisation (shown or hidden, however many people
+    # answered it) can move a pair's interval in any digit (issue 12).
+    digest = hashlib.blake2b(str(organisation).encode(), digest_size=8).digest()
+    return np.random.default_rng([seed, int.from_bytes(digest, "big")])
+
+
+# --- profiles --------------------------------------------------------------------------------
+
+
+def profile_similarity(
+    a: pd.Series,
+    b: pd.Series,
+    norm: pd.Series | None,
+    *,
+    se_a: pd.Series | None = None,
+    se_b: pd.Series | None = None,
+) -> dict:
+    """Compare two dimension profiles: D², its Cronbach–Gleser split, fit and shape r.
+
+    With the means' standard errors, profile_fit is noise-corrected (§6.2); the split
+    stays that of the observed D². `norm` is the normative profile of the organisations
+    other than A and B (§6.4), or None when there are too few of them.
+    """
     both = pd.concat({"a": a, "b": b}, axis=1).astype("float64").dropna()
     k = len(both)
     result: dict = dict.fromkeys(_SIMILARITY_KEYS)
@@ -72,22 +207,36 @@ def profile_similarity(a: pd.Series, b: pd.Series, norm: pd.Series) -> dict:
     shape = max(2 * k * (sd_a * sd_b - covariance), 0.0)
     if not math.isclose(elevation + scatter + shape, d2, rel_tol=1e-9, abs_tol=1e-9):
         raise ArithmeticError("Cronbach–Gleser components do not sum to D²")
-    centred = both.join(norm.rename("norm").astype("float64")).dropna()
-    shape_similarity = None
-    if len(centred) >= 3:
-        da = centred["a"] - centred["norm"]
-        db = centred["b"] - centred["norm"]
-        if da.std(ddof=0) > _TINY and db.std(ddof=0) > _TINY:
-            shape_similarity = float(np.corrcoef(da, db)[0, 1])
+    noise = 0.0
+    if se_a is not None and se_b is not None:
+        squared = (
+            pd.concat({"a": se_a, "b": se_b}, axis=1)
+            .astype("float64")
+            .reindex(both.index)
+            .pow(2)
+        )
+        noise = float(squared.sum(axis=1, min_count=2).sum(min_count=k))
+    shape_similarity, note = None, SHAPE_TOO_FEW_OTHERS
+    if norm is not None:
+        centred = both.join(norm.rename("norm").astype("float64")).dropna()
+        note = SHAPE_TOO_FEW_DIMENSIONS
+        if len(centred) >= 3:
+            da = centred["a"] - centred["norm"]
+            db = centred["b"] - centred["norm"]
+            note = SHAPE_FLAT
+            if da.std(ddof=0) > _TINY and db.std(ddof=0) > _TINY:
+                shape_similarity, note = float(np.corrcoef(da, db)[0, 1]), None
     return {
         "k": k,
         "d2": d2,
+        "noise": noise,
         "elevation": float(elevation),
         "scatter": float(scatter),
         "shape": float(shape),
         c.LEVEL_GAP: float(mean_a - mean_b),
-        c.PROFILE_FIT: float(100 * (1 - math.sqrt(d2 / k) / 4)),
+        c.PROFILE_FIT: corrected_profile_fit(d2, noise, k),
         c.SHAPE_SIMILARITY: shape_similarity,
+        c.SHAPE_SIMILARITY_NOTE: note,
     }
 
 
@@ -204,6 +353,9 @@ def partner_ratings(
     return ratings
 
 
+# --- dimension gaps --------------------------------------------------------------------------
+
+
 def _dimension_stats(resp_scores: pd.DataFrame) -> pd.DataFrame:
     return resp_scores.groupby([c.ORGANISATION, c.DIMENSION])[c.SCORE].agg(
         n="count", mean="mean", var="var"
@@ -230,20 +382,34 @@ def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.Da
         a["var"].to_numpy("float64")[keep],
         b["var"].to_numpy("float64")[keep],
     )
+    k = int(keep.sum())
     with np.errstate(invalid="ignore", divide="ignore"):
         v_a, v_b = var_a / n_a, var_b / n_b
         gap = mean_a - mean_b
         se = np.sqrt(v_a + v_b)
         welch = (v_a + v_b) ** 2 / (v_a**2 / (n_a - 1) + v_b**2 / (n_b - 1))
+        usable = welch >= 1
         # A zero SE (both sides unanimous) gives a zero-width interval, not a missing one.
         half = np.where(se > 0, t_quantile(welch) * se, np.where(se == 0, 0.0, np.nan))
+        # The simultaneous interval: each of the k at 1 − α/k, so all k hold together.
+        t_sim = st.t.ppf(
+            1 - FAMILY_ALPHA / (2 * max(k, 1)), np.where(usable, welch, 1.0)
+        )
+        sim_half = np.where(
+            se > 0, np.where(usable, t_sim, np.nan) * se, np.where(se == 0, 0.0, np.nan)
+        )
         pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
         hedges = (
             (1 - 3 / (4 * (n_a + n_b) - 9)) * gap / np.where(pooled > 0, pooled, np.nan)
         )
         z = gap / se
     ci_low, ci_high = gap - half, gap + half
-    clear = ((ci_low > 0) | (ci_high < 0)) & (np.round(np.abs(gap), 9) >= CLEAR_GAP)
+    p_value = welch_p_values(gap, se, welch)
+    p_holm = holm_adjust(p_value)
+    # A pair's k dimensions are one family (§6.1): Holm keeps the chance of any false
+    # "clear gap" between identical organisations at 5%, where k tests at 95% gave a third.
+    significant = np.nan_to_num(p_holm, nan=1.0) <= FAMILY_ALPHA
+    clear = significant & (np.round(np.abs(gap), 9) >= CLEAR_GAP)
     # Largest |gap|/SE first; dimensions are already in name order for ties; NaN last.
     order = np.argsort(np.where(np.isnan(z), np.inf, -np.abs(z)), kind="stable")
     return pd.DataFrame(
@@ -258,6 +424,10 @@ def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.Da
             c.EFFECT_SIZE: hedges[order],
             c.CLEAR: clear[order].astype(bool),
             c.Z: z[order],
+            c.SIM_CI_LOW: (gap - sim_half)[order],
+            c.SIM_CI_HIGH: (gap + sim_half)[order],
+            c.P_VALUE: p_value[order],
+            c.P_HOLM: p_holm[order],
         },
         columns=c.GAP_COLUMNS,
     )
@@ -266,12 +436,19 @@ def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.Da
 def dimension_gaps(
     resp_scores: pd.DataFrame, a: Hashable, b: Hashable, *, threshold: int
 ) -> pd.DataFrame:
-    """Compare A and B per dimension (A − B) with Welch 95% CIs, largest |gap|/SE first."""
+    """Compare A and B per dimension (A − B), largest |gap|/SE first.
+
+    Each gap has its Welch 95% CI and the simultaneous interval (level 1 − .05/k over the
+    k dimensions compared); it is clear when Holm-significant and at least 0.5 (§6.1).
+    """
     require_columns(
         resp_scores, [c.ORGANISATION, c.DIMENSION, c.SCORE], name="resp_scores"
     )
     stats = _dimension_stats(resp_scores)
     return _gaps(_org_stats(stats, a), _org_stats(stats, b), threshold)
+
+
+# --- combining components --------------------------------------------------------------------
 
 
 def _combine(
@@ -300,8 +477,18 @@ def _combine_boot(
         return np.where(np.asarray(den) > 0, num / den, np.nan)
 
 
-class _Bootstrap:
-    """Respondent resamples for each organisation, summarised as n_boot × column means."""
+# --- resampling ------------------------------------------------------------------------------
+
+
+class _Resamples:
+    """Each organisation's respondents resampled n_boot times, and its jackknife.
+
+    For every organisation and column of the per-respondent table it holds the sum and
+    the number of answers over three blocks of rows: the n_boot resamples, the n
+    leave-one-out samples, and the sample itself. A pair's statistic evaluated on
+    `rows(a, b)` is then, in one vectorised pass, its bootstrap replicates, its
+    jackknife over A, its jackknife over B, and its estimate.
+    """
 
     def __init__(
         self,
@@ -316,6 +503,7 @@ class _Bootstrap:
     ) -> None:
         self.has_culture = profile_points is not None
         self.has_ratings = partner_answers is not None
+        self.n_boot = n_boot
         keys = [c.ORGANISATION, c.RESPONSE_ID]
         frames = [resp_scores[keys]]
         per_respondent = [
@@ -349,14 +537,17 @@ class _Bootstrap:
             axis=1,
         ).astype("float64")
         self.columns = {col: i for i, col in enumerate(table.columns)}
-        rng = np.random.default_rng(seed)
+        self.sizes: dict = {}
         self.sums: dict = {}
         self.counts: dict = {}
+        self.widen: dict = {}
+        present_orgs = set(table.index.get_level_values(0))
         for organisation in organisations:
-            if organisation not in table.index.get_level_values(0):
+            if organisation not in present_orgs:
                 continue
             values = table.xs(organisation, level=0).to_numpy()
             n = len(values)
+            rng = _pair_stream(organisation, seed)
             # Resampling n respondents with replacement: how often each one is drawn, as
             # counts per replicate (one bincount over all replicates; cheaper than
             # numpy's multinomial for big organisations).
@@ -369,38 +560,118 @@ class _Bootstrap:
                 .astype("float64")
             )
             present = np.isfinite(values)
-            # Most cells are empty (each person rates a few partners): multiply sparse.
-            filled = sparse.csr_matrix(np.where(present, values, 0.0))
-            self.sums[organisation] = np.asarray((filled.T @ weights.T).T)
-            self.counts[organisation] = np.asarray(
-                (sparse.csr_matrix(present.astype("float64")).T @ weights.T).T
+            self.sizes[organisation] = n
+            self.sums[organisation] = self._blocks(
+                weights, np.where(present, values, 0.0)
+            )
+            self.counts[organisation] = self._blocks(weights, present.astype("float64"))
+            self.widen[organisation] = small_sample_widening(
+                self.counts[organisation][-1]
             )
 
-    def mean(self, organisation: object, columns: list) -> np.ndarray | None:
-        index = [self.columns.get(col) for col in columns]
-        if organisation not in self.sums or any(i is None for i in index):
-            return None
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (
-                self.sums[organisation][:, index] / self.counts[organisation][:, index]
-            )
+    @staticmethod
+    def _blocks(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+        # Most cells are empty (each person rates a few partners): multiply sparse.
+        boot = np.asarray((sparse.csr_matrix(values).T @ weights.T).T)
+        total = values.sum(axis=0, keepdims=True)
+        return np.vstack([boot, total - values, total])
 
-    def pooled(self, parts: list[tuple[object, object]]) -> np.ndarray | None:
-        total = count = 0.0
-        for organisation, col in parts:
-            i = self.columns.get(col)
-            if organisation not in self.sums or i is None:
-                return None
-            total = total + self.sums[organisation][:, i]
-            count = count + self.counts[organisation][:, i]
+    def rows(self, a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+        """Return the row indices of A's and of B's blocks that line up, pair by pair."""
+        boot, n_a, n_b = self.n_boot, self.sizes[a], self.sizes[b]
+        rows_a = np.concatenate(
+            [np.arange(boot), boot + np.arange(n_a), np.full(n_b + 1, boot + n_a)]
+        )
+        rows_b = np.concatenate(
+            [
+                np.arange(boot),
+                np.full(n_a, boot + n_b),
+                boot + np.arange(n_b),
+                [boot + n_b],
+            ]
+        )
+        return rows_a, rows_b
+
+    def has(self, organisation: object, columns: list) -> bool:
+        return organisation in self.sums and all(col in self.columns for col in columns)
+
+    def mean(
+        self, organisation: object, columns: list, rows: np.ndarray, *, widen: bool
+    ) -> np.ndarray:
+        """Return column means over the given rows; resamples widened about the sample's."""
+        index = [self.columns[col] for col in columns]
+        sums, counts = self.sums[organisation], self.counts[organisation]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return total / count
+            means = sums[np.ix_(rows, index)] / counts[np.ix_(rows, index)]
+            sample = sums[-1, index] / counts[-1, index]
+        if not widen:
+            return means
+        resampled = (rows < self.n_boot)[:, None]
+        widened = sample + self.widen[organisation][index] * (means - sample)
+        return np.where(resampled, widened, means)
+
+
+def small_sample_widening(n: np.ndarray) -> np.ndarray:
+    """Return √(n/(n−1))·t(.975, n−1)/z(.975): how far to spread a mean's resamples.
+
+    A resampled mean of n varies by √((n−1)/n)·s/√n and the bootstrap reads its ends as
+    if it were normal, so at board sizes (n = 6–12) a 95% interval covers about 88–92%.
+    Spreading each organisation's resampled means about its sample mean by this factor
+    makes the bootstrap interval of one mean the t interval (Hesterberg 2015's expanded
+    percentile interval, applied per organisation so two of different sizes combine).
+    """
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = (
+            np.sqrt(n / (n - 1))
+            * st.t.ppf((1 + CONFIDENCE) / 2, np.where(n > 1, n - 1, 1.0))
+            / special.ndtri((1 + CONFIDENCE) / 2)
+        )
+    return np.where(n > 1, factor, 1.0)
+
+
+class _Split:
+    """One statistic over `_Resamples.rows`: replicates, jackknife of A and of B, estimate.
+
+    `values` come from the widened resamples (they make the interval), `plain` from the
+    resamples as drawn (they estimate the bias, 2θ̂ − mean θ*).
+    """
+
+    def __init__(
+        self, values: np.ndarray, plain: np.ndarray, n_boot: int, n_a: int
+    ) -> None:
+        self.values = values
+        self.n_boot = n_boot
+        self.n_a = n_a
+        self.plain = plain[:n_boot]
+
+    def around(self, estimate: float) -> np.ndarray:
+        """Return the rows with the replicates moved to centre on `estimate`, which ends."""
+        replicates = self.values[: self.n_boot]
+        finite = replicates[np.isfinite(replicates)]
+        shift = estimate - finite.mean() if finite.size else 0.0
+        return np.concatenate(
+            [replicates + shift, self.values[self.n_boot : -1], [estimate]]
+        )
+
+
+def _interval(values: np.ndarray, n_boot: int, n_a: int) -> tuple:
+    low, high = bca_interval(
+        float(values[-1]),
+        values[:n_boot],
+        (values[n_boot : n_boot + n_a], values[n_boot + n_a : -1]),
+    )
+    return _or_none(low), _or_none(high)
+
+
+# --- pairwise fit ----------------------------------------------------------------------------
 
 
 def _ratings_lookup(ratings: pd.DataFrame) -> dict:
     frame = ratings.copy()
-    if c.N_COMPATIBILITY not in frame.columns:
-        frame[c.N_COMPATIBILITY] = frame[c.N_RATERS]
+    for count in (c.N_TRUST, c.N_COMPATIBILITY, c.N_META):
+        if count not in frame.columns:
+            frame[count] = frame[c.N_RATERS]
     return {
         (row[c.ORGANISATION], row[c.SUBJECT]): row for row in frame.to_dict("records")
     }
@@ -419,20 +690,21 @@ def pairwise_fit(
     profile_points: pd.DataFrame | None = None,
     partner_answers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Score the fit of every ordered pair of organisations, with a bootstrap 95% interval.
+    """Score the fit of every ordered pair of organisations, with BCa 95% intervals.
 
-    The bootstrap draws each organisation's respondents with replacement (n_boot times,
-    numpy Generator seeded with `seed`; one set of draws per organisation, shared by all of
-    its pairs) and recomputes, from the resampled respondents:
-    - profile_fit, from their dimension scores, over the k dimensions fixed by the point
-      estimate (a dimension whose resample holds no scores drops out of that replicate);
-    - culture_fit, from their culture-profile allocations, if `profile_points` is given;
-    - trust in each direction and compatibility (P4 pooled over both directions), from
-      their partner ratings, if `partner_answers` is given.
+    Point estimates (MEASUREMENT.md §6.2, §6.3):
+    - profile_fit from D² less Σ_d(SE²_a,d + SE²_b,d), floored at 0;
+    - culture_fit and mutual_trust bias-corrected by the bootstrap, 2θ̂ − mean θ*, and
+      kept within 0–100 (plain when their raw frames are not given);
+    - compatibility, the mean of the two directions' means (each direction only when at
+      least K raters answered P4), and fit, their weighted mean.
+    Intervals: each organisation's respondents are drawn with replacement n_boot times
+    from a stream seeded by `seed` and that organisation alone; every component is
+    recomputed from exactly the answers its point estimate uses (the k dimensions
+    shown for both, the directions with K raters), and the 95% interval is BCa, with
+    the acceleration from the jackknife over each organisation's respondents.
     Components not resampled (culture and ratings when their raw frames are not passed)
     are held at their point estimates, so the interval then understates the uncertainty.
-    Components missing from the point estimate stay missing; the weights are renormalised
-    per replicate, and the interval is the 2.5th–97.5th percentile of the replicates.
     """
     require_columns(
         resp_scores,
@@ -441,7 +713,7 @@ def pairwise_fit(
     )
     require_columns(
         org_scores,
-        [c.ORGANISATION, c.DIMENSION, c.MEAN, c.SUPPRESSED],
+        [c.ORGANISATION, c.DIMENSION, c.N, c.MEAN, c.SD, c.SE, c.SUPPRESSED],
         name="org_scores",
     )
     require_columns(
@@ -465,10 +737,14 @@ def pairwise_fit(
         | set(ratings[c.SUBJECT].dropna())
     )
     shown_scores = org_scores[~org_scores[c.SUPPRESSED].astype(bool)]
-    means = shown_scores.pivot_table(
-        index=c.ORGANISATION, columns=c.DIMENSION, values=c.MEAN, aggfunc="mean"
-    )
-    norm = means.mean()  # p̄_d over every unsuppressed organisation
+
+    def wide(column: str) -> pd.DataFrame:
+        return shown_scores.pivot_table(
+            index=c.ORGANISATION, columns=c.DIMENSION, values=column, aggfunc="mean"
+        ).astype("float64")
+
+    means = wide(c.MEAN)
+    ses = wide(c.SE).reindex_like(means)
     shown_culture = culture[~culture[c.SUPPRESSED].astype(bool)].set_index(
         c.ORGANISATION
     )
@@ -476,7 +752,7 @@ def pairwise_fit(
     dimension_stats = _dimension_stats(resp_scores)
     stats = {o: _org_stats(dimension_stats, o) for o in organisations}
     rated = _ratings_lookup(ratings)
-    boot = _Bootstrap(
+    resamples = _Resamples(
         resp_scores=resp_scores,
         dimensions=list(means.columns),
         organisations=organisations,
@@ -485,10 +761,16 @@ def pairwise_fit(
         n_boot=n_boot,
         seed=seed,
     )
-
-    def enough(rater: object, subject: object) -> bool:
-        row = rated.get((rater, subject))
-        return row is not None and row[c.N_RATERS] >= threshold
+    context = _Context(
+        means=means,
+        ses=ses,
+        culture=shown_culture,
+        rated=rated,
+        stats=stats,
+        threshold=threshold,
+        weights=weights,
+        resamples=resamples,
+    )
 
     rows = []
     for a in organisations:
@@ -498,109 +780,135 @@ def pairwise_fit(
             suppressed = (
                 respondents.get(a, 0) < threshold
                 or respondents.get(b, 0) < threshold
-                or not enough(a, b)
+                or not context.enough(a, b, c.N_RATERS)
             )
             row: dict = dict.fromkeys(c.PAIRWISE_FIT_COLUMNS)
             row |= {c.ORGANISATION_A: a, c.ORGANISATION_B: b, c.SUPPRESSED: suppressed}
             if not suppressed:
-                row |= _pair(
-                    a,
-                    b,
-                    means=means,
-                    norm=norm,
-                    culture=shown_culture,
-                    rated=rated,
-                    both_ways=enough(b, a),
-                    stats=stats,
-                    threshold=threshold,
-                    weights=weights,
-                    boot=boot,
-                )
+                row |= _pair(a, b, context)
             rows.append(row)
     frame = pd.DataFrame(rows, columns=c.PAIRWISE_FIT_COLUMNS)
     frame[_NUMERIC_FIT_COLUMNS] = frame[_NUMERIC_FIT_COLUMNS].astype("float64")
     return frame.astype({c.SUPPRESSED: bool})
 
 
-def _pair(
-    a: object,
-    b: object,
-    *,
-    means: pd.DataFrame,
-    norm: pd.Series,
-    culture: pd.DataFrame,
-    rated: dict,
-    both_ways: bool,
-    stats: dict[object, pd.DataFrame],
-    threshold: int,
-    weights: Mapping[str, float],
-    boot: _Bootstrap,
-) -> dict:
+class _Context:
+    """What every pair's figures are computed from."""
+
+    def __init__(self, **parts: object) -> None:
+        self.__dict__.update(parts)
+        means = self.means
+        # Σ and count of the shown organisations' means, so a pair's normative profile
+        # (everyone but A and B) is two subtractions away.
+        self.norm_sum = means.fillna(0.0).sum()
+        self.norm_count = means.notna().sum()
+
+    def enough(self, rater: object, subject: object, count: str) -> bool:
+        row = self.rated.get((rater, subject))
+        return row is not None and row[count] >= self.threshold
+
+    def rating(self, rater: object, subject: object, figure: str, count: str):
+        # A direction's figure counts only when K of its raters gave it (§5, §6.2).
+        if not (
+            self.enough(rater, subject, c.N_RATERS)
+            and self.enough(rater, subject, count)
+        ):
+            return None
+        return _or_none(self.rated[(rater, subject)][figure])
+
+    def norm(self, a: object, b: object) -> pd.Series | None:
+        pair = [o for o in (a, b) if o in self.means.index]
+        if len(self.means.index) - len(pair) < MIN_OTHERS_FOR_SHAPE:
+            return None
+        own = self.means.loc[pair]
+        count = self.norm_count - own.notna().sum()
+        others = (self.norm_sum - own.fillna(0.0).sum()) / count
+        return others.where(count >= MIN_OTHERS_FOR_SHAPE)
+
+
+def _pair(a: object, b: object, ctx: _Context) -> dict:
     empty = pd.Series(dtype="float64")
-    profile_a = means.loc[a] if a in means.index else empty
-    profile_b = means.loc[b] if b in means.index else empty
-    similarity = profile_similarity(profile_a, profile_b, norm)
+    profile_a = ctx.means.loc[a] if a in ctx.means.index else empty
+    profile_b = ctx.means.loc[b] if b in ctx.means.index else empty
+    similarity = profile_similarity(
+        profile_a,
+        profile_b,
+        ctx.norm(a, b),
+        se_a=ctx.ses.loc[a] if a in ctx.ses.index else empty,
+        se_b=ctx.ses.loc[b] if b in ctx.ses.index else empty,
+    )
     dims = list(profile_a.dropna().index.intersection(profile_b.dropna().index))
 
     fit_culture = None
-    if a in culture.index and b in culture.index:
-        fit_culture = _or_none(culture_fit(culture.loc[a], culture.loc[b]))
+    if a in ctx.culture.index and b in ctx.culture.index:
+        fit_culture = _or_none(culture_fit(ctx.culture.loc[a], ctx.culture.loc[b]))
 
-    ab = rated[(a, b)]
-    ba = rated.get((b, a)) if both_ways else None
-    trust_ab = _readiness(ab[c.TRUST])
-    trust_ba = _readiness(ba[c.TRUST]) if ba is not None else None
+    trust_ab = _readiness(ctx.rating(a, b, c.TRUST, c.N_TRUST))
+    trust_ba = _readiness(ctx.rating(b, a, c.TRUST, c.N_TRUST))
     mutual = min(trust_ab, trust_ba) if None not in (trust_ab, trust_ba) else None
-    directions = [r for r in (ab, ba) if r is not None and r[c.N_COMPATIBILITY] > 0]
-    compat_n = sum(r[c.N_COMPATIBILITY] for r in directions)
+    # Each organisation's view of the other counts once, whatever its size (§6.3).
+    directions = {
+        (rater, subject): value
+        for rater, subject in ((a, b), (b, a))
+        if (value := ctx.rating(rater, subject, c.COMPATIBILITY, c.N_COMPATIBILITY))
+        is not None
+    }
     compatibility = (
-        _readiness(
-            sum(r[c.COMPATIBILITY] * r[c.N_COMPATIBILITY] for r in directions)
-            / compat_n
-        )
-        if compat_n
-        else None
+        _readiness(sum(directions.values()) / len(directions)) if directions else None
     )
-    meta_a = _readiness(ab[c.META])
-    meta_b = _readiness(ba[c.META]) if ba is not None else None
+    meta_a = _readiness(ctx.rating(a, b, c.META, c.N_META))
+    meta_b = _readiness(ctx.rating(b, a, c.META, c.N_META))
 
-    components = {
+    plain = {
         c.COMPATIBILITY: compatibility,
         c.MUTUAL_TRUST: mutual,
         c.CULTURE_FIT: fit_culture,
         c.PROFILE_FIT: similarity[c.PROFILE_FIT],
     }
-    actual = [v for v in (similarity[c.PROFILE_FIT], fit_culture) if v is not None]
+    splits = _resampled(a, b, ctx, dims=dims, directions=list(directions))
+    # The bootstrap's estimate of the bias of a minimum and of an absolute difference
+    # (both pulled down by noise) is taken off; profile_fit is corrected analytically.
+    components = dict(plain)
+    for key in (c.CULTURE_FIT, c.MUTUAL_TRUST):
+        split = splits.get(key)
+        if components[key] is not None and split is not None:
+            corrected = bias_corrected(components[key], split.values[: split.n_boot])
+            components[key] = float(np.clip(corrected, 0.0, 100.0))
+    fit_value = _combine(components, ctx.weights)
+    intervals = _intervals(splits, components, ctx.weights)
+
+    actual = [
+        v
+        for v in (components[c.PROFILE_FIT], components[c.CULTURE_FIT])
+        if v is not None
+    ]
     flag = None
     if compatibility is not None and actual:
         flag = bool(
             abs(compatibility - sum(actual) / len(actual)) >= PERCEIVED_ACTUAL_LIMIT
         )
 
-    gaps = _gaps(stats[a], stats[b], threshold)
+    gaps = _gaps(ctx.stats[a], ctx.stats[b], ctx.threshold)
     ranked = gaps[gaps[c.Z].notna()]
-    low, high = _fit_interval(
-        a,
-        b,
-        dims=dims,
-        components=components,
-        both_ways=both_ways,
-        weights=weights,
-        boot=boot,
-    )
-    return {
-        c.FIT: _combine(components, weights),
-        c.FIT_CI_LOW: low,
-        c.FIT_CI_HIGH: high,
-        c.PROFILE_FIT: similarity[c.PROFILE_FIT],
+    largest = ranked.iloc[0] if len(ranked) else None
+    fit_low, fit_high = intervals.get(c.FIT, (None, None))
+    row = {
+        c.FIT: fit_value,
+        c.FIT_CI_LOW: fit_low,
+        c.FIT_CI_HIGH: fit_high,
+        c.PROFILE_FIT: components[c.PROFILE_FIT],
         c.LEVEL_GAP: similarity[c.LEVEL_GAP],
         c.SHAPE_SIMILARITY: similarity[c.SHAPE_SIMILARITY],
-        c.CULTURE_FIT: fit_culture,
+        c.CULTURE_FIT: components[c.CULTURE_FIT],
         c.COMPATIBILITY: compatibility,
         c.TRUST_A_TO_B: trust_ab,
         c.TRUST_B_TO_A: trust_ba,
-        c.MUTUAL_TRUST: mutual,
-        c.LARGEST_GAP_DIMENSION: ranked[c.DIMENSION].iloc[0] if len(ranked) else None,
+        c.MUTUAL_TRUST: components[c.MUTUAL_TRUST],
+        c.LARGEST_GAP_DIMENSION: None if largest is None else largest[c.DIMENSION],
+        c.LARGEST_GAP: None if largest is None else largest[c.GAP],
+        c.LARGEST_GAP_LOW: None if largest is None else largest[c.SIM_CI_LOW],
+        c.LARGEST_GAP_HIGH: None if largest is None else largest[c.SIM_CI_HIGH],
+        c.LARGEST_GAP_CLEAR: None if largest is None else bool(largest[c.CLEAR]),
         c.ELEVATION: similarity["elevation"],
         c.SCATTER: similarity["scatter"],
         c.SHAPE: similarity["shape"],
@@ -608,58 +916,97 @@ def _pair(
         c.META_GAP_A: meta_a - trust_ba if None not in (meta_a, trust_ba) else None,
         c.META_GAP_B: meta_b - trust_ab if None not in (meta_b, trust_ab) else None,
         c.PERCEIVED_ACTUAL_FLAG: flag,
+        c.SHAPE_SIMILARITY_NOTE: similarity[c.SHAPE_SIMILARITY_NOTE],
+    }
+    for key, (low_col, high_col) in c.COMPONENT_INTERVALS.items():
+        row[low_col], row[high_col] = intervals.get(key, (None, None))
+    return row
+
+
+def _resampled(
+    a: object,
+    b: object,
+    ctx: _Context,
+    *,
+    dims: list,
+    directions: list[tuple[object, object]],
+) -> dict[str, _Split]:
+    """Recompute each plain component over the pair's resamples and jackknife."""
+    boot: _Resamples = ctx.resamples
+    if a not in boot.sums or b not in boot.sums:
+        return {}
+    rows_a, rows_b = boot.rows(a, b)
+
+    def statistics(widen: bool) -> dict[str, np.ndarray]:
+        def mean(org: object, columns: list) -> np.ndarray:
+            return boot.mean(org, columns, rows_a if org == a else rows_b, widen=widen)
+
+        values: dict[str, np.ndarray] = {}
+        if dims and boot.has(a, dims):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                squared = (mean(a, dims) - mean(b, dims)) ** 2
+                usable = np.isfinite(squared)
+                k = usable.sum(axis=1)
+                d2 = np.where(usable, squared, 0.0).sum(axis=1) / k
+            values[c.PROFILE_FIT] = np.where(k > 0, 100 * (1 - np.sqrt(d2) / 4), np.nan)
+        if boot.has_culture and boot.has(a, c.CULTURE_TYPES):
+            gap = mean(a, c.CULTURE_TYPES) - mean(b, c.CULTURE_TYPES)
+            values[c.CULTURE_FIT] = 100 - 0.5 * np.abs(gap).sum(axis=1)
+        if boot.has_ratings:
+            if boot.has(a, [(c.TRUST, b)]) and boot.has(b, [(c.TRUST, a)]):
+                ab = mean(a, [(c.TRUST, b)])[:, 0]
+                ba = mean(b, [(c.TRUST, a)])[:, 0]
+                values[c.MUTUAL_TRUST] = 25 * (np.minimum(ab, ba) - 1)
+            # Only the directions the point estimate uses (K raters answered P4).
+            if directions and all(
+                boot.has(rater, [(c.COMPATIBILITY, subject)])
+                for rater, subject in directions
+            ):
+                means = [
+                    mean(rater, [(c.COMPATIBILITY, subject)])[:, 0]
+                    for rater, subject in directions
+                ]
+                values[c.COMPATIBILITY] = 25 * (np.mean(means, axis=0) - 1)
+        return values
+
+    widened, plain = statistics(widen=True), statistics(widen=False)
+    return {
+        key: _Split(widened[key], plain[key], boot.n_boot, boot.sizes[a])
+        for key in widened
     }
 
 
-def _fit_interval(
-    a: object,
-    b: object,
-    *,
-    dims: list,
+def _intervals(
+    splits: dict[str, _Split],
     components: dict[str, float | None],
-    both_ways: bool,
     weights: Mapping[str, float],
-    boot: _Bootstrap,
-) -> tuple[float | None, float | None]:
-    replicates: dict[str, np.ndarray | None] = {}
+) -> dict[str, tuple[float | None, float | None]]:
+    """Return BCa intervals of each component and of fit, around their estimates.
+
+    Each component's replicates keep the spread and skew the resamples give them but are
+    centred on the corrected estimate: the plain replicates are as biased as the plain
+    estimate (more so for D² and |differences|), so left where they are they would set
+    the interval off to one side of the figure it belongs to (§6.2).
+    """
+    resampled = {
+        key: split for key, split in splits.items() if components.get(key) is not None
+    }
+    if not resampled:
+        return {}  # nothing was resampled, so there is no interval to report
+    some = next(iter(resampled.values()))
+    size, n_boot, n_a = len(some.values), some.n_boot, some.n_a
+    rows: dict[str, np.ndarray | None] = {}
+    intervals: dict[str, tuple[float | None, float | None]] = {}
     for key, point in components.items():
-        replicates[key] = None if point is None else np.asarray(point, dtype="float64")
-
-    if components[c.PROFILE_FIT] is not None:
-        ra, rb = boot.mean(a, dims), boot.mean(b, dims)
-        if ra is not None and rb is not None:
-            squared = (ra - rb) ** 2
-            k = np.isfinite(squared).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                d2 = np.nansum(squared, axis=1) / k
-            replicates[c.PROFILE_FIT] = np.where(
-                k > 0, 100 * (1 - np.sqrt(d2) / 4), np.nan
+        if key in resampled:
+            rows[key] = resampled[key].around(point)
+            low, high = _interval(rows[key], n_boot, n_a)
+            intervals[key] = (
+                None if low is None else max(low, 0.0),
+                None if high is None else min(high, 100.0),
             )
-    if components[c.CULTURE_FIT] is not None and boot.has_culture:
-        ca, cb = boot.mean(a, c.CULTURE_TYPES), boot.mean(b, c.CULTURE_TYPES)
-        if ca is not None and cb is not None:
-            replicates[c.CULTURE_FIT] = 100 - 0.5 * np.abs(ca - cb).sum(axis=1)
-    if boot.has_ratings:
-        if components[c.MUTUAL_TRUST] is not None:
-            ab = boot.mean(a, [(c.TRUST, b)])
-            ba = boot.mean(b, [(c.TRUST, a)])
-            if ab is not None and ba is not None:
-                replicates[c.MUTUAL_TRUST] = 25 * (np.minimum(ab, ba)[:, 0] - 1)
-        if components[c.COMPATIBILITY] is not None:
-            parts = [(a, (c.COMPATIBILITY, b))]
-            if both_ways:
-                parts.append((b, (c.COMPATIBILITY, a)))
-            pooled = boot.pooled(parts)
-            if pooled is not None:
-                replicates[c.COMPATIBILITY] = 25 * (pooled - 1)
-
-    if all(
-        np.ndim(values) == 0 for values in replicates.values() if values is not None
-    ):
-        return None, None  # nothing was resampled, so there is no interval to report
-    fits = _combine_boot(replicates, weights)
-    finite = fits[np.isfinite(fits)]
-    if not finite.size:
-        return None, None
-    low, high = np.percentile(finite, [2.5, 97.5])
-    return float(low), float(high)
+        else:
+            # Not resampled: held at the point estimate in every replicate.
+            rows[key] = None if point is None else np.full(size, point)
+    intervals[c.FIT] = _interval(_combine_boot(rows, weights), n_boot, n_a)
+    return intervals

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from reports import columns as c
 from reports import fit, scoring
@@ -210,7 +211,12 @@ def test_dimension_gaps_against_hand_computation():
     # D2: gap 14/3 − 7/3 = 7/3; var 1/3 each → SE = √(2/9) = 0.471405;
     #     CI 7/3 ± 1.308816 = [1.025, 3.642] → clear; z = 4.949747; g = 0.8 · (7/3)/√(1/3).
     # D3: both unanimous: SE 0, zero-width CI, z undefined → listed last.
+    # Holm over the k = 3 dimensions compared (§6.1): Welch p on 4 df is .007763 for D2
+    # (t = 4.949747) and .070484 for D1 (t = 2.449490); D3 has nothing to test but is one of
+    # the three. Adjusted: D2 .007763 × 3 = .023288 ≤ .05 → clear; D1 .070484 × 2 = .140968.
+    # The simultaneous interval uses t(1 − .05/6, 4) = 3.960786 from tables.
     se1, se2 = math.sqrt(2 / 3), math.sqrt(2 / 9)
+    t_sim = 3.9607865
     expected = pd.DataFrame(
         {
             "dimension": ["D2", "D1", "D3"],
@@ -223,9 +229,35 @@ def test_dimension_gaps_against_hand_computation():
             "effect_size": [0.8 * (7 / 3) / math.sqrt(1 / 3), 1.6, NAN],
             "clear": [True, False, False],
             "z": [(7 / 3) / se2, 2 / se1, NAN],
+            "sim_ci_low": [7 / 3 - t_sim * se2, 2 - t_sim * se1, 0.0],
+            "sim_ci_high": [7 / 3 + t_sim * se2, 2 + t_sim * se1, 0.0],
+            "p_value": [0.0077626, 0.0704840, NAN],
+            "p_holm": [3 * 0.0077626, 2 * 0.0704840, NAN],
         }
     )
     pd.testing.assert_frame_equal(result, expected, check_dtype=False, atol=1e-6)
+
+
+def test_nine_dimensions_share_one_five_percent_error_rate():
+    # Nine dimensions, each with Welch p = .02 on its own: separately each would be a clear
+    # gap at 95%; as one family Holm needs p ≤ .05/9 = .0056 for the first, so none is.
+    rng = np.random.default_rng(4)
+    base = rng.normal(0, 1, 10)
+    base = (base - base.mean()) / base.std(ddof=1)  # sd exactly 1
+    target_gap = stats.t.ppf(1 - 0.02 / 2, 18) * math.sqrt(2 / 10)  # p = .02 exactly
+    dims = [f"D{d}" for d in range(1, 10)]
+    resp = scores_frame(
+        {
+            "A": {d: list(3 + target_gap + base) for d in dims},
+            "B": {d: list(3 + base) for d in dims},
+        }
+    )
+    gaps = fit.dimension_gaps(resp, "A", "B", threshold=5)
+    np.testing.assert_allclose(gaps[c.P_VALUE], 0.02)
+    np.testing.assert_allclose(gaps[c.P_HOLM], 0.02 * 9)  # all tie: each × 9, capped ≥
+    assert (gaps[c.CI_LOW] > 0).all()  # every ordinary 95% interval excludes zero
+    assert (gaps[c.SIM_CI_LOW] < 0).all()  # no simultaneous one does
+    assert not gaps[c.CLEAR].any()
 
 
 def test_a_small_gap_is_not_clear_even_when_its_interval_excludes_zero():
@@ -283,7 +315,7 @@ def pair_inputs(*, b_raters_of_a: int = 2) -> dict:
             "compatibility": [3.0, 4.0, 3.0, 5.0],
             "meta": [4.5, 2.0, 3.0, 5.0],
             "n_trust": [2, b_raters_of_a, 2, 1],
-            "n_compatibility": [2, 1, 2, 1],
+            "n_compatibility": [2, b_raters_of_a, 2, 1],
             "n_meta": [2, b_raters_of_a, 2, 1],
         }
     )
@@ -304,43 +336,55 @@ def test_pairwise_fit_against_hand_computation():
     assert len(result) == 6  # ordered pairs of three organisations
     row = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("A", "B")]
 
-    # Profiles: A = 4, 3, 2 and B = 3, 3, 4; p̄ over the unsuppressed A and B = 3.5, 3, 3.
-    profile_fit = 100 * (1 - math.sqrt(5 / 3) / 4)  # D² = 5, k = 3 → 67.7251
-    assert row[c.PROFILE_FIT] == pytest.approx(profile_fit)
+    # Profiles: A = 4, 3, 2 and B = 3, 3, 4, so D² = 1 + 0 + 4 = 5 over k = 3.
+    # Noise (§6.2): A's D1 answers 5, 3 (sd √2, SE 1) and B's D2 answers 2, 4 (SE 1); the
+    # rest are unanimous. Σ SE² = 2, so profile_fit = 100(1 − √((5 − 2)/3)/4) = 75.
+    assert row[c.PROFILE_FIT] == pytest.approx(75.0)
     assert row[c.LEVEL_GAP] == pytest.approx(-1 / 3)
     assert row[c.ELEVATION] + row[c.SCATTER] + row[c.SHAPE] == pytest.approx(5.0)
-    # a − p̄ = .5, 0, −1 and b − p̄ = −.5, 0, 1: mirror images → r = −1
-    assert row[c.SHAPE_SIMILARITY] == pytest.approx(-1.0)
-    assert row[c.CULTURE_FIT] == pytest.approx(80.0)  # 100 − ½(20 + 0 + 20 + 0)
+    # Shape needs 3 other organisations shown (§6.4); C is suppressed, so none.
+    assert math.isnan(row[c.SHAPE_SIMILARITY])
+    assert row[c.SHAPE_SIMILARITY_NOTE] == fit.SHAPE_TOO_FEW_OTHERS
+    # Without the raw frames nothing but profiles is resampled, so culture and trust keep
+    # their plain §5 values: 100 − ½(20 + 0 + 20 + 0) = 80.
+    assert row[c.CULTURE_FIT] == pytest.approx(80.0)
     # Trust: 25(4 − 1) = 75 from A to B; 25(3 − 1) = 50 back; mutual = the smaller.
     assert row[c.TRUST_A_TO_B] == pytest.approx(75.0)
     assert row[c.TRUST_B_TO_A] == pytest.approx(50.0)
     assert row[c.ASYMMETRY] == pytest.approx(25.0)
     assert row[c.MUTUAL_TRUST] == pytest.approx(50.0)
-    # Compatibility pools the raters' P4: (2 × 3 + 1 × 4)/3 = 10/3 → 25 × 7/3 = 58.3333
-    compatibility = 25 * (10 / 3 - 1)
-    assert row[c.COMPATIBILITY] == pytest.approx(compatibility)
+    # Compatibility is the mean of the two directions' means (§6.3), not the pool of
+    # answers: (3 + 4)/2 = 3.5 → 25 × 2.5 = 62.5.
+    assert row[c.COMPATIBILITY] == pytest.approx(62.5)
     # meta_gap_A = 25(4.5 − 1) − 50 = 37.5: A overestimates how much B trusts it.
     # meta_gap_B = 25(2 − 1) − 75 = −50: B underestimates A's trust.
     assert row[c.META_GAP_A] == pytest.approx(37.5)
     assert row[c.META_GAP_B] == pytest.approx(-50.0)
-    # fit = .3 × 58.3333 + .3 × 50 + .2 × 80 + .2 × 67.7251 = 62.0450
-    assert row[c.FIT] == pytest.approx(
-        0.3 * compatibility + 0.3 * 50 + 0.2 * 80 + 0.2 * profile_fit
-    )
-    # |58.33 − mean(67.73, 80)| = 15.53 < 25
+    # fit = .3 × 62.5 + .3 × 50 + .2 × 80 + .2 × 75 = 64.75
+    assert row[c.FIT] == pytest.approx(64.75)
+    # |62.5 − mean(75, 80)| = 15 < 25
     assert row[c.PERCEIVED_ACTUAL_FLAG] is False
-    # Gaps: D1 1/1 = 1, D2 0/1 = 0, D3 −2 with SE 0 (both unanimous) → the largest.
+    # Gaps: D1 1/1 = 1, D2 0/1 = 0, D3 −2 with SE 0 (both unanimous) → the largest, with a
+    # zero-width simultaneous interval, and clear (p = 0, |gap| ≥ 0.5).
     assert row[c.LARGEST_GAP_DIMENSION] == "D3"
+    assert row[c.LARGEST_GAP] == pytest.approx(-2.0)
+    assert (row[c.LARGEST_GAP_LOW], row[c.LARGEST_GAP_HIGH]) == (-2.0, -2.0)
+    assert row[c.LARGEST_GAP_CLEAR] is True
     assert not row[c.SUPPRESSED]
 
     back = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("B", "A")]
     assert back[c.TRUST_A_TO_B] == pytest.approx(50.0)
     assert back[c.TRUST_B_TO_A] == pytest.approx(75.0)
-    assert back[c.COMPATIBILITY] == pytest.approx(compatibility)  # same pool both ways
+    assert back[c.COMPATIBILITY] == pytest.approx(62.5)  # the same two directions
     assert back[c.META_GAP_A] == pytest.approx(-50.0)
     assert back[c.META_GAP_B] == pytest.approx(37.5)
     assert back[c.LEVEL_GAP] == pytest.approx(1 / 3)
+    assert back[c.LARGEST_GAP] == pytest.approx(2.0)
+    # Both orders draw the same resamples, so they report the same interval.
+    assert (back[c.FIT_CI_LOW], back[c.FIT_CI_HIGH]) == (
+        row[c.FIT_CI_LOW],
+        row[c.FIT_CI_HIGH],
+    )
     for key, frame in inputs.items():
         pd.testing.assert_frame_equal(frame, before[key])
 
@@ -379,11 +423,10 @@ def test_too_few_raters_back_hides_return_trust_and_renormalises_fit():
         assert math.isnan(row[column])
     compatibility = 25 * (3 - 1)  # A's raters only
     assert row[c.COMPATIBILITY] == pytest.approx(compatibility)
-    profile_fit = 100 * (1 - math.sqrt(5 / 3) / 4)
     # Without mutual trust the weights .3 + .2 + .2 = .7 are renormalised:
-    # (.3 × 50 + .2 × 80 + .2 × 67.7251) / .7 = 63.6357
+    # (.3 × 50 + .2 × 80 + .2 × 75) / .7 = 65.7143
     assert row[c.FIT] == pytest.approx(
-        (0.3 * compatibility + 0.2 * 80 + 0.2 * profile_fit) / 0.7
+        (0.3 * compatibility + 0.2 * 80 + 0.2 * 75) / 0.7
     )
 
 
@@ -544,7 +587,11 @@ def test_bootstrap_is_deterministic_and_its_interval_contains_the_estimate(partn
     assert (first[c.FIT_CI_HIGH] > first[c.FIT_CI_LOW]).all()
 
     other_seed = fit.pairwise_fit(**partnership, seed=7)
-    pd.testing.assert_series_equal(first[c.FIT], other_seed[c.FIT])  # point estimates
+    # Only the bootstrap's bias correction of culture_fit and mutual_trust depends on the
+    # draws: a Monte Carlo error of a few hundredths of a point.
+    pd.testing.assert_series_equal(first[c.PROFILE_FIT], other_seed[c.PROFILE_FIT])
+    pd.testing.assert_series_equal(first[c.COMPATIBILITY], other_seed[c.COMPATIBILITY])
+    assert (first[c.FIT] - other_seed[c.FIT]).abs().max() < 0.1
     assert not np.allclose(first[c.FIT_CI_LOW], other_seed[c.FIT_CI_LOW])
 
 
@@ -560,10 +607,148 @@ def test_resampling_the_ratings_and_culture_widens_the_interval(partnership):
     narrow_width = (narrow[c.FIT_CI_HIGH] - narrow[c.FIT_CI_LOW]).mean()
     wide_width = (wide[c.FIT_CI_HIGH] - wide[c.FIT_CI_LOW]).mean()
     assert wide_width > narrow_width
-    pd.testing.assert_series_equal(narrow[c.FIT], wide[c.FIT])
+    # Profiles and compatibility do not depend on resampling the other blocks; culture_fit
+    # and mutual_trust are bias-corrected only when their raw answers are resampled.
+    pd.testing.assert_series_equal(narrow[c.PROFILE_FIT], wide[c.PROFILE_FIT])
+    pd.testing.assert_series_equal(narrow[c.COMPATIBILITY], wide[c.COMPATIBILITY])
+    assert (wide[c.CULTURE_FIT] > narrow[c.CULTURE_FIT]).all()  # noise pulled it down
 
 
 def test_small_pair_bootstrap_contains_its_estimate():
     result = fit.pairwise_fit(**pair_inputs(), threshold=2, n_boot=500, seed=11)
     row = result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("A", "B")]
     assert row[c.FIT_CI_LOW] <= row[c.FIT] <= row[c.FIT_CI_HIGH]
+
+
+# --- MEASUREMENT.md §6: shape, data the estimate withholds, independence of other pairs ---------
+
+
+def shape_inputs(others: int) -> dict:
+    """A and B plus `others` organisations with one shared profile, 2 unanimous raters each."""
+    profiles = {"A": [4, 3, 2], "B": [3, 3, 4]} | {
+        f"O{i}": [3, 2, 3] for i in range(others)
+    }
+    resp = scores_frame(
+        {
+            org: {f"D{d + 1}": [value, value] for d, value in enumerate(levels)}
+            for org, levels in profiles.items()
+        }
+    )
+    culture = pd.DataFrame(
+        {"organisation": ["A"], "H": [25.0], "I": [25.0], "E": [25.0], "F": [25.0]}
+    ).assign(n=2.0, suppressed=True)
+    ratings = pd.DataFrame(
+        {
+            "organisation": ["A", "B"],
+            "subject": ["B", "A"],
+            "n_raters": [2, 2],
+            "trust": [4.0, 4.0],
+            "compatibility": [4.0, 4.0],
+            "meta": [4.0, 4.0],
+        }
+    )
+    return {
+        "resp_scores": resp,
+        "org_scores": scoring.organisation_scores(resp, threshold=2),
+        "culture": culture,
+        "ratings": ratings,
+        "threshold": 2,
+        "n_boot": 50,
+    }
+
+
+def test_shape_similarity_uses_the_profile_of_the_other_organisations():
+    row = (
+        fit.pairwise_fit(**shape_inputs(others=3))
+        .set_index([c.ORGANISATION_A, c.ORGANISATION_B])
+        .loc[("A", "B")]
+    )
+    # Normative profile from the three others only (§6.4): 3, 2, 3. a − p̄ = 1, 1, −1 and
+    # b − p̄ = 0, 1, 1 → r = −0.5 (deviations (2/3, 2/3, −4/3) and (−2/3, 1/3, 1/3)).
+    # A mean over all five organisations (3.2, 2.4, 3) would have given −0.0767.
+    assert row[c.SHAPE_SIMILARITY] == pytest.approx(-0.5)
+    assert row[c.SHAPE_SIMILARITY_NOTE] is None
+
+
+def test_shape_similarity_is_blank_with_its_reason_below_three_others():
+    row = (
+        fit.pairwise_fit(**shape_inputs(others=2))
+        .set_index([c.ORGANISATION_A, c.ORGANISATION_B])
+        .loc[("A", "B")]
+    )
+    assert math.isnan(row[c.SHAPE_SIMILARITY])
+    assert row[c.SHAPE_SIMILARITY_NOTE] == (
+        "fewer than 3 other organisations to compare with"
+    )
+
+
+def test_answers_the_estimate_withholds_never_enter_its_resamples():
+    # Two of B's raters answered P4 about A: fewer than K = 5, so B's view of A's
+    # values is withheld from compatibility. Changing those two answers must change
+    # nothing, interval included.
+    data = synthetic_partnership(organisations=2, respondents=12, seed=5)
+    partner = data["partner_answers"].copy()
+    b_p4 = (partner[c.ORGANISATION] == "org1") & (partner[c.ITEM] == "P4")
+    keep = partner[b_p4].index[:2]
+    partner.loc[b_p4 & ~partner.index.isin(keep), c.VALUE] = np.nan
+
+    def run(values: list[float]) -> pd.Series:
+        answers = partner.copy()
+        answers.loc[keep, c.VALUE] = values
+        inputs = fit_inputs({**data, "partner_answers": answers})
+        inputs["ratings"] = fit.partner_ratings(answers, threshold=5)
+        result = fit.pairwise_fit(**inputs, n_boot=300)
+        return result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[
+            ("org0", "org1")
+        ]
+
+    low, high = run([1.0, 1.0]), run([5.0, 5.0])
+    assert not low[c.SUPPRESSED]
+    assert low[c.COMPATIBILITY] > 0  # A's view of B alone
+    for column in (
+        c.COMPATIBILITY,
+        c.COMPATIBILITY_CI_LOW,
+        c.COMPATIBILITY_CI_HIGH,
+        c.FIT,
+        c.FIT_CI_LOW,
+        c.FIT_CI_HIGH,
+    ):
+        assert low[column] == high[column], column
+
+
+def test_a_hidden_organisation_moves_no_other_pair_in_any_digit():
+    # Issue 12: org0 has 2 respondents (K = 5, so it is suppressed everywhere). One more
+    # response from it must leave every other pair's figures bit-identical, intervals
+    # included: each organisation's resamples come from a stream of its own.
+    data = synthetic_partnership(organisations=5, respondents=8, seed=3)
+
+    def without(hidden: set[str]) -> dict:
+        return {
+            key: frame[~frame[c.RESPONSE_ID].isin(hidden)]
+            if c.RESPONSE_ID in frame
+            else frame
+            for key, frame in data.items()
+        }
+
+    org0 = [f"org0-r{r}" for r in range(8)]
+    two, three = fit_inputs(without(set(org0[2:]))), fit_inputs(without(set(org0[3:])))
+    before = fit.pairwise_fit(**two, n_boot=400)
+    after = fit.pairwise_fit(**three, n_boot=400)
+    others = ~(
+        before[c.ORGANISATION_A].eq("org0") | before[c.ORGANISATION_B].eq("org0")
+    )
+    assert not before.loc[others, c.SUPPRESSED].any()
+    assert before.loc[~others, c.SUPPRESSED].all()
+    pd.testing.assert_frame_equal(
+        before[others].reset_index(drop=True),
+        after[others].reset_index(drop=True),
+        check_exact=True,
+    )
+
+
+def test_component_intervals_sit_around_their_estimates():
+    result = fit.pairwise_fit(**fit_inputs(synthetic_partnership(organisations=3)))
+    for component, (low, high) in c.COMPONENT_INTERVALS.items():
+        assert (result[low] <= result[component]).all(), component
+        assert (result[component] <= result[high]).all(), component
+        assert ((result[low] >= 0) & (result[high] <= 100)).all(), component
