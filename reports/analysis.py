@@ -14,7 +14,8 @@ from django.core.cache import caches
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from reports import data, fit, scoring
+from reports import columns as c
+from reports import data, fit, grouping, scoring
 from surveys.counting import release_moment
 from surveys.models import Organisation, Sector, Survey
 from surveys.tracking import with_eligible
@@ -172,6 +173,37 @@ def _in_shown_cells(frame: pd.DataFrame, org_scores: pd.DataFrame) -> pd.DataFra
     return frame.merge(shown, on=["organisation", "dimension"])
 
 
+def _grouped_partner_answers(
+    partner_answers: pd.DataFrame, *, order: pd.DataFrame, threshold: int
+) -> pd.DataFrame:
+    """Keep, per rater organisation and partner, whole groups of K of each figure's raters.
+
+    First the raters themselves (P0 above 1: "I know how B works"), then, among them,
+    those behind trust (P1–P3), values (P4) and the meta-perception (P6).
+    """
+    pair = [c.ORGANISATION, c.SUBJECT]
+    raters = grouping.whole_groups(
+        partner_answers,
+        figure=pair,
+        order=order,
+        threshold=threshold,
+        contributes=(partner_answers[c.ITEM] == c.FAMILIARITY_ITEM)
+        & partner_answers[c.VALUE].gt(1),
+    )
+    return grouping.whole_groups_by_family(
+        raters,
+        figure=pair,
+        families={
+            "trust": (c.TRUST_ITEMS, "answered"),
+            "values": ([c.COMPATIBILITY_ITEM], "answered"),
+            "meta": ([c.META_ITEM], "answered"),
+            "others": ([c.FAMILIARITY_ITEM, c.POWER_ITEM], "kept"),
+        },
+        order=order,
+        threshold=threshold,
+    )
+
+
 def build_analysis(survey: Survey) -> SurveyAnalysis:
     """Load the round's answers and compute every dashboard figure."""
     threshold = survey.anonymity_threshold
@@ -195,8 +227,16 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
     organisations["response_rate"] = scoring.response_rates(
         organisations["eligible"], organisations["submitted"]
     )
+    # Every figure counts its own contributors in whole groups of K, as the round counts
+    # responses (reports.grouping): no figure can move by fewer people than that.
+    order = data.load_release_order(survey)
     answers = scoring.score_answers(data.load_answers(survey))
-    resp_scores = scoring.respondent_scores(answers, items)
+    resp_scores = grouping.whole_groups(
+        scoring.respondent_scores(answers, items),
+        figure=["organisation", "dimension"],
+        order=order,
+        threshold=threshold,
+    )
     org_scores = scoring.organisation_scores(
         resp_scores,
         threshold=threshold,
@@ -205,8 +245,15 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
     overall = scoring.overall_readiness(org_scores)
     shown_scores = _in_shown_cells(resp_scores, org_scores)
     shown_answers = _in_shown_cells(answers, org_scores)
-    profile_points = data.load_profile_points(survey)
-    partner_answers = data.load_partner_answers(survey)
+    profile_points = grouping.whole_groups(
+        data.load_profile_points(survey),
+        figure=["organisation"],
+        order=order,
+        threshold=threshold,
+    )
+    partner_answers = _grouped_partner_answers(
+        data.load_partner_answers(survey), order=order, threshold=threshold
+    )
     culture = fit.culture_profiles(profile_points, threshold=threshold)
     ratings = fit.partner_ratings(partner_answers, threshold=threshold)
     # The raw frames let the bootstrap resample respondents for every fit component.
@@ -219,6 +266,7 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
         profile_points=profile_points,
         partner_answers=partner_answers,
     )
+    alignment = data.load_alignment(survey)
     return SurveyAnalysis(
         threshold=threshold,
         organisations=organisations,
@@ -239,8 +287,14 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
         culture=culture,
         ratings=ratings,
         pairs=pairs,
-        comments=data.load_comments(survey),
-        alignment=data.load_alignment(survey),
+        comments=data.load_comments(survey, order),
+        alignment=grouping.whole_groups(
+            alignment,
+            figure=["organisation", "item"],
+            order=order,
+            threshold=threshold,
+            contributes=alignment["value"].notna(),
+        ),
     )
 
 

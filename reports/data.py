@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.crypto import salted_hmac
 
+from reports import columns as c
+from reports import grouping
 from surveys.counting import counted_responses
 from surveys.models import (
     Answer,
@@ -190,12 +192,34 @@ def load_organisations(survey: Survey) -> pd.DataFrame:
     )
 
 
-def load_comments(survey: Survey) -> pd.DataFrame:
+def load_release_order(survey: Survey) -> pd.DataFrame:
+    """Return the counted responses oldest first, each marked `later` if submitted after
+    the first release (reports.grouping counts those only in whole groups of K)."""
+    rows = published_responses(survey).values_list("pk", "submitted_at")
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=[c.RESPONSE_ID, "submitted_at"]
+    )
+    released = (
+        None
+        if survey.release_rule == Survey.ReleaseRule.GROUPS
+        else survey.release_moment()
+    )
+    later = (
+        frame["submitted_at"] > released
+        if released is not None
+        else pd.Series(True, index=frame.index)
+    )
+    return grouping.release_order(frame.assign(**{grouping.LATER: later}))
+
+
+def load_comments(survey: Survey, order: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the comments that may be shown, in a random order, with no respondent or date.
 
     MEASUREMENT §6.7: an organisation's comments on a dimension appear only once at least
-    K different people (of the responses that count) wrote one there. The order is a keyed
-    hash of each comment within its dimension, so it says nothing about who wrote first.
+    K different people (of the responses that count) wrote one there, and, like every
+    figure, their writers count in whole groups of K (reports.grouping). The order is a
+    keyed hash of each comment within its dimension, so it says nothing about who wrote
+    first.
     """
     comments = Comment.objects.filter(_submitted(survey)).order_by()
     fields = {
@@ -205,12 +229,21 @@ def load_comments(survey: Survey) -> pd.DataFrame:
         "dimension_order": "dimension__order",
     }
     frame = _frame(comments, fields)
+    order = load_release_order(survey) if order is None else order
+    frame = grouping.whole_groups(
+        frame,
+        figure=["organisation", "dimension"],
+        order=order,
+        threshold=survey.anonymity_threshold,
+    )
     writers = frame.groupby(["organisation", "dimension"])["response_id"].transform(
         "nunique"
     )
     shown = frame[writers >= survey.anonymity_threshold]
     order = shown["key"].map(
-        lambda pk: salted_hmac(COMMENT_ORDER_SALT, f"{survey.pk}:{pk}").hexdigest()
+        lambda pk: salted_hmac(
+            COMMENT_ORDER_SALT, f"{survey.pk}:{pk}", algorithm="sha256"
+        ).hexdigest()
     )
     return (
         shown.assign(_order=order)

@@ -75,7 +75,8 @@ def counted_responses(
         return ranked.filter(position__lte=F("group_size") / k * k)
     released = release_moment(survey, now=now, closing=closing)
     if released is None:
-        return submitted.none()
+        # Nothing yet; an empty set that still compiles to SQL (COPY and subqueries).
+        return submitted.filter(submitted_at__isnull=True)
     after = Case(
         When(submitted_at__lte=released, then=Value(0)),
         default=Value(1),

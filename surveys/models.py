@@ -351,7 +351,8 @@ class Survey(TimeStampedModel):
             return self.results_released_at
         now = now or timezone.now()
         if self.has_closed(now=now):
-            return min(self.closes_at, now) if self.closes_at else now
+            # A stored moment, never "now": the figures must not move as the clock does.
+            return self.closes_at or self.updated_at
         return now if closing else None
 
     @property

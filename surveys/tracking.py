@@ -138,19 +138,28 @@ def with_eligible(
 
     Annotations: `issued` (personal links not revoked), `eligible_recorded` (the lead
     has entered a number, or said it is not known) and `eligible`: the lead's number,
-    else the personal links issued if there are any, else NULL (not known).
+    else the personal links issued if there are any and nobody answered through the
+    organisation's shared link, else NULL (not known). Once the shared link is used, the
+    personal links no longer say how many were asked: a default that is too low would
+    narrow the intervals more than the data allow.
     """
     recorded = Eligibility.objects.filter(survey=survey, organisation=OuterRef("pk"))
+    shared = Response.objects.filter(
+        survey=survey,
+        organisation=OuterRef("pk"),
+        invitation__kind=Invitation.Kind.ORGANISATION,
+    )
     return organisations.annotate(
         issued=SubqueryCount(_personal_links(survey).values("pk")),
         eligible_recorded=Exists(recorded),
+        shared_link_used=Exists(shared),
     ).annotate(
         eligible=Case(
             When(
                 eligible_recorded=True,
                 then=Subquery(recorded.values("eligible")[:1]),
             ),
-            When(issued__gt=0, then=F("issued")),
+            When(issued__gt=0, shared_link_used=False, then=F("issued")),
             default=Value(None),
             output_field=IntegerField(),
         )

@@ -239,6 +239,7 @@ class RoundForm(StorableTextMixin, forms.Form):
             ),
         ],
         initial=Survey.ReleaseRule.AT_CLOSE,
+        required=False,  # left out, the recommended rule
         widget=forms.RadioSelect,
         help_text=(
             "Results must never change by fewer people than the threshold, or comparing "
@@ -308,6 +309,9 @@ class RoundForm(StorableTextMixin, forms.Form):
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
+
+    def clean_release_rule(self) -> str:
+        return self.cleaned_data.get("release_rule") or Survey.ReleaseRule.AT_CLOSE
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

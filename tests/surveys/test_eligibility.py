@@ -90,12 +90,24 @@ def test_the_response_rate_is_submitted_out_of_n_whichever_link_was_used(team):
 
 
 def test_more_submitted_than_asked_leaves_n_out_of_the_rate(team):
-    personal_links(team, "NCC", 2)  # the default N, but 3 answer by the shared link
-    submit(team, "NCC", 3)
+    ncc = next(o for o in team.organisations if o.short_name == "NCC")
+    set_eligible(survey=team.round, organisation=ncc, eligible=2, actor=team.lead)
+    submit(team, "NCC", 3)  # more than the lead said were asked
     found = rows(team)["NCC"]
     assert found.over_eligible
     assert found.rate is None
     assert round_totals(survey=team.round).rate is None
+
+
+def test_answers_through_the_shared_link_make_the_default_n_unknown(team):
+    # Two personal links, but people also answered through the organisation's link:
+    # the links no longer say how many were asked, and a guess too low would narrow
+    # the intervals more than the data allow.
+    personal_links(team, "NCC", 2)
+    submit(team, "NCC", 1)
+    found = rows(team)["NCC"]
+    assert found.eligible is None
+    assert found.rate is None
 
 
 # The service
@@ -315,7 +327,8 @@ def test_analyst_sees_every_rate_but_cannot_change_n(client, team):
 
 
 def test_round_page_says_when_more_submitted_than_asked(lead_client, team):
-    personal_links(team, "NCC", 2)
+    ncc = next(o for o in team.organisations if o.short_name == "NCC")
+    set_eligible(survey=team.round, organisation=ncc, eligible=2, actor=team.lead)
     submit(team, "NCC", 3)
     html = lead_client.get(round_url(team)).content.decode()
     assert "more than asked" in html

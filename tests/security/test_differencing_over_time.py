@@ -1,0 +1,508 @@
+"""Confidentiality over time: no two views anyone could see single out fewer than K people.
+
+MEASUREMENT §6.6. Each test replays a whole round life (submissions, the closing date
+passing, the lead moving it, closing the round, deleting personal data) through the real
+pages and exports, snapshots what each role can see after every step, and attacks the
+snapshots the way a consultant, lead or analyst would: by subtraction. The property:
+
+- every organisation's count of responses behind the figures moves by 0 or by K or more;
+- every figure cell (organisation × dimension in scores.csv, each partner rating and
+  culture profile behind fit.csv) moves its n by 0 or by K or more;
+- when no count moved, nothing anyone can see moved either;
+- a consultant never sees a count below K on the round page.
+"""
+
+import csv
+import io
+import random
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import timedelta
+from itertools import combinations, count
+
+import pandas as pd
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reports.analysis import analyse_survey, forget_analyses
+from surveys.models import (
+    Answer,
+    Block,
+    Comment,
+    Invitation,
+    Item,
+    Membership,
+    ProfileAnswer,
+    Response,
+    Survey,
+)
+from tests.conftest import load_default_instrument
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+)
+
+K = 3
+LIVES = count(1)
+ORGANISATIONS = ("Alpha Trust", "Beta Council", "Gamma Federation")
+
+
+@dataclass
+class Snapshot:
+    """Everything each role could see at one moment of the round's life."""
+
+    step: str
+    counts: dict[str, int]  # organisation -> responses behind its figures (0: hidden)
+    cells: dict[tuple, int]  # (file, key...) -> n behind one figure
+    views: dict[str, str]  # view name -> its figures, normalised
+    round_pages: dict[str, str] = field(default_factory=dict)
+
+
+# Parts of a page that change with the calendar or the request, not with any answer.
+VOLATILE = [
+    re.compile(r'nonce="[^"]*"'),
+    re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
+    re.compile(r'<p[^>]*id="release-rule".*?</p>', re.S),
+    re.compile(r'<div class="govuk-inset-text app-freshness">.*?</div>', re.S),
+]
+# The release rule's wording in a board report, once its lines are joined up.
+RULE_WORDING = [
+    re.compile(r"This round is still open.*?may never count\."),
+    re.compile(r"Each organisation’s responses count in whole groups.*?people\."),
+    re.compile(r"These results count every response.*?people\."),
+]
+MAIN = re.compile(r"<main.*?</main>", re.S)
+RESPONSES_CELL = re.compile(
+    r'organisations/(?P<org>[0-9a-f-]+)/">[^<]*</a></th>\s*<td[^>]*>[^<]*</td>\s*'
+    r'<td class="govuk-table__cell govuk-table__cell--numeric">(?P<n>[^<]*)</td>'
+)
+
+
+def normalise(html: str) -> str:
+    """Return a page's main content without what changes per request or per date."""
+    match = MAIN.search(html)
+    text = match.group(0) if match else html
+    for pattern in VOLATILE:
+        text = pattern.sub("", text)
+    return text
+
+
+class RoundLife:
+    """A round of three organisations, driven through the lead's and everyone's pages."""
+
+    def __init__(self, *, release_rule: str, seed: int) -> None:
+        forget_analyses()
+        self.rng = random.Random(seed)
+        self.instrument = load_default_instrument()
+        # Hypothesis runs many lives in one test's transaction: names must not clash.
+        life = next(LIVES)
+        self.organisations = [
+            OrganisationFactory(
+                name=f"{name} {life}", short_name=f"{name.split()[0].upper()}{life}"
+            )
+            for name in ORGANISATIONS
+        ]
+        partnership = PartnershipFactory(members=self.organisations)
+        self.clients = {}
+        for role in (
+            Membership.Role.LEAD,
+            Membership.Role.CONSULTANT,
+            Membership.Role.ANALYST,
+        ):
+            client = Client()
+            client.force_login(
+                MembershipFactory(partnership=partnership, role=role).user
+            )
+            self.clients[role] = client
+        lead = self.clients[Membership.Role.LEAD]
+        in_a_month = timezone.localdate() + timedelta(days=30)
+        lead.post(
+            reverse("surveys:round_create", args=[partnership.public_id]),
+            {
+                "title": "Replayed round",
+                "instrument": self.instrument.pk,
+                "closes_on_0": in_a_month.day,
+                "closes_on_1": in_a_month.month,
+                "closes_on_2": in_a_month.year,
+                "anonymity_threshold": K,
+                "release_rule": release_rule,
+            },
+        )
+        self.survey = Survey.objects.get(partnership=partnership)
+        self.round_args = [partnership.public_id, self.survey.public_id]
+        lead.post(reverse("surveys:round_open", args=self.round_args))
+        self.items = list(
+            Item.objects.filter(dimension__instrument=self.instrument).select_related(
+                "dimension"
+            )
+        )
+        self.submitted = 0
+
+    # Things that happen in a round's life.
+
+    def submit(self, index: int) -> None:
+        """One more person of organisation `index` answers everything and submits."""
+        organisation = self.organisations[index]
+        link = Invitation.objects.get(
+            survey=self.survey,
+            organisation=organisation,
+            kind=Invitation.Kind.ORGANISATION,
+            revoked_at__isnull=True,
+        )
+        self.submitted += 1
+        response = Response.objects.create(
+            survey=self.survey,
+            organisation=organisation,
+            invitation=link,
+            start_key=f"replay-{self.submitted}",
+        )
+        self._answer(response)
+        # Submission times strictly increase, as they do in life.
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at"])
+
+    def _answer(self, response: Response) -> None:
+        rng, answers, points = self.rng, [], []
+        partners = [o for o in self.organisations if o.pk != response.organisation_id]
+        for item in self.items:
+            if item.block == Block.SELF:
+                # Many "Don't know"s, so that some people score no mark on a dimension.
+                value = None if rng.random() < 0.3 else rng.randint(1, 5)
+                answers.append(Answer(response=response, item=item, value=value))
+            elif item.block == Block.PARTNER:
+                for partner in partners:
+                    top = item.scale_max
+                    value = (
+                        rng.randint(2, 4)
+                        if item.code == "P0"
+                        else None
+                        if rng.random() < 0.2
+                        else rng.randint(1, top)
+                    )
+                    answers.append(
+                        Answer(
+                            response=response,
+                            item=item,
+                            subject_organisation=partner,
+                            value=value,
+                        )
+                    )
+            elif item.response_format == Item.Format.ALIGNMENT:
+                answers.append(
+                    Answer(response=response, item=item, value=rng.randint(1, 5))
+                )
+        Answer.objects.bulk_create(answers)
+        by_prompt: dict[str, list[Item]] = {}
+        for item in self.items:
+            if item.response_format == Item.Format.POINTS:
+                by_prompt.setdefault(item.prompt, []).append(item)
+        for prompt_items in by_prompt.values():
+            cuts = sorted(rng.randint(0, 100) for _ in prompt_items[:-1])
+            shares = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+            points += [
+                ProfileAnswer(response=response, item=item, points=share)
+                for item, share in zip(prompt_items, shares, strict=True)
+            ]
+        ProfileAnswer.objects.bulk_create(points)
+        dimensions = {i.dimension for i in self.items if i.block == Block.SELF}
+        Comment.objects.bulk_create(
+            Comment(response=response, dimension=d, text=f"Comment {rng.random():.6f}")
+            for d in dimensions
+            if rng.random() < 0.3
+        )
+
+    def pass_closing_date(self) -> None:
+        """Time passes the round's closing date (nobody presses anything)."""
+        Survey.objects.filter(pk=self.survey.pk).update(closes_at=timezone.now())
+
+    def move_closing_date(self, days: int) -> None:
+        """The lead gives the round a new closing date on the round's edit page."""
+        survey = Survey.objects.get(pk=self.survey.pk)
+        if survey.status == Survey.Status.CLOSED:
+            return
+        day = timezone.localdate() + timedelta(days=days)
+        self.clients[Membership.Role.LEAD].post(
+            reverse("surveys:round_edit", args=self.round_args),
+            {
+                "title": survey.title,
+                "closes_on_0": day.day,
+                "closes_on_1": day.month,
+                "closes_on_2": day.year,
+                "anonymity_threshold": K,
+                "release_rule": getattr(survey, "release_rule", ""),
+            },
+        )
+
+    def close(self) -> None:
+        self.clients[Membership.Role.LEAD].post(
+            reverse("surveys:round_close", args=self.round_args)
+        )
+
+    def delete_personal_data(self) -> None:
+        self.clients[Membership.Role.LEAD].post(
+            reverse("surveys:round_personal_data_delete", args=self.round_args)
+        )
+
+    def accepting(self) -> bool:
+        return Survey.objects.get(pk=self.survey.pk).is_accepting_answers()
+
+    # What everyone can see.
+
+    def snapshot(self, step: str, *, pairs: bool = True) -> Snapshot:
+        survey_id = self.survey.public_id
+        consultant = self.clients[Membership.Role.CONSULTANT]
+        views: dict[str, str] = {}
+        overview = consultant.get(reverse("reports:survey_overview", args=[survey_id]))
+        assert overview.status_code == 200
+        views["overview"] = normalise(overview.content.decode())
+        counts = self._counts(overview.content.decode())
+        for organisation in self.organisations:
+            page = consultant.get(
+                reverse(
+                    "reports:organisation_detail",
+                    args=[survey_id, organisation.public_id],
+                )
+            )
+            views[f"organisation {organisation.name}"] = normalise(
+                page.content.decode()
+            )
+        views["fit"] = normalise(
+            consultant.get(
+                reverse("reports:fit_matrix", args=[survey_id])
+            ).content.decode()
+        )
+        if pairs:
+            for a, b in combinations(self.organisations, 2):
+                page = consultant.get(
+                    reverse(
+                        "reports:pair_detail",
+                        args=[survey_id, a.public_id, b.public_id],
+                    )
+                )
+                views[f"pair {a.name} {b.name}"] = normalise(page.content.decode())
+        cells: dict[tuple, int] = {}
+        for role in (Membership.Role.LEAD, Membership.Role.ANALYST):
+            for filename in ("scores.csv", "fit.csv"):
+                body = (
+                    self.clients[role]
+                    .get(
+                        reverse(
+                            f"reports:download_{filename.replace('.', '_')}",
+                            args=[survey_id],
+                        )
+                    )
+                    .content.decode("utf-8-sig")
+                )
+                views[f"{role} {filename}"] = body
+                if role == Membership.Role.LEAD:
+                    cells |= _cells(filename, body)
+        cells |= self._figures_behind_the_pages()
+        round_pages = {
+            role: self.clients[role]
+            .get(reverse("surveys:round_detail", args=self.round_args))
+            .content.decode()
+            for role in self.clients
+        }
+        return Snapshot(step, counts, cells, views, round_pages)
+
+    def _figures_behind_the_pages(self) -> dict[tuple, int]:
+        """Return the n behind each partner rating, culture profile and comment list.
+
+        The pages print these figures; their n comes from the analysis the pages show.
+        """
+        analysis = analyse_survey(Survey.objects.get(pk=self.survey.pk))
+        cells: dict[tuple, int] = {}
+        for row in analysis.ratings.itertuples():
+            for figure in ("trust", "compatibility", "meta"):
+                shown = pd.notna(getattr(row, figure))
+                cells[("rating", row.organisation, row.subject, figure)] = (
+                    int(getattr(row, f"n_{figure}")) if shown else 0
+                )
+        for row in analysis.culture.itertuples():
+            cells[("culture", row.organisation)] = 0 if row.suppressed else int(row.n)
+        for (organisation, dimension), group in analysis.comments.groupby(
+            ["organisation", "dimension"]
+        ):
+            cells[("comments", organisation, dimension)] = len(group)
+        return cells
+
+    def _counts(self, overview: str) -> dict[str, int]:
+        by_id = {str(o.public_id): o.name for o in self.organisations}
+        counts = dict.fromkeys(by_id.values(), 0)
+        if "Results appear when the round closes" in overview:
+            return counts  # an at-close round before its close shows nothing at all
+        for match in RESPONSES_CELL.finditer(overview):
+            label = match.group("n").strip()
+            counts[by_id[match.group("org")]] = int(label) if label.isdigit() else 0
+        return counts
+
+    def pdf_text(self) -> str:
+        """The partnership board report's text, as the consultant downloads it."""
+        body = self.clients[Membership.Role.CONSULTANT].get(
+            reverse("reports:partnership_pdf", args=[self.survey.public_id])
+        )
+        assert body["Content-Type"] == "application/pdf"
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=body.content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        # The rule's wording and the dates on the cover change with the calendar.
+        text = re.sub(r"(Prepared|Survey round).*", "", text)
+        text = " ".join(text.split())
+        for wording in RULE_WORDING:
+            text = wording.sub("", text)
+        return text
+
+
+def _cells(filename: str, body: str) -> dict[tuple, int]:
+    """Return the n behind each figure of scores.csv, and each pair's state in fit.csv."""
+    cells: dict[tuple, int] = {}
+    for row in csv.DictReader(io.StringIO(body)):
+        if filename == "scores.csv":
+            n = row["n"]
+            cells[("scores", row["organisation"], row["dimension"])] = (
+                int(float(n)) if n and row["suppressed"].lower() != "true" else 0
+            )
+    return cells
+
+
+def assert_no_two_views_single_out_fewer_than_k(snapshots: list[Snapshot]) -> None:
+    """Attack every pair of snapshots by subtraction; fail on any group below K."""
+    for before, after in combinations(snapshots, 2):
+        moved = []
+        for organisation, n in before.counts.items():
+            change = abs(after.counts[organisation] - n)
+            assert change == 0 or change >= K, (
+                f"{organisation}: {n} responses after '{before.step}' and "
+                f"{after.counts[organisation]} after '{after.step}' single out {change}"
+            )
+            moved += [organisation] if change else []
+        for key, n in before.cells.items():
+            change = abs(after.cells.get(key, 0) - n)
+            assert change == 0 or change >= K, (
+                f"{key}: n = {n} after '{before.step}' and {after.cells.get(key, 0)} "
+                f"after '{after.step}' isolate {change} people's scores"
+            )
+        if not moved:
+            for name, view in before.views.items():
+                assert after.views[name] == view, (
+                    f"'{name}' changed between '{before.step}' and '{after.step}' "
+                    "although no organisation's count moved"
+                )
+
+
+def assert_consultants_see_no_count_below_k(snapshot: Snapshot) -> None:
+    page = snapshot.round_pages[Membership.Role.CONSULTANT]
+    table = page[page.index('id="organisation-progress"') :]
+    table = table[: table.index("</table>")]
+    for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, re.S):
+        numbers = [
+            int(n)
+            for n in re.findall(r"govuk-table__cell--numeric\">\s*(\d+)\s*<", row)
+        ]
+        # Personal links (first column) are not answers; the rest are counts of people.
+        assert all(n >= K for n in numbers[1:] if n), row
+
+
+def replay(life: RoundLife, steps: list[tuple[str, int]], *, pairs: bool = True):
+    """Run the steps, snapshotting after each that anyone could observe."""
+    snapshots = [life.snapshot("start", pairs=pairs)]
+    for action, argument in steps:
+        if action == "submit":
+            if not life.accepting():
+                continue
+            life.submit(argument)
+        elif action == "pass closing date":
+            life.pass_closing_date()
+        elif action == "move closing date":
+            life.move_closing_date(argument)
+        elif action == "close":
+            life.close()
+        elif action == "delete personal data":
+            life.delete_personal_data()
+        snapshots.append(life.snapshot(f"{action} {argument}", pairs=pairs))
+    return snapshots
+
+
+def submissions(counts: list[int]) -> list[tuple[str, int]]:
+    return [("submit", index) for index, n in enumerate(counts) for _ in range(n)]
+
+
+# The attacks of issue 12, scripted.
+
+SCRIPTED_LIFE = [
+    *submissions([4, 3, 2]),  # Alpha past K, Beta at K, Gamma below it
+    ("submit", 0),  # Alpha's 5th and 6th: a second group of K for a provisional round
+    ("submit", 0),
+    ("submit", 1),  # Beta's 4th: held back in groups of K
+    ("pass closing date", 0),  # the close by the calendar
+    ("move closing date", 10),  # the lead extends the round…
+    ("submit", 1),
+    ("submit", 2),
+    ("pass closing date", 0),
+    ("move closing date", 20),  # …and again
+    ("submit", 0),
+    ("close", 0),
+    ("delete personal data", 0),
+]
+
+
+@pytest.mark.django_db
+# Literal values, so that the test also runs (and fails) on the code before the rules.
+@pytest.mark.parametrize("rule", ["at_close", "groups"])
+def test_a_scripted_round_life_never_singles_out_fewer_than_k_people(rule):
+    life = RoundLife(release_rule=rule, seed=12)
+    snapshots = replay(life, SCRIPTED_LIFE)
+    assert_no_two_views_single_out_fewer_than_k(snapshots)
+    for snapshot in snapshots:
+        assert_consultants_see_no_count_below_k(snapshot)
+    # The round published something: the property is not met by showing nothing.
+    assert any(n >= K for n in snapshots[-1].counts.values())
+
+
+@pytest.mark.django_db
+def test_the_board_report_before_and_after_the_close_differs_by_k_or_more():
+    life = RoundLife(release_rule="groups", seed=3)
+    for step in submissions([4, 3, 0]):
+        life.submit(step[1])
+    before = life.pdf_text()
+    life.close()
+    after = life.pdf_text()
+    # Alpha's 4th response was held back while open; closing must not bring it in.
+    assert before == after
+
+
+STEP = st.one_of(
+    st.tuples(st.just("submit"), st.integers(0, len(ORGANISATIONS) - 1)),
+    st.tuples(st.just("pass closing date"), st.just(0)),
+    st.tuples(st.just("move closing date"), st.integers(1, 40)),
+    st.tuples(st.just("close"), st.just(0)),
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rule=st.sampled_from(["at_close", "groups"]),
+    steps=st.lists(STEP, min_size=4, max_size=14),
+    seed=st.integers(0, 1000),
+)
+def test_generated_round_lives_never_single_out_fewer_than_k_people(rule, steps, seed):
+    life = RoundLife(release_rule=rule, seed=seed)
+    # Every generated life starts with enough answers for something to be shown.
+    snapshots = replay(life, [*submissions([K, K, 1]), *steps], pairs=False)
+    assert_no_two_views_single_out_fewer_than_k(snapshots)
+    for snapshot in snapshots:
+        assert_consultants_see_no_count_below_k(snapshot)
