@@ -191,12 +191,36 @@ def profile_similarity(
     stays that of the observed D². `norm` is the normative profile of the organisations
     other than A and B (§6.4), or None when there are too few of them.
     """
-    both = pd.concat({"a": a, "b": b}, axis=1).astype("float64").dropna()
-    k = len(both)
+    index = a.index.union(b.index)
+
+    def aligned(series: pd.Series | None) -> np.ndarray | None:
+        if series is None:
+            return None
+        return series.astype("float64").reindex(index).to_numpy()
+
+    return _similarity(
+        aligned(a),
+        aligned(b),
+        aligned(norm),
+        se_a=aligned(se_a),
+        se_b=aligned(se_b),
+    )
+
+
+def _similarity(
+    a: np.ndarray,
+    b: np.ndarray,
+    norm: np.ndarray | None,
+    *,
+    se_a: np.ndarray | None,
+    se_b: np.ndarray | None,
+) -> dict:
+    both = np.isfinite(a) & np.isfinite(b)
+    k = int(both.sum())
     result: dict = dict.fromkeys(_SIMILARITY_KEYS)
     if k == 0:
         return result | {"k": 0}
-    av, bv = both["a"].to_numpy(), both["b"].to_numpy()
+    av, bv = a[both], b[both]
     d2 = float(((av - bv) ** 2).sum())
     mean_a, mean_b = av.mean(), bv.mean()
     sd_a, sd_b = av.std(), bv.std()  # divisor k
@@ -209,22 +233,17 @@ def profile_similarity(
         raise ArithmeticError("Cronbach–Gleser components do not sum to D²")
     noise = 0.0
     if se_a is not None and se_b is not None:
-        squared = (
-            pd.concat({"a": se_a, "b": se_b}, axis=1)
-            .astype("float64")
-            .reindex(both.index)
-            .pow(2)
-        )
-        noise = float(squared.sum(axis=1, min_count=2).sum(min_count=k))
+        noise = float(
+            (se_a[both] ** 2 + se_b[both] ** 2).sum()
+        )  # NaN if one is missing
     shape_similarity, note = None, SHAPE_TOO_FEW_OTHERS
     if norm is not None:
-        centred = both.join(norm.rename("norm").astype("float64")).dropna()
+        centred = both & np.isfinite(norm)
         note = SHAPE_TOO_FEW_DIMENSIONS
-        if len(centred) >= 3:
-            da = centred["a"] - centred["norm"]
-            db = centred["b"] - centred["norm"]
+        if centred.sum() >= 3:
+            da, db = a[centred] - norm[centred], b[centred] - norm[centred]
             note = SHAPE_FLAT
-            if da.std(ddof=0) > _TINY and db.std(ddof=0) > _TINY:
+            if da.std() > _TINY and db.std() > _TINY:
                 shape_similarity, note = float(np.corrcoef(da, db)[0, 1]), None
     return {
         "k": k,
@@ -369,19 +388,26 @@ def _org_stats(stats: pd.DataFrame, organisation: object) -> pd.DataFrame:
 
 
 def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    dims = stats_a.index.intersection(stats_b.index).sort_values()
+    dims = stats_a.index.union(stats_b.index).sort_values()
     a, b = stats_a.reindex(dims), stats_b.reindex(dims)
-    n_a, n_b = a["n"].to_numpy("float64"), b["n"].to_numpy("float64")
-    keep = (n_a >= threshold) & (n_b >= threshold)
+    table = _gap_arrays(
+        np.asarray(dims, dtype=object),
+        a.to_numpy("float64").T,
+        b.to_numpy("float64").T,
+        threshold,
+    )
+    return pd.DataFrame(table, columns=c.GAP_COLUMNS)
+
+
+def _gap_arrays(
+    dims: np.ndarray, a: np.ndarray, b: np.ndarray, threshold: int
+) -> dict[str, np.ndarray]:
+    # a and b are (n, mean, var) rows over the same dimensions; NaN n = nobody scored it.
+    n_a, mean_a, var_a = a
+    n_b, mean_b, var_b = b
+    keep = (np.nan_to_num(n_a) >= threshold) & (np.nan_to_num(n_b) >= threshold)
     n_a, n_b = n_a[keep], n_b[keep]
-    mean_a, mean_b = (
-        a["mean"].to_numpy("float64")[keep],
-        b["mean"].to_numpy("float64")[keep],
-    )
-    var_a, var_b = (
-        a["var"].to_numpy("float64")[keep],
-        b["var"].to_numpy("float64")[keep],
-    )
+    mean_a, mean_b, var_a, var_b = mean_a[keep], mean_b[keep], var_a[keep], var_b[keep]
     k = int(keep.sum())
     with np.errstate(invalid="ignore", divide="ignore"):
         v_a, v_b = var_a / n_a, var_b / n_b
@@ -403,7 +429,6 @@ def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.Da
             (1 - 3 / (4 * (n_a + n_b) - 9)) * gap / np.where(pooled > 0, pooled, np.nan)
         )
         z = gap / se
-    ci_low, ci_high = gap - half, gap + half
     p_value = welch_p_values(gap, se, welch)
     p_holm = holm_adjust(p_value)
     # A pair's k dimensions are one family (§6.1): Holm keeps the chance of any false
@@ -412,25 +437,22 @@ def _gaps(stats_a: pd.DataFrame, stats_b: pd.DataFrame, threshold: int) -> pd.Da
     clear = significant & (np.round(np.abs(gap), 9) >= CLEAR_GAP)
     # Largest |gap|/SE first; dimensions are already in name order for ties; NaN last.
     order = np.argsort(np.where(np.isnan(z), np.inf, -np.abs(z)), kind="stable")
-    return pd.DataFrame(
-        {
-            c.DIMENSION: np.asarray(dims, dtype=object)[keep][order],
-            c.MEAN_A: mean_a[order],
-            c.MEAN_B: mean_b[order],
-            c.GAP: gap[order],
-            c.SE: se[order],
-            c.CI_LOW: ci_low[order],
-            c.CI_HIGH: ci_high[order],
-            c.EFFECT_SIZE: hedges[order],
-            c.CLEAR: clear[order].astype(bool),
-            c.Z: z[order],
-            c.SIM_CI_LOW: (gap - sim_half)[order],
-            c.SIM_CI_HIGH: (gap + sim_half)[order],
-            c.P_VALUE: p_value[order],
-            c.P_HOLM: p_holm[order],
-        },
-        columns=c.GAP_COLUMNS,
-    )
+    return {
+        c.DIMENSION: dims[keep][order],
+        c.MEAN_A: mean_a[order],
+        c.MEAN_B: mean_b[order],
+        c.GAP: gap[order],
+        c.SE: se[order],
+        c.CI_LOW: (gap - half)[order],
+        c.CI_HIGH: (gap + half)[order],
+        c.EFFECT_SIZE: hedges[order],
+        c.CLEAR: clear[order].astype(bool),
+        c.Z: z[order],
+        c.SIM_CI_LOW: (gap - sim_half)[order],
+        c.SIM_CI_HIGH: (gap + sim_half)[order],
+        c.P_VALUE: p_value[order],
+        c.P_HOLM: p_holm[order],
+    }
 
 
 def dimension_gaps(
@@ -538,9 +560,10 @@ class _Resamples:
         ).astype("float64")
         self.columns = {col: i for i, col in enumerate(table.columns)}
         self.sizes: dict = {}
-        self.sums: dict = {}
-        self.counts: dict = {}
-        self.widen: dict = {}
+        # Column means: `plain` over the resamples, the jackknife and the sample, in that
+        # order; `wide` over the resamples, spread for the organisation's size.
+        self.plain: dict = {}
+        self.wide: dict = {}
         present_orgs = set(table.index.get_level_values(0))
         for organisation in organisations:
             if organisation not in present_orgs:
@@ -560,13 +583,15 @@ class _Resamples:
                 .astype("float64")
             )
             present = np.isfinite(values)
+            sums = self._blocks(weights, np.where(present, values, 0.0))
+            counts = self._blocks(weights, present.astype("float64"))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = sums / counts
+            sample = means[-1]
             self.sizes[organisation] = n
-            self.sums[organisation] = self._blocks(
-                weights, np.where(present, values, 0.0)
-            )
-            self.counts[organisation] = self._blocks(weights, present.astype("float64"))
-            self.widen[organisation] = small_sample_widening(
-                self.counts[organisation][-1]
+            self.plain[organisation] = means
+            self.wide[organisation] = sample + small_sample_widening(counts[-1]) * (
+                means[:n_boot] - sample
             )
 
     @staticmethod
@@ -576,39 +601,41 @@ class _Resamples:
         total = values.sum(axis=0, keepdims=True)
         return np.vstack([boot, total - values, total])
 
-    def rows(self, a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
-        """Return the row indices of A's and of B's blocks that line up, pair by pair."""
-        boot, n_a, n_b = self.n_boot, self.sizes[a], self.sizes[b]
-        rows_a = np.concatenate(
-            [np.arange(boot), boot + np.arange(n_a), np.full(n_b + 1, boot + n_a)]
-        )
-        rows_b = np.concatenate(
-            [
-                np.arange(boot),
-                np.full(n_a, boot + n_b),
-                boot + np.arange(n_b),
-                [boot + n_b],
-            ]
-        )
-        return rows_a, rows_b
-
     def has(self, organisation: object, columns: list) -> bool:
-        return organisation in self.sums and all(col in self.columns for col in columns)
+        return organisation in self.plain and all(
+            col in self.columns for col in columns
+        )
 
-    def mean(
-        self, organisation: object, columns: list, rows: np.ndarray, *, widen: bool
-    ) -> np.ndarray:
-        """Return column means over the given rows; resamples widened about the sample's."""
-        index = [self.columns[col] for col in columns]
-        sums, counts = self.sums[organisation], self.counts[organisation]
+    def evaluate(
+        self,
+        statistic,
+        a: object,
+        columns_a: list,
+        b: object,
+        columns_b: list,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Evaluate statistic(A's means, B's means) on the pair's resamples and jackknife.
+
+        Returns the values over the widened resamples, the jackknife over A, the
+        jackknife over B and the sample (one array, in that order), and the values over
+        the resamples as drawn. Broadcasting pairs each row of one side with the other.
+        """
+        boot, n_a = self.n_boot, self.sizes[a]
+        index_a = [self.columns[col] for col in columns_a]
+        index_b = [self.columns[col] for col in columns_b]
+        plain_a, plain_b = self.plain[a][:, index_a], self.plain[b][:, index_b]
+        wide_a, wide_b = self.wide[a][:, index_a], self.wide[b][:, index_b]
+        whole_a, whole_b = plain_a[-1:], plain_b[-1:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums[np.ix_(rows, index)] / counts[np.ix_(rows, index)]
-            sample = sums[-1, index] / counts[-1, index]
-        if not widen:
-            return means
-        resampled = (rows < self.n_boot)[:, None]
-        widened = sample + self.widen[organisation][index] * (means - sample)
-        return np.where(resampled, widened, means)
+            values = np.concatenate(
+                [
+                    statistic(wide_a, wide_b),
+                    statistic(plain_a[boot : boot + n_a], whole_b),
+                    statistic(whole_a, plain_b[boot:-1]),
+                    statistic(whole_a, whole_b),
+                ]
+            )
+            return values, statistic(plain_a[:boot], plain_b[:boot])
 
 
 def small_sample_widening(n: np.ndarray) -> np.ndarray:
@@ -749,8 +776,22 @@ def pairwise_fit(
         c.ORGANISATION
     )
     respondents = resp_scores.groupby(c.ORGANISATION)[c.RESPONSE_ID].nunique()
-    dimension_stats = _dimension_stats(resp_scores)
-    stats = {o: _org_stats(dimension_stats, o) for o in organisations}
+    # n, mean and variance per organisation over every dimension anyone scored, as
+    # arrays: the gaps of thousands of pairs are then arithmetic, not DataFrame work.
+    dimension_stats = _dimension_stats(resp_scores).unstack(c.DIMENSION)
+    all_dims = np.asarray(
+        sorted(resp_scores[c.DIMENSION].dropna().unique()), dtype=object
+    )
+    stats = {
+        o: dimension_stats.loc[o]
+        .unstack(0)
+        .reindex(index=all_dims)
+        .to_numpy("float64")
+        .T
+        if o in dimension_stats.index
+        else np.full((3, len(all_dims)), np.nan)
+        for o in organisations
+    }
     rated = _ratings_lookup(ratings)
     resamples = _Resamples(
         resp_scores=resp_scores,
@@ -765,6 +806,7 @@ def pairwise_fit(
         means=means,
         ses=ses,
         culture=shown_culture,
+        dims=all_dims,
         rated=rated,
         stats=stats,
         threshold=threshold,
@@ -793,15 +835,22 @@ def pairwise_fit(
 
 
 class _Context:
-    """What every pair's figures are computed from."""
+    """What every pair's figures are computed from, as arrays looked up by organisation."""
 
     def __init__(self, **parts: object) -> None:
         self.__dict__.update(parts)
-        means = self.means
+        means: pd.DataFrame = self.means
+        self.profile = dict(zip(means.index, means.to_numpy(), strict=True))
+        self.se = dict(zip(self.ses.index, self.ses.to_numpy(), strict=True))
+        self.missing = np.full(len(means.columns), np.nan)
+        self.cultures = {
+            org: row.to_numpy("float64")
+            for org, row in self.culture[c.CULTURE_TYPES].iterrows()
+        }
         # Σ and count of the shown organisations' means, so a pair's normative profile
         # (everyone but A and B) is two subtractions away.
-        self.norm_sum = means.fillna(0.0).sum()
-        self.norm_count = means.notna().sum()
+        self.norm_sum = np.nan_to_num(means.to_numpy()).sum(axis=0)
+        self.norm_count = means.notna().to_numpy().sum(axis=0)
 
     def enough(self, rater: object, subject: object, count: str) -> bool:
         row = self.rated.get((rater, subject))
@@ -816,32 +865,32 @@ class _Context:
             return None
         return _or_none(self.rated[(rater, subject)][figure])
 
-    def norm(self, a: object, b: object) -> pd.Series | None:
-        pair = [o for o in (a, b) if o in self.means.index]
-        if len(self.means.index) - len(pair) < MIN_OTHERS_FOR_SHAPE:
+    def norm(self, a: object, b: object) -> np.ndarray | None:
+        own = [self.profile[o] for o in (a, b) if o in self.profile]
+        if len(self.profile) - len(own) < MIN_OTHERS_FOR_SHAPE:
             return None
-        own = self.means.loc[pair]
-        count = self.norm_count - own.notna().sum()
-        others = (self.norm_sum - own.fillna(0.0).sum()) / count
-        return others.where(count >= MIN_OTHERS_FOR_SHAPE)
+        count = self.norm_count - sum(np.isfinite(p) for p in own)
+        total = self.norm_sum - sum(np.nan_to_num(p) for p in own)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count >= MIN_OTHERS_FOR_SHAPE, total / count, np.nan)
 
 
 def _pair(a: object, b: object, ctx: _Context) -> dict:
-    empty = pd.Series(dtype="float64")
-    profile_a = ctx.means.loc[a] if a in ctx.means.index else empty
-    profile_b = ctx.means.loc[b] if b in ctx.means.index else empty
-    similarity = profile_similarity(
+    profile_a = ctx.profile.get(a, ctx.missing)
+    profile_b = ctx.profile.get(b, ctx.missing)
+    similarity = _similarity(
         profile_a,
         profile_b,
         ctx.norm(a, b),
-        se_a=ctx.ses.loc[a] if a in ctx.ses.index else empty,
-        se_b=ctx.ses.loc[b] if b in ctx.ses.index else empty,
+        se_a=ctx.se.get(a, ctx.missing),
+        se_b=ctx.se.get(b, ctx.missing),
     )
-    dims = list(profile_a.dropna().index.intersection(profile_b.dropna().index))
+    dims = list(ctx.means.columns[np.isfinite(profile_a) & np.isfinite(profile_b)])
 
     fit_culture = None
-    if a in ctx.culture.index and b in ctx.culture.index:
-        fit_culture = _or_none(culture_fit(ctx.culture.loc[a], ctx.culture.loc[b]))
+    if a in ctx.cultures and b in ctx.cultures:
+        gap = ctx.cultures[a] - ctx.cultures[b]
+        fit_culture = _or_none(100 - 0.5 * np.abs(gap).sum())
 
     trust_ab = _readiness(ctx.rating(a, b, c.TRUST, c.N_TRUST))
     trust_ba = _readiness(ctx.rating(b, a, c.TRUST, c.N_TRUST))
@@ -888,9 +937,13 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
             abs(compatibility - sum(actual) / len(actual)) >= PERCEIVED_ACTUAL_LIMIT
         )
 
-    gaps = _gaps(ctx.stats[a], ctx.stats[b], ctx.threshold)
-    ranked = gaps[gaps[c.Z].notna()]
-    largest = ranked.iloc[0] if len(ranked) else None
+    gaps = _gap_arrays(ctx.dims, ctx.stats[a], ctx.stats[b], ctx.threshold)
+    ranked = np.flatnonzero(~np.isnan(gaps[c.Z]))
+    largest = (
+        {key: values[ranked[0]] for key, values in gaps.items()}
+        if len(ranked)
+        else None
+    )
     fit_low, fit_high = intervals.get(c.FIT, (None, None))
     row = {
         c.FIT: fit_value,
@@ -923,6 +976,29 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
     return row
 
 
+def _profile_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    squared = (a - b) ** 2
+    usable = np.isfinite(squared)
+    k = usable.sum(axis=1)
+    d2 = np.where(usable, squared, 0.0).sum(axis=1) / k
+    return np.where(k > 0, 100 * (1 - np.sqrt(d2) / 4), np.nan)
+
+
+def _culture_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 100 - 0.5 * np.abs(a - b).sum(axis=1)
+
+
+def _mutual_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return 25 * (np.minimum(a[:, 0], b[:, 0]) - 1)
+
+
+def _compatibility_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # Each side holds its direction's column if that direction counts, else none.
+    rows = max(len(a), len(b))
+    directions = [np.broadcast_to(side[:, 0], rows) for side in (a, b) if side.shape[1]]
+    return 25 * (np.mean(directions, axis=0) - 1)
+
+
 def _resampled(
     a: object,
     b: object,
@@ -933,47 +1009,30 @@ def _resampled(
 ) -> dict[str, _Split]:
     """Recompute each plain component over the pair's resamples and jackknife."""
     boot: _Resamples = ctx.resamples
-    if a not in boot.sums or b not in boot.sums:
+    if a not in boot.plain or b not in boot.plain:
         return {}
-    rows_a, rows_b = boot.rows(a, b)
-
-    def statistics(widen: bool) -> dict[str, np.ndarray]:
-        def mean(org: object, columns: list) -> np.ndarray:
-            return boot.mean(org, columns, rows_a if org == a else rows_b, widen=widen)
-
-        values: dict[str, np.ndarray] = {}
-        if dims and boot.has(a, dims):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                squared = (mean(a, dims) - mean(b, dims)) ** 2
-                usable = np.isfinite(squared)
-                k = usable.sum(axis=1)
-                d2 = np.where(usable, squared, 0.0).sum(axis=1) / k
-            values[c.PROFILE_FIT] = np.where(k > 0, 100 * (1 - np.sqrt(d2) / 4), np.nan)
-        if boot.has_culture and boot.has(a, c.CULTURE_TYPES):
-            gap = mean(a, c.CULTURE_TYPES) - mean(b, c.CULTURE_TYPES)
-            values[c.CULTURE_FIT] = 100 - 0.5 * np.abs(gap).sum(axis=1)
-        if boot.has_ratings:
-            if boot.has(a, [(c.TRUST, b)]) and boot.has(b, [(c.TRUST, a)]):
-                ab = mean(a, [(c.TRUST, b)])[:, 0]
-                ba = mean(b, [(c.TRUST, a)])[:, 0]
-                values[c.MUTUAL_TRUST] = 25 * (np.minimum(ab, ba) - 1)
-            # Only the directions the point estimate uses (K raters answered P4).
-            if directions and all(
-                boot.has(rater, [(c.COMPATIBILITY, subject)])
-                for rater, subject in directions
-            ):
-                means = [
-                    mean(rater, [(c.COMPATIBILITY, subject)])[:, 0]
-                    for rater, subject in directions
-                ]
-                values[c.COMPATIBILITY] = 25 * (np.mean(means, axis=0) - 1)
-        return values
-
-    widened, plain = statistics(widen=True), statistics(widen=False)
-    return {
-        key: _Split(widened[key], plain[key], boot.n_boot, boot.sizes[a])
-        for key in widened
-    }
+    wanted: dict = {}
+    if dims and boot.has(a, dims):
+        wanted[c.PROFILE_FIT] = (_profile_statistic, dims, dims)
+    if boot.has_culture and boot.has(a, c.CULTURE_TYPES):
+        wanted[c.CULTURE_FIT] = (_culture_statistic, c.CULTURE_TYPES, c.CULTURE_TYPES)
+    if boot.has_ratings:
+        if boot.has(a, [(c.TRUST, b)]) and boot.has(b, [(c.TRUST, a)]):
+            wanted[c.MUTUAL_TRUST] = (_mutual_statistic, [(c.TRUST, b)], [(c.TRUST, a)])
+        # Only the directions the point estimate uses (K raters answered P4).
+        sides = [
+            [(c.COMPATIBILITY, subject)] if (rater, subject) in directions else []
+            for rater, subject in ((a, b), (b, a))
+        ]
+        if directions and all(
+            boot.has(o, s) for o, s in zip((a, b), sides, strict=True)
+        ):
+            wanted[c.COMPATIBILITY] = (_compatibility_statistic, *sides)
+    splits = {}
+    for key, (statistic, columns_a, columns_b) in wanted.items():
+        values, plain = boot.evaluate(statistic, a, columns_a, b, columns_b)
+        splits[key] = _Split(values, plain, boot.n_boot, boot.sizes[a])
+    return splits
 
 
 def _intervals(
