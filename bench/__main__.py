@@ -1,20 +1,23 @@
 """Run every benchmark at one size and print the figures and a summary against the targets.
 
     python -m bench [--responses 10000] [--organisations 200] [--users 50] [--seconds 30]
+                    [--validity-replications 400]
 
 Builds the data set with bench.generate (replacing an earlier one unless --reuse), then
 times the dashboards, the responses.csv export against raw COPY, and submission under
-locust. Figures print one per line as they come (`name value unit`); the table at the end
-compares them with the targets of issue 6 (bench/RESULTS.md records real runs).
+locust, and checks the statistics against simulated rounds (bench.validity). Figures print
+one per line as they come (`name value unit`); the table at the end compares them with the
+targets of issues 6 and 13 (bench/RESULTS.md records real runs).
 """
 
 import argparse
 import sys
 
-from bench import dashboards, export, generate, submission
+from bench import dashboards, export, generate, submission, validity
 from bench.support import Figure, emit, generated_survey, setup_django
 
-# (figure, target, "max" or "min") on a 2-core machine at 500,000 responses.
+# (figure, target, "max", "min" or "abs" (|figure| ≤ target)): issue 6's on a 2-core
+# machine at 500,000 responses, then issue 13's for the statistics (MEASUREMENT.md §6).
 TARGETS = (
     ("dashboard.overview.p95", 1000, "max"),
     ("dashboard.organisation.p95", 1000, "max"),
@@ -26,6 +29,21 @@ TARGETS = (
     ("submission.lost", 0, "max"),
     ("view_vs_raw_copy", 0.5, "min"),
     ("view_rss_growth", 300, "max"),
+    *[(f"validity.clear_gap.identical.n{n}", 0.05, "max") for n in validity.SIZES],
+    *[
+        target
+        for n in validity.SIZES
+        for target in (
+            (f"validity.fit.coverage.typical.n{n}", 0.93, "min"),
+            (f"validity.fit.coverage.typical.n{n}", 0.97, "max"),
+            (f"validity.fit.coverage.identical.n{n}", 0.90, "min"),
+        )
+    ],
+    *[
+        (f"validity.{figure}.bias.{kind}.n8", 2, "abs")
+        for figure in ("fit", *validity.COMPONENTS)
+        for kind in ("typical", "identical")
+    ],
 )
 
 
@@ -36,17 +54,19 @@ def summary(figures: list[Figure]) -> str:
     lines = [
         "Targets are set for 500,000 responses on 2 cores"
         + (f"; this run's largest round has {size.value:.0f}." if size else "."),
-        f"{'figure':32} {'measured':>12} {'target':>12}  result",
+        f"{'figure':42} {'measured':>12} {'target':>12}  result",
     ]
     for name, target, kind in TARGETS:
         figure = found.get(name)
         if figure is None:
-            lines.append(f"{name:32} {'–':>12} {target:>12}  not run")
+            lines.append(f"{name:42} {'–':>12} {target:>12}  not run")
             continue
-        met = figure.value <= target if kind == "max" else figure.value >= target
-        bound = f"{'≤' if kind == 'max' else '≥'} {target} {figure.unit}"
+        value = abs(figure.value) if kind == "abs" else figure.value
+        met = value >= target if kind == "min" else value <= target
+        sign = {"max": "≤", "min": "≥", "abs": "|x| ≤"}[kind]
+        bound = f"{sign} {target} {figure.unit}"
         lines.append(
-            f"{name:32} {figure.value:>12.4g} {bound:>16}  {'met' if met else 'MISSED'}"
+            f"{name:42} {figure.value:>12.4g} {bound:>16}  {'met' if met else 'MISSED'}"
         )
     return "\n".join(lines)
 
@@ -60,6 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--validity-replications",
+        type=int,
+        default=400,
+        help="simulated rounds per kind and size for bench.validity (0 skips it)",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -93,6 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     emit(submitted)
     figures += submitted
+    if args.validity_replications:
+        figures += validity.measure(replications=args.validity_replications)
     sys.stdout.write("\n" + summary(figures) + "\n")
 
 

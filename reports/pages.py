@@ -462,6 +462,7 @@ def pair(
         "trust_a_to_b": charts.fmt(result["trust_a_to_b"], 0),
         "trust_b_to_a": charts.fmt(result["trust_b_to_a"], 0),
         "shape_similarity": charts.fmt(result["shape_similarity"], 2),
+        "shape_note": result.get("shape_similarity_note"),
         "level_gap": charts.fmt(result["level_gap"], 2),
         "elevation": charts.fmt(result["elevation"], 2),
         "scatter": charts.fmt(result["scatter"], 2),
@@ -525,11 +526,18 @@ def gap_sentences(
             if abs(r.effect_size) >= 0.5
             else "small"
         )
+        low, high = (r.ci_low, r.ci_high) if r.gap > 0 else (-r.ci_high, -r.ci_low)
+        sim_low, sim_high = (
+            (r.sim_ci_low, r.sim_ci_high)
+            if r.gap > 0
+            else (-r.sim_ci_high, -r.sim_ci_low)
+        )
+        # The simultaneous interval allows for every dimension being compared (§6.1).
         sentences.append(
             f"On {titles[r.dimension].lower()}, {higher} scores {abs(r.gap):.1f} points higher "
             f"than {lower} ({r.mean_a:.1f} against {r.mean_b:.1f} for {name_a} and {name_b}); "
-            f"the 95% interval runs from {abs(r.ci_low if r.gap > 0 else r.ci_high):.1f} to "
-            f"{abs(r.ci_high if r.gap > 0 else r.ci_low):.1f}, a {size} difference."
+            f"the 95% interval runs from {low:.1f} to {high:.1f} ({sim_low:.1f} to "
+            f"{sim_high:.1f} allowing for every dimension compared), a {size} difference."
         )
     return sentences
 
