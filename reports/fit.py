@@ -505,11 +505,11 @@ def _combine_boot(
 class _Resamples:
     """Each organisation's respondents resampled n_boot times, and its jackknife.
 
-    For every organisation and column of the per-respondent table it holds the sum and
-    the number of answers over three blocks of rows: the n_boot resamples, the n
-    leave-one-out samples, and the sample itself. A pair's statistic evaluated on
-    `rows(a, b)` is then, in one vectorised pass, its bootstrap replicates, its
-    jackknife over A, its jackknife over B, and its estimate.
+    For every organisation it holds the column means of the per-respondent table over
+    the n_boot resamples, the n leave-one-out samples and the sample itself, and the
+    resamples' means widened for the organisation's size. `evaluate` then computes a
+    pair's statistic, in one vectorised pass per block, as its bootstrap replicates, its
+    jackknife over A, its jackknife over B and its estimate.
     """
 
     def __init__(
@@ -728,8 +728,10 @@ def pairwise_fit(
     Intervals: each organisation's respondents are drawn with replacement n_boot times
     from a stream seeded by `seed` and that organisation alone; every component is
     recomputed from exactly the answers its point estimate uses (the k dimensions
-    shown for both, the directions with K raters), and the 95% interval is BCa, with
-    the acceleration from the jackknife over each organisation's respondents.
+    shown for both, the directions with K raters), with each organisation's resampled
+    means spread for its size (`small_sample_widening`). The replicates are centred on
+    the corrected estimate and the 95% interval is BCa, with the acceleration from the
+    jackknife over each organisation's respondents.
     Components not resampled (culture and ratings when their raw frames are not passed)
     are held at their point estimates, so the interval then understates the uncertainty.
     """
