@@ -742,7 +742,7 @@ def pairwise_fit(
     )
     require_columns(
         org_scores,
-        [c.ORGANISATION, c.DIMENSION, c.N, c.MEAN, c.SD, c.SE, c.SUPPRESSED],
+        [c.ORGANISATION, c.DIMENSION, c.MEAN, c.SE, c.SUPPRESSED],
         name="org_scores",
     )
     require_columns(
