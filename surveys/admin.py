@@ -11,6 +11,7 @@ from surveys.models import (
     CacheEntry,
     Comment,
     Dimension,
+    Eligibility,
     FocusArea,
     Instrument,
     Invitation,
@@ -219,6 +220,20 @@ class InvitationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_select_related = ["survey", "organisation"]
+
+
+@admin.register(Eligibility)
+class EligibilityAdmin(admin.ModelAdmin):
+    """How many people each organisation asked: recorded by leads on the round page."""
+
+    list_display = ["survey", "organisation", "eligible"]
+    list_filter = ["survey"]
+    search_fields = ["organisation__name", "survey__title"]
+    readonly_fields = ["survey", "organisation", "created_at", "updated_at"]
+    list_select_related = ["survey", "organisation"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # leads record it on the round page, which audits it
 
 
 @admin.register(Response)

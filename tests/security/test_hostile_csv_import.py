@@ -4,6 +4,7 @@ every line is good and each person is stored exactly as listed. Never half an im
 
 import codecs
 import csv
+import html
 import io
 import string
 
@@ -14,7 +15,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from surveys.forms.invitations import BINARY_FILE, InvitationImportForm
-from surveys.models import Instrument, Invitation
+from surveys.models import Instrument, Invitation, Organisation, RespondentRole
 from tests.security.estate import Estate, build_estate
 from tests.security.hostile import (
     MARKUP,
@@ -56,7 +57,42 @@ ADDRESSES = st.one_of(
     st.sampled_from(["=cmd@example.org", "+44@example.org", "-x@example.org"]),
     st.just("Jo.Bloggs@exämple.org"),
 )
-ROLES = storable_text(min_size=0, max_size=100).filter(one_line)
+# A role is one of a fixed list, typed as its label or its code in any case, or left empty.
+ROLE_CELLS = {
+    **{label.lower(): code for code, label in RespondentRole.choices},
+    **{code: code for code in RespondentRole.values},
+    # The import also takes a code typed with spaces ("non executive").
+    **{code.replace("_", " "): code for code in RespondentRole.values},
+}
+ROLE_LIST = (
+    "use ‘Board member’, ‘Executive’, ‘Non-executive’, ‘Senior manager’, ‘Other’, "
+    "or leave it empty"
+)
+
+
+def role_code(cell: str) -> str | None:
+    """Return the code a role cell is stored as, or None when it is not a role."""
+    words = " ".join(cell.split()).lower()
+    return ROLE_CELLS.get(words) if words else ""
+
+
+@st.composite
+def any_case(draw, text: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
+    return "".join(
+        c.upper() if up else c.lower() for c, up in zip(text, flips, strict=True)
+    )
+
+
+ROLES = st.one_of(
+    st.sampled_from(RespondentRole.labels).flatmap(any_case),
+    st.sampled_from(RespondentRole.values).flatmap(any_case),
+    st.sampled_from(["", " ", "  Board  Member ", "\tEXECUTIVE"]),
+)
+# Anything else typed as a role (a job title, markup, a formula) is refused by line.
+NOT_ROLES = (
+    storable_text(max_size=100).filter(one_line).filter(lambda v: role_code(v) is None)
+)
 
 
 @st.composite
@@ -94,6 +130,7 @@ def bad_row() -> st.SearchStrategy[tuple[str, ...]]:
         st.tuples(not_an_address, organisation, ROLES),
         st.tuples(address, unknown, ROLES),
         st.tuples(address, organisation, too_long),
+        st.tuples(address, organisation, NOT_ROLES),
         st.tuples(address, organisation, hidden),
         st.tuples(address),
         st.tuples(address, organisation, ROLES, st.sampled_from(MARKUP)),
@@ -159,12 +196,12 @@ def personal(estate: Estate) -> set[tuple[str, str, str]]:
 
 
 def expected(rows: list[tuple[str, ...]]) -> set[tuple[str, str, str]]:
-    """Each address once (the first time it is listed), with its role as written."""
+    """Each address once (the first time it is listed), with its role's code."""
     people: dict[str, tuple[str, str, str]] = {}
     for email, organisation, *role in rows:
         people.setdefault(
             email.lower(),
-            (email, ORGANISATION_CELLS[organisation], (role or [""])[0].strip()),
+            (email, ORGANISATION_CELLS[organisation], role_code((role or [""])[0])),
         )
     return set(people.values())
 
@@ -229,14 +266,14 @@ def test_a_file_of_garbage_bytes_is_refused_clearly(lead, estate, data):
 
 
 def utf16_without_bom() -> bytes:
-    return "jo@example.org,NH,Director\n".encode("utf-16-le")
+    return "jo@example.org,NH,Executive\n".encode("utf-16-le")
 
 
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
         (utf16_without_bom(), BINARY_FILE),
-        (b"jo@example.org,NH,Dir\x00ector\n", BINARY_FILE),  # was a 500 on saving
+        (b"jo@example.org,NH,Exec\x00utive\n", BINARY_FILE),  # was a 500 on saving
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", BINARY_FILE),  # a workbook
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", BINARY_FILE),
         (
@@ -244,7 +281,7 @@ def utf16_without_bom() -> bytes:
             "check that every opening quotation mark",
         ),
         (
-            b"jo@example.org,NH,Director\x08\x1b\n",
+            b"jo@example.org,NH,Executive\x08\x1b\n",
             "Line 1: contains a hidden character",
         ),
     ],
@@ -268,22 +305,64 @@ def test_files_that_are_not_a_list_are_refused_with_the_reason(
 
 def test_a_list_saved_by_excel_as_unicode_text_is_read(lead, estate):
     """Excel's 'Unicode text' is UTF-16 with a byte order mark, separated by tabs."""
-    text = "email\torganisation\trole\r\nJo.Bloggs@example.org\tNH\tDirector of Ōperations\r\n"
+    text = (
+        "email\torganisation\trole\r\n"
+        "Jo.Bloggs@exämple.org\tNH\tSenior Manager\r\n"
+        "sam@example.org\tNorthshire Council\tnon_executive\r\n"
+    )
     page = upload(lead, estate, codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     assert page.status_code == 302, error_summary(page)
     assert personal(estate) == {
-        ("Jo.Bloggs@example.org", "Northshire Hospitals", "Director of Ōperations")
+        ("Jo.Bloggs@exämple.org", "Northshire Hospitals", "senior_manager"),
+        ("sam@example.org", "Northshire Council", "non_executive"),
     }
 
 
 def test_formulas_and_markup_in_a_list_are_stored_as_text(lead, estate):
+    """Formulas in addresses and markup in organisation names are matched and kept as text."""
+    markup = "<script>alert(1)</script>"
+    Organisation.objects.filter(pk=estate.organisations[1].pk).update(name=markup)
     rows = [
-        ("jo@example.org", "nh", '=HYPERLINK("http://evil.example/","Click")'),
-        ("sam@example.org", "NC", "<script>alert(1)</script>"),
-        ("ali@example.org", "NC", "@SUM(A1:A9)"),
+        ("=cmd@example.org", "nh", "Executive"),
+        ("+44@example.org", markup, "board member"),
+        ("-x@example.org", f" {markup.upper()} ", ""),
+        ("ali@example.org", "NH"),
     ]
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     page = upload(lead, estate, out.getvalue().encode())
     assert page.status_code == 302, error_summary(page)
-    assert personal(estate) == expected(rows)
+    assert personal(estate) == {
+        ("=cmd@example.org", "Northshire Hospitals", "executive"),
+        ("+44@example.org", markup, "board_member"),
+        ("-x@example.org", markup, ""),
+        ("ali@example.org", "Northshire Hospitals", ""),
+    }
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        '=HYPERLINK("http://evil.example/","Click")',
+        "@SUM(A1:A9)",
+        "+1+1",
+        "<script>alert(1)</script>",
+        "{{ request.META }}",
+        "Chief Executive",
+        "Director of Ōperations",
+        "jo.bloggs@example.org",
+    ],
+)
+def test_a_role_not_on_the_list_is_refused_by_line_and_nobody_is_imported(
+    lead, estate, role
+):
+    """A typed role could name one person in an export, and a formula or markup could run."""
+    rows = [("sam@example.org", "NC", "Other"), ("jo@example.org", "nh", role)]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    before = fingerprint()
+    page = upload(lead, estate, out.getvalue().encode())
+    errors = [html.unescape(error) for error in assert_refused(page, before)]
+    assert f"Line 2: ‘{role}’ is not one of the roles – {ROLE_LIST}" in errors, errors
+    assert not any(e.startswith("Line 1:") for e in errors), errors
+    assert role not in page.content.decode() or role == html.escape(role)  # as text

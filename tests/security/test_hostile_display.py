@@ -1,5 +1,6 @@
 """Markup typed into any field is stored as typed and shown as text on every page; formulas are
-neutralised in downloads.
+neutralised in downloads. Roles are the exception: a fixed list, so markup or a formula cannot
+be stored as one at all.
 
 The pages are found from the URL resolver, as in test_access_matrix, so a new page is checked
 as soon as it exists.
@@ -13,6 +14,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import escape
@@ -27,6 +29,7 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    RespondentRole,
     Response,
     Survey,
 )
@@ -54,7 +57,11 @@ SKIPPED = ("download", "_pdf")
 
 @pytest.fixture
 def hostile_round(db):
-    """A seeded round whose names, title, comment, focus area and lead are all markup."""
+    """A seeded round whose names, title, comment, focus area and lead are all markup.
+
+    Roles keep the seeded codes: the database refuses anything else (see
+    test_markup_or_a_formula_cannot_be_stored_as_a_role).
+    """
     cache.clear()
     call_command(
         "seed_demo", organisations=3, respondents=6, seed=3, stdout=io.StringIO()
@@ -82,13 +89,16 @@ def hostile_round(db):
     dimension = Dimension.objects.filter(
         instrument=survey.instrument, block=Block.SELF
     ).first()
-    response = Response.objects.filter(
+    # Comments are shown only once K people (in whole groups of K) wrote one on the
+    # dimension, so everyone who answered for the organisation writes it.
+    writers = Response.objects.filter(
         survey=survey, organisation=shown, submitted_at__isnull=False
-    ).first()
-    Comment.objects.update_or_create(
-        response=response, dimension=dimension, defaults={"text": COMMENT}
     )
-    Response.objects.filter(survey=survey, organisation=other).update(role=FORMULA)
+    assert len(writers) >= survey.anonymity_threshold
+    for response in writers:
+        Comment.objects.update_or_create(
+            response=response, dimension=dimension, defaults={"text": COMMENT}
+        )
     lead = MembershipFactory(partnership=partnership, role=Membership.Role.LEAD).user
     lead.first_name = FIRST_NAME
     lead.save()
@@ -170,9 +180,7 @@ def test_markup_is_shown_as_text_on_every_page(client, hostile_round):
     assert len(seen) >= 15
 
 
-def test_formulas_typed_into_names_and_roles_are_neutralised_in_downloads(
-    client, hostile_round
-):
+def test_formulas_typed_into_names_are_neutralised_in_downloads(client, hostile_round):
     survey, _shown, _other, lead = hostile_round
     client.force_login(lead)
     responses = client.get(
@@ -181,10 +189,11 @@ def test_formulas_typed_into_names_and_roles_are_neutralised_in_downloads(
     body = b"".join(responses.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert {"'" + FORMULA} <= {row["organisation"] for row in rows}
-    assert {"'" + FORMULA} <= {row["role"] for row in rows}
+    assert {"'" + FORMULA} <= {row["subject_organisation"] for row in rows}
     for row in rows:
         for column in ("organisation", "role", "subject_organisation"):
             assert not row[column].startswith(FORMULA_PREFIXES), row
+        assert row["role"] in ROLES, row  # a code from the list, or empty
     scores = client.get(reverse("reports:download_scores_csv", args=[survey.public_id]))
     cells = {
         row["organisation"]
@@ -194,3 +203,29 @@ def test_formulas_typed_into_names_and_roles_are_neutralised_in_downloads(
     assert FORMULA not in cells
     assert COMMENT not in body  # comments are never exported
     assert uuid.UUID(rows[0]["response_id"])
+
+
+ROLES = {"", *RespondentRole.values}
+# Too long for the column, or short enough to reach the check constraint.
+HOSTILE_ROLES = [FORMULA, "=1+1", "@SUM(A1:A9)", "<b>x</b>", "Chief Executive"]
+
+
+@pytest.mark.parametrize("role", HOSTILE_ROLES)
+@pytest.mark.parametrize("model", [Invitation, Response], ids=lambda m: m.__name__)
+def test_markup_or_a_formula_cannot_be_stored_as_a_role(survey_setup, model, role):
+    """Not even by code that bypasses the forms: the database refuses it."""
+    link = survey_setup.personal_link
+    if model is Response:
+        ResponseFactory(invitation=link, survey=survey_setup.survey)
+        rows = Response.objects.filter(invitation=link)
+    else:
+        rows = Invitation.objects.filter(pk=link.pk)
+    assert rows.count() == 1
+    error = DataError if len(role) > 16 else IntegrityError
+    with pytest.raises(error) as refused, transaction.atomic():
+        rows.update(role=role)
+    if error is IntegrityError:
+        assert f"{model._meta.model_name}_role_valid" in str(refused.value)
+    assert not model.objects.filter(role=role).exists()
+    with transaction.atomic():  # a role from the list is taken
+        assert rows.update(role=RespondentRole.EXECUTIVE) == 1

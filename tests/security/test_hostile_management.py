@@ -29,6 +29,7 @@ from surveys.forms.accounts import (
     SetPasswordForm,
     SignInForm,
 )
+from surveys.forms.eligibility import EligibleForm
 from surveys.forms.focus_areas import FocusAreaForm
 from surveys.forms.partnerships import (
     MAX_ANONYMITY_THRESHOLD,
@@ -40,6 +41,7 @@ from surveys.forms.partnerships import (
 )
 from surveys.models import (
     MIN_ANONYMITY_THRESHOLD,
+    Eligibility,
     FocusArea,
     Instrument,
     Membership,
@@ -48,6 +50,7 @@ from surveys.models import (
     Survey,
     User,
 )
+from surveys.services.eligibility import MAX_ELIGIBLE
 from tests.security.estate import PASSWORD, Estate, build_estate
 from tests.security.hostile import (
     assert_no_stack_trace,
@@ -76,6 +79,7 @@ FORMS_DRIVEN = {
     RoundForm,
     MemberInviteForm,
     FocusAreaForm,
+    EligibleForm,
     SignInForm,
     PasswordResetRequestForm,
     SetPasswordForm,
@@ -153,6 +157,33 @@ def whole_number(key: str, low: int, high: int) -> Input:
                 control_text(),
             )
         ),
+    )
+
+
+def people_asked(key: str) -> Input:
+    """A count typed as text: digits, perhaps with thousands commas; blank means not known."""
+    counts = st.integers(1, MAX_ELIGIBLE)
+    return Input(
+        (key,),
+        valid=lambda e: one(
+            st.one_of(
+                counts.map(str),
+                counts.map(lambda n: f"{n:,}"),
+                counts.map(lambda n: f" {n} "),
+                st.sampled_from(["", " ", "0012"]),
+            )
+        ),
+        invalid=lambda e: one(
+            st.one_of(
+                st.integers(max_value=0).map(str),
+                st.integers(min_value=MAX_ELIGIBLE + 1).map(str),
+                st.sampled_from(["1.5", "12.0", ".5", "abc", "1e3", "+5", "１２", "٣"]),
+                st.sampled_from(["NaN", "∞", "⅕", "12 people", "1 2", "0x10"]),
+                control_text(),
+                oversized_text(20),
+            )
+        ),
+        required=False,
     )
 
 
@@ -311,6 +342,15 @@ def _focus_area_saved(e: Estate, sent: Sent, *, pair: bool = False) -> None:
     assert saved.exists()
 
 
+def _eligible_recorded(e: Estate, sent: Sent) -> None:
+    typed = sent["eligible"].strip()
+    # Only ASCII digits, perhaps with thousands commas, are read as a number.
+    assert re.fullmatch(r"[0-9,]*", typed), typed
+    digits = typed.replace(",", "")
+    saved = Eligibility.objects.get(survey=e.round, organisation=e.organisations[0])
+    assert saved.eligible == (int(digits) if digits else None)
+
+
 def _signed_in(e: Estate, sent: Sent) -> None:
     lead = User.objects.get(pk=e.lead.pk)
     assert sent["username"] == lead.username
@@ -349,6 +389,17 @@ def _focus_edit_url(e: Estate) -> str:
     return reverse(
         "surveys:focus_area_edit",
         args=[e.partnership.public_id, e.round.public_id, e.focus_area.public_id],
+    )
+
+
+def _eligibility_url(e: Estate) -> str:
+    return reverse(
+        "surveys:eligibility_edit",
+        args=[
+            e.partnership.public_id,
+            e.round.public_id,
+            e.organisations[0].public_id,
+        ],
     )
 
 
@@ -472,6 +523,12 @@ ENDPOINTS = [
         lambda e, sent: _focus_area_saved(e, sent, pair=True),
     ),
     Endpoint("focus_area_edit", _focus_edit_url, _focus_inputs(), _focus_area_saved),
+    Endpoint(
+        "eligibility_edit",
+        _eligibility_url,
+        [people_asked("eligible")],
+        _eligible_recorded,
+    ),
     Endpoint(
         "sign_in",
         lambda e: reverse("login"),
@@ -675,6 +732,18 @@ FORGED_URLS = {
     "replacing an outsider's link": lambda e: reverse(
         "surveys:org_link_regenerate",
         args=[e.partnership.public_id, e.round.public_id, e.outsider.public_id],
+    ),
+    "the people asked at an outsider": lambda e: reverse(
+        "surveys:eligibility_edit",
+        args=[e.partnership.public_id, e.round.public_id, e.outsider.public_id],
+    ),
+    "the people asked in another partnership's round": lambda e: reverse(
+        "surveys:eligibility_edit",
+        args=[
+            e.partnership.public_id,
+            e.outsider_round.public_id,
+            e.organisations[0].public_id,
+        ],
     ),
 }
 

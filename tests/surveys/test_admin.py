@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from surveys.models import Answer, Invitation, Response
+from surveys.models import Answer, Eligibility, Invitation, Response
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +19,32 @@ def staff_client(client):
 
 
 def test_every_model_has_an_admin_list_page(staff_client, survey_setup):
+    Eligibility.objects.create(
+        survey=survey_setup.survey, organisation=survey_setup.home, eligible=12
+    )
     models = [m for m in admin.site._registry if m._meta.app_label == "surveys"]
     assert set(models) == set(apps.get_app_config("surveys").get_models())
     for model in models:
         url = reverse(f"admin:surveys_{model._meta.model_name}_changelist")
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_the_people_asked_are_listed_but_not_added_in_the_admin(
+    staff_client, survey_setup
+):
+    """Leads record the number on the round page, which audits it; staff can only look."""
+    record = Eligibility.objects.create(
+        survey=survey_setup.survey, organisation=survey_setup.home, eligible=12
+    )
+    listing = staff_client.get(reverse("admin:surveys_eligibility_changelist"))
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert survey_setup.home.name in html
+    assert ">12<" in html
+    change = reverse("admin:surveys_eligibility_change", args=[record.pk])
+    assert staff_client.get(change).status_code == 200
+    add = reverse("admin:surveys_eligibility_add")
+    assert staff_client.get(add).status_code == 403
 
 
 def test_admin_never_shows_link_tokens(staff_client, survey_setup, client):
