@@ -219,6 +219,8 @@ def _build_world(args: argparse.Namespace, instrument, rng) -> World:
             opens_at=now - timedelta(days=21),
             closes_at=now + timedelta(days=7),
             anonymity_threshold=args.threshold,
+            # A live round whose dashboards show provisional figures (the heavier case).
+            release_rule=Survey.ReleaseRule.GROUPS,
         )
         for partnership in partnerships
     )

@@ -546,8 +546,9 @@ def gap_chart(
     figure = _layout(fig, height=max(300, 40 * len(frame) + 120), showlegend=False)
     clear = gaps[gaps["clear"]]
     summary = (
-        f"{len(clear)} clear gap{'s' if len(clear) != 1 else ''} (95% interval excludes zero "
-        "and the gap is at least half a scale point)."
+        f"{len(clear)} clear gap{'s' if len(clear) != 1 else ''} (significant after "
+        f"Holm's correction across the {len(gaps)} dimensions compared, and at least half "
+        "a scale point)."
         if len(gaps)
         else "Not enough responses to compare these two organisations."
     )
@@ -558,6 +559,7 @@ def gap_chart(
             fmt(r.mean_b, 2),
             f"{r.gap:+.2f}",
             f"{fmt(r.ci_low, 2)} to {fmt(r.ci_high, 2)}",
+            f"{fmt(r.sim_ci_low, 2)} to {fmt(r.sim_ci_high, 2)}",
             fmt(r.effect_size, 2),
             "Yes" if r.clear else "No",
         ]
@@ -574,6 +576,7 @@ def gap_chart(
             name_b,
             "Gap",
             "95% interval",
+            f"Interval for all {len(gaps)} at once",
             "Effect size (g)",
             "Clear gap",
         ],

@@ -155,7 +155,7 @@ def _gaps_for_print(figure: dict[str, Any]) -> None:
     figure["layout"]["annotations"] = [
         *figure["layout"].get("annotations", []),
         {
-            "text": "◆ clear gap   ○ not clear (interval includes zero or under 0.5)",
+            "text": "◆ clear gap   ○ not clear (not significant across the dimensions, or under 0.5)",
             "xref": "paper",
             "yref": "paper",
             "x": 0,

@@ -69,19 +69,23 @@ scores.csv | eligible | integer | N: how many people the organisation asked to a
 scores.csv | response_rate | number | Share (0–1) of the people asked whose responses are counted: counted responses (responses.csv counted = true) ÷ eligible. Empty when eligible is empty, when more responses are counted than eligible (N is then ignored), and in suppressed rows (with eligible it would give the count).
 fit.csv | organisation_a | string | Organisation A of the ordered pair (name).
 fit.csv | organisation_b | string | Organisation B of the ordered pair (name).
-fit.csv | fit | number | Overall fit 0–100: 0.3 compatibility + 0.3 mutual_trust + 0.2 culture_fit + 0.2 profile_fit, reweighted when a component is missing.
-fit.csv | fit_ci_low | number | Lower end of fit's 95% bootstrap interval (respondents resampled, 2,000 times).
-fit.csv | fit_ci_high | number | Upper end of fit's 95% bootstrap interval.
-fit.csv | profile_fit | number | 100 × (1 − √(D²/k) / 4): how alike the two readiness profiles are, 0–100.
+fit.csv | fit | number | Overall fit 0–100: 0.3 compatibility + 0.3 mutual_trust + 0.2 culture_fit + 0.2 profile_fit (each corrected for sampling noise as described in its row), reweighted when a component is missing.
+fit.csv | fit_ci_low | number | Lower end of fit's 95% interval: bias-corrected and accelerated (BCa) bootstrap, respondents resampled within each organisation 2,000 times from exactly the answers the estimate uses, each organisation's draws seeded from its own id; widened for small organisations and centred on the corrected estimate (README, "Where we differ").
+fit.csv | fit_ci_high | number | Upper end of fit's 95% interval (as fit_ci_low).
+fit.csv | profile_fit | number | 100 × (1 − √(D²/k) / 4), 0–100: how alike the two readiness profiles are, with D² corrected for sampling noise: Σ(a_d − b_d)² − Σ(SE²_a,d + SE²_b,d), floored at 0, over the k dimensions shown for both.
 fit.csv | level_gap | number | Mean of A's dimension means minus B's, on the 1–5 scale.
-fit.csv | shape_similarity | number | Pearson r (−1 to 1) between the two profiles once the partnership's profile is taken away; empty with fewer than three dimensions or a flat profile.
-fit.csv | culture_fit | number | 100 − ½ Σ |difference| of the two culture profiles' points, 0–100.
-fit.csv | compatibility | number | 25 × (mean of P4 “values are compatible” over both directions − 1), 0–100.
+fit.csv | shape_similarity | number | Pearson r (−1 to 1) between the two profiles once the mean profile of the other organisations (not A or B) is taken away; empty unless at least three other organisations are shown, with fewer than three dimensions, or with a flat profile.
+fit.csv | culture_fit | number | 100 − ½ Σ |difference| of the two culture profiles' points, 0–100, corrected for the sampling noise that inflates the differences (README, "Where we differ").
+fit.csv | compatibility | number | 25 × (P4 “values are compatible” − 1), 0–100: the mean of the two directions' means (A's raters about B, B's about A), so each organisation's view counts once; a direction with fewer than K answers is left out.
 fit.csv | trust_a_to_b | number | How much A's respondents trust B: 25 × (mean of P1–P3 − 1), 0–100.
 fit.csv | trust_b_to_a | number | How much B's respondents trust A, on the same scale.
-fit.csv | mutual_trust | number | The lower of trust_a_to_b and trust_b_to_a.
+fit.csv | mutual_trust | number | The lower of trust_a_to_b and trust_b_to_a, corrected for the downward bias of the smaller of two noisy means (README, "Where we differ").
 fit.csv | largest_gap_dimension | string | Key of the dimension with the largest standardised gap between A and B.
 fit.csv | suppressed | boolean | true when A or B has fewer respondents than the anonymity threshold, or fewer than that many of A's respondents rated B; every figure in the row is then empty.
+fit.csv | largest_gap | number | A's mean minus B's on largest_gap_dimension (1–5 scale).
+fit.csv | largest_gap_low | number | Lower end of that gap's simultaneous interval: Welch, level 1 − 0.05/k over the k dimensions compared.
+fit.csv | largest_gap_high | number | Upper end of that simultaneous interval.
+fit.csv | largest_gap_clear | boolean | true when that gap is clear: significant after Holm's correction across the pair's k dimensions (family-wise 5%) and at least 0.5 scale points.
 dictionary.csv | kind | string | column (a row about one column of one file) or item (a row about one questionnaire item).
 dictionary.csv | file | string | The file the row is about.
 dictionary.csv | column | string | The column the row is about (item rows: item_code).

@@ -8,7 +8,14 @@ from reports.exports.formats import FIT_COLUMNS, SCORES_COLUMNS
 
 _SCORE_FIGURES = [c.MEAN, c.SD, c.CI_LOW, c.CI_HIGH, c.READINESS]
 _FIT_LABELS = {c.ORGANISATION_A, c.ORGANISATION_B, c.LARGEST_GAP_DIMENSION}
-_FIT_FIGURES = [col for col in FIT_COLUMNS if col not in _FIT_LABELS | {c.SUPPRESSED}]
+_FIT_FLAGS = {c.LARGEST_GAP_CLEAR}  # true or false where shown, blank where suppressed
+_FIT_FIGURES = [
+    col for col in FIT_COLUMNS if col not in _FIT_LABELS | _FIT_FLAGS | {c.SUPPRESSED}
+]
+
+
+def _flag(value: object) -> bool | None:
+    return None if value is None or pd.isna(value) else bool(value)
 
 
 def scores_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
@@ -75,6 +82,10 @@ def fit_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
             c.ORGANISATION_A: frame[c.ORGANISATION_A].map(names),
             c.ORGANISATION_B: frame[c.ORGANISATION_B].map(names),
             c.LARGEST_GAP_DIMENSION: frame[c.LARGEST_GAP_DIMENSION].where(shown),
+            **{
+                col: frame[col].map(_flag).astype(object).where(shown, None)
+                for col in _FIT_FLAGS
+            },
             c.SUPPRESSED: suppressed.astype(bool),
         },
     )

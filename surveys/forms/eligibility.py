@@ -5,6 +5,7 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.utils.html import escape
 
 from surveys.forms.partnerships import form_helper, submit_button
 from surveys.forms.text import StorableTextMixin
@@ -35,7 +36,8 @@ class EligibleForm(StorableTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.submitted = submitted
         field = self.fields["eligible"]
-        field.label = f"Number of people asked at {organisation.short_name}"
+        # crispy-forms-gds prints labels as HTML: the name is the user's text, so escape it.
+        field.label = f"Number of people asked at {escape(organisation.short_name)}"
         field.help_text = (
             "Count everyone on the board or leadership team who was asked, whether "
             "they answered or not. It gives the response rate and, when most of them "

@@ -138,8 +138,8 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
     assert not Invitation.objects.filter(kind="personal").exists()
     text.fill(
         "email,organisation,role\n"
-        "ceo@nhft.example,NHFT,Chief executive\n"
-        "leader@ncc.example,Northshire County Council,Council leader\n"
+        "ceo@nhft.example,NHFT,Executive\n"
+        "leader@ncc.example,Northshire County Council,Board member\n"
     )
     page.get_by_role("button", name="Check and import").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
@@ -181,8 +181,9 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
     page.reload()
     expect(page.locator("#submitted-total")).to_have_text("1")
     row = page.locator("#organisation-progress tr", has_text="Northshire Hospitals")
-    expect(row.locator("td").nth(2)).to_have_text("1")
-    expect(row.locator("td").nth(3)).to_have_text("100%")
+    # Personal links, people asked, started, submitted, response rate.
+    expect(row.locator("td").nth(3)).to_have_text("1")
+    expect(row.locator("td").nth(4)).to_have_text("100%")
     expect(page.locator(".app-timeline")).to_contain_text(
         "Sent invitations to 2 people"
     )

@@ -41,7 +41,7 @@ def demo(seeded_demo):
 # DESIGN.md §4 "Exports", spelled out here so that a change to the contract fails a test.
 RESPONSES = "survey_id,response_id,organisation,sector,role,submitted_at,dimension,item_code,subject_organisation,value,scored_value,counted"
 SCORES = "organisation,sector,dimension,n,mean,sd,ci_low,ci_high,readiness,band,agreement,dont_know_rate,suppressed,eligible,response_rate"
-FIT = "organisation_a,organisation_b,fit,fit_ci_low,fit_ci_high,profile_fit,level_gap,shape_similarity,culture_fit,compatibility,trust_a_to_b,trust_b_to_a,mutual_trust,largest_gap_dimension,suppressed"
+FIT = "organisation_a,organisation_b,fit,fit_ci_low,fit_ci_high,profile_fit,level_gap,shape_similarity,culture_fit,compatibility,trust_a_to_b,trust_b_to_a,mutual_trust,largest_gap_dimension,suppressed,largest_gap,largest_gap_low,largest_gap_high,largest_gap_clear"
 HOSTILE = ['=HYPERLINK("http://x")', "+cmd", "@SUM(A1)", "-2+3", "\tTabbed", "\rReturn"]
 TEXT_COLUMNS = {
     "responses.csv": [

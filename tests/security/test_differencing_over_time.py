@@ -404,12 +404,13 @@ def assert_consultants_see_no_count_below_k(snapshot: Snapshot) -> None:
     table = page[page.index('id="organisation-progress"') :]
     table = table[: table.index("</table>")]
     for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        # Personal links and people asked (the first two) are not counts of answers.
         numbers = [
-            int(n)
-            for n in re.findall(r"govuk-table__cell--numeric\">\s*(\d+)\s*<", row)
+            int(n) for cell in cells[2:] for n in re.findall(r">?\b(\d+)\b", cell)
         ]
-        # Personal links (first column) are not answers; the rest are counts of people.
-        assert all(n >= K for n in numbers[1:] if n), row
+        numbers = [n for n in numbers if n]
+        assert all(n >= K for n in numbers), row
 
 
 def replay(life: RoundLife, steps: list[tuple[str, int]], *, pairs: bool = True):
@@ -490,13 +491,13 @@ STEP = st.one_of(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     rule=st.sampled_from(["at_close", "groups"]),
-    steps=st.lists(STEP, min_size=4, max_size=14),
+    steps=st.lists(STEP, min_size=4, max_size=10),
     seed=st.integers(0, 1000),
 )
 def test_generated_round_lives_never_single_out_fewer_than_k_people(rule, steps, seed):

@@ -63,6 +63,8 @@ class PlannedRound:
     closes_at: datetime
     invitations: tuple[PlannedInvitation, ...]
     responses: tuple[PlannedResponse, ...]
+    # How many people each organisation asked (its board and executives): the lead's N.
+    eligible: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def _plan_round(
     end = min(closes_at, now) - timedelta(minutes=30)
     self_dims = [d for d in SELF_DIMENSIONS if any(i.dimension == d for i in items)]
     start_key = 0
+    eligible: list[tuple[str, int]] = []
     for org in world.orgs:
         me = org.short_name
         if me == world.small:
@@ -141,6 +144,10 @@ def _plan_round(
                 )
             )
 
+        # Everyone with a personal link, everyone who used the shared one, and two more
+        # who were shown the shared link at a board meeting and never answered.
+        shared = n_submitted - n_personal + max(n_started - 1, 0)
+        eligible.append((me, people + shared + 2))
         plans: list[tuple[int, bool]] = [(personal[n], True) for n in range(n_personal)]
         plans += [(link, True)] * (n_submitted - n_personal)
         if n_started:
@@ -200,6 +207,7 @@ def _plan_round(
         closes_at=closes_at,
         invitations=tuple(invitations),
         responses=tuple(responses),
+        eligible=tuple(eligible),
     )
 
 

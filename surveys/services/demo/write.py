@@ -14,6 +14,7 @@ from surveys.instrument_schema import read_instrument
 from surveys.models import (
     Answer,
     Comment,
+    Eligibility,
     Instrument,
     Invitation,
     Item,
@@ -224,6 +225,10 @@ def _save_round(
     Answer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
     ProfileAnswer.objects.bulk_create(points, batch_size=BATCH_SIZE)
     Comment.objects.bulk_create(comments, batch_size=BATCH_SIZE)
+    Eligibility.objects.bulk_create(
+        Eligibility(survey=survey, organisation=orgs[short_name], eligible=n)
+        for short_name, n in planned.eligible
+    )
     return survey, invitations, responses, len(answers)
 
 
