@@ -587,11 +587,16 @@ def test_bootstrap_is_deterministic_and_its_interval_contains_the_estimate(partn
     assert (first[c.FIT_CI_HIGH] > first[c.FIT_CI_LOW]).all()
 
     other_seed = fit.pairwise_fit(**partnership, seed=7)
-    # Only the bootstrap's bias correction of culture_fit and mutual_trust depends on the
-    # draws: a Monte Carlo error of a few hundredths of a point.
-    pd.testing.assert_series_equal(first[c.PROFILE_FIT], other_seed[c.PROFILE_FIT])
-    pd.testing.assert_series_equal(first[c.COMPATIBILITY], other_seed[c.COMPATIBILITY])
-    assert (first[c.FIT] - other_seed[c.FIT]).abs().max() < 0.1
+    # The point estimates are corrected in closed form, so only the intervals depend on
+    # the draws.
+    for column in (
+        c.FIT,
+        c.PROFILE_FIT,
+        c.CULTURE_FIT,
+        c.MUTUAL_TRUST,
+        c.COMPATIBILITY,
+    ):
+        pd.testing.assert_series_equal(first[column], other_seed[column])
     assert not np.allclose(first[c.FIT_CI_LOW], other_seed[c.FIT_CI_LOW])
 
 
@@ -612,6 +617,88 @@ def test_resampling_the_ratings_and_culture_widens_the_interval(partnership):
     pd.testing.assert_series_equal(narrow[c.PROFILE_FIT], wide[c.PROFILE_FIT])
     pd.testing.assert_series_equal(narrow[c.COMPATIBILITY], wide[c.COMPATIBILITY])
     assert (wide[c.CULTURE_FIT] > narrow[c.CULTURE_FIT]).all()  # noise pulled it down
+
+
+def raw_pair_inputs() -> dict:
+    """A and B, two respondents each and K = 2, with raw culture points and ratings."""
+    resp = pd.DataFrame(
+        [
+            (r, o, d, 3.0)
+            for r, o in (("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B"))
+            for d in ("D1", "D2", "D3")
+        ],
+        columns=c.RESPONDENT_SCORE_COLUMNS,
+    )
+    allocations = {
+        ("a1", "A"): [60, 20, 20, 0],
+        ("a2", "A"): [20, 40, 20, 20],
+        ("b1", "B"): [20, 30, 40, 10],
+        ("b2", "B"): [20, 30, 40, 10],
+    }
+    profile = pd.DataFrame(
+        [
+            (r, o, "drive", t, float(p))
+            for (r, o), points in allocations.items()
+            for t, p in zip(c.CULTURE_TYPES, points, strict=True)
+        ],
+        columns=c.PROFILE_POINT_COLUMNS,
+    )
+    trust = {("a1", "A", "B"): 5, ("a2", "A", "B"): 3}
+    partner = pd.DataFrame(
+        [
+            (r, o, s, item, value)
+            for r, o, s in (
+                ("a1", "A", "B"),
+                ("a2", "A", "B"),
+                ("b1", "B", "A"),
+                ("b2", "B", "A"),
+            )
+            for item, value in [
+                ("P0", 3.0),
+                *((i, float(trust.get((r, o, s), 3))) for i in c.TRUST_ITEMS),
+                ("P4", 4.0),
+                ("P6", 3.0),
+            ]
+        ],
+        columns=c.PARTNER_ANSWER_COLUMNS,
+    )
+    return {
+        "resp_scores": resp,
+        "org_scores": scoring.organisation_scores(resp, threshold=2),
+        "culture": fit.culture_profiles(profile, threshold=2),
+        "ratings": fit.partner_ratings(partner, threshold=2),
+        "profile_points": profile,
+        "partner_answers": partner,
+    }
+
+
+def test_culture_fit_and_mutual_trust_take_the_noise_off_each_difference():
+    row = (
+        fit.pairwise_fit(**raw_pair_inputs(), threshold=2, n_boot=200)
+        .set_index([c.ORGANISATION_A, c.ORGANISATION_B])
+        .loc[("A", "B")]
+    )
+    w = 1.36
+
+    def corrected(d: float, sd: float) -> float:  # 2|d| − E|N(|d|, (w·sd)²)|, by scipy
+        return 2 * abs(d) - stats.foldnorm.mean(abs(d) / (w * sd), scale=w * sd)
+
+    # Culture: A = (40, 30, 20, 10), B = (20, 30, 40, 10); A's answers 60/20, 20/40,
+    # 20/20, 0/20 give SE² = s²/2 = 400, 100, 0, 100 and B's are unanimous. Plain
+    # culture_fit = 100 − ½(20 + 0 + 20 + 0) = 80. Corrected, H: corrected(20, 20);
+    # I and F: 0 − E|N(0, 13.6²)| = −10.851; E, with no noise: 20.
+    distance = corrected(20, 20) + 2 * corrected(0, 10) + 20
+    assert corrected(0, 10) == pytest.approx(-10.851231, abs=1e-6)
+    assert row[c.CULTURE_FIT] == pytest.approx(100 - distance / 2)
+    assert row[c.CULTURE_FIT] > 80
+    # Trust: A's raters 5 and 3 about B (T = 4, SE² = 1), B's 3 and 3 about A (SE² 0):
+    # 75 and 50 on the 0–100 scale, d = 25 with sd 25·√1. mutual = mean − ½|d|
+    # corrected = 62.5 − ½ corrected(25, 25), above the plain min of 50.
+    assert row[c.TRUST_A_TO_B] == pytest.approx(75.0)
+    assert row[c.TRUST_B_TO_A] == pytest.approx(50.0)
+    assert row[c.MUTUAL_TRUST] == pytest.approx(62.5 - corrected(25, 25) / 2)
+    assert row[c.MUTUAL_TRUST] > 50
+    assert row[c.CULTURE_FIT_CI_LOW] <= row[c.CULTURE_FIT] <= row[c.CULTURE_FIT_CI_HIGH]
 
 
 def test_small_pair_bootstrap_contains_its_estimate():
