@@ -47,7 +47,7 @@ run: install .env
 
 test: install audit
 	sh scripts/ensure-db.sh
-	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -q
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest -q -n $${TEST_WORKERS:-2} --dist loadfile
 
 bench: install
 	sh scripts/ensure-db.sh collab_bench
