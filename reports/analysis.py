@@ -244,7 +244,14 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
     )
     overall = scoring.overall_readiness(org_scores)
     shown_scores = _in_shown_cells(resp_scores, org_scores)
-    shown_answers = _in_shown_cells(answers, org_scores)
+    # Item-level figures (answer breakdowns, agreement, reliability) come from the answers
+    # of each cell's counted scorers only: a response held back from a dimension's score
+    # must not show up item by item in that dimension.
+    cell_answers = answers.merge(
+        resp_scores[["response_id", "dimension"]].drop_duplicates(),
+        on=["response_id", "dimension"],
+    )
+    shown_answers = _in_shown_cells(cell_answers, org_scores)
     profile_points = grouping.whole_groups(
         data.load_profile_points(survey),
         figure=["organisation"],
@@ -278,7 +285,7 @@ def build_analysis(survey: Survey) -> SurveyAnalysis:
         overall=overall,
         partnership_profile=_partnership_profile(org_scores),
         sector_scores=_sector_scores(shown_scores, organisations, threshold),
-        agreement=scoring.agreement(answers, items),
+        agreement=scoring.agreement(cell_answers, items),
         dont_know=scoring.dont_know_rates(answers),
         item_dont_know=scoring.item_dont_know_rates(answers),
         reliability=scoring.cronbach_alpha(shown_answers, items),

@@ -349,6 +349,8 @@ class Survey(TimeStampedModel):
         """Return when an at-close round's figures came out (or, `closing` now, would)."""
         if self.results_released_at is not None:
             return self.results_released_at
+        if self.status == self.Status.DRAFT:
+            return None  # a draft past its closing date never opened: nothing to release
         now = now or timezone.now()
         if self.has_closed(now=now):
             # A stored moment, never "now": the figures must not move as the clock does.

@@ -138,6 +138,24 @@ def purge_personal_data(*, now: datetime | None = None) -> list[tuple[Survey, in
     ]
 
 
+def _blank_shared_roles(survey: Survey, links: list[Invitation]) -> None:
+    """Blank the role of everyone in the erased people's role groups, not theirs alone.
+
+    responses.csv shows a role only for groups of K or more; blanking one row of such a
+    group would mark that row as the person who asked to be erased.
+    """
+    groups = (
+        Response.objects.filter(invitation__in=links)
+        .exclude(role="")
+        .values_list("organisation_id", "role")
+        .distinct()
+    )
+    for organisation_id, role in list(groups):
+        Response.objects.filter(
+            survey=survey, organisation_id=organisation_id, role=role
+        ).update(role="", updated_at=timezone.now())
+
+
 @transaction.atomic
 def erase_invitee(*, email: str, survey: Survey | None = None) -> Erasure:
     """Remove one person's address from every round (or one), cutting their links.
@@ -157,6 +175,7 @@ def erase_invitee(*, email: str, survey: Survey | None = None) -> Erasure:
     for links in by_round.values():
         round_ = links[0].survey
         _cut_links(Invitation.objects.filter(pk__in=[i.pk for i in links]))
+        _blank_shared_roles(round_, links)  # before their own roles are cleared
         _cut_responses(Response.objects.filter(invitation__in=links))
         # The address itself is never written to the trail: it is what is being erased.
         record_event(

@@ -41,6 +41,7 @@ from surveys.models import (
     Response,
     Survey,
 )
+from surveys.services.data_protection import erase_invitee
 from tests.conftest import load_default_instrument
 from tests.factories import (
     MembershipFactory,
@@ -312,7 +313,8 @@ class RoundLife:
         return Snapshot(step, counts, cells, views, round_pages)
 
     def _figures_behind_the_pages(self) -> dict[tuple, int]:
-        """Return the n behind each partner rating, culture profile and comment list.
+        """Return the n behind each partner rating, culture profile, answer breakdown,
+        agreement figure and comment list.
 
         The pages print these figures; their n comes from the analysis the pages show.
         """
@@ -326,6 +328,12 @@ class RoundLife:
                 )
         for row in analysis.culture.itertuples():
             cells[("culture", row.organisation)] = 0 if row.suppressed else int(row.n)
+        totals = analysis.distributions.groupby(["organisation", "item"])["count"].sum()
+        for (organisation, item), total in totals.items():
+            cells[("answers", organisation, item)] = int(total)
+        for row in analysis.agreement.itertuples():
+            if pd.notna(row.rwg_j):
+                cells[("agreement", row.organisation, row.dimension)] = int(row.n)
         for (organisation, dimension), group in analysis.comments.groupby(
             ["organisation", "dimension"]
         ):
@@ -507,3 +515,113 @@ def test_generated_round_lives_never_single_out_fewer_than_k_people(rule, steps,
     assert_no_two_views_single_out_fewer_than_k(snapshots)
     for snapshot in snapshots:
         assert_consultants_see_no_count_below_k(snapshot)
+
+
+# Attacks found by the hostile review, kept as regressions.
+
+
+def _submit_answering(life: RoundLife, index: int, dimension: str, values) -> None:
+    """One more response from organisation `index`: "Don't know" on `dimension` when
+    `values` is None, else those answers to its items in order."""
+    life.submit(index)
+    response = Response.objects.filter(survey=life.survey).latest("pk")
+    items = Answer.objects.filter(
+        response=response, item__block=Block.SELF, item__dimension__key=dimension
+    ).order_by("item__order")
+    for n, answer in enumerate(items):
+        answer.value = None if values is None else values[n % len(values)]
+        answer.save(update_fields=["value"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rule", ["at_close", "groups"])
+def test_a_held_back_scorer_never_shows_up_item_by_item(rule):
+    life = RoundLife(release_rule=rule, seed=21)
+    for step in submissions([K, K, 0]):
+        life.submit(step[1])
+    if rule == "at_close":
+        life.pass_closing_date()
+        life.move_closing_date(10)
+    dimension = "capacity_workforce"
+    before = life.snapshot("before")
+    # K new responses: two say "Don't know" to the whole dimension, the third answers it.
+    _submit_answering(life, 0, dimension, None)
+    _submit_answering(life, 0, dimension, None)
+    _submit_answering(life, 0, dimension, [5, 1, 4, 2, 5])
+    after = life.snapshot("after")
+    name = life.organisations[0].name
+    assert after.counts[name] == before.counts[name] + K
+    assert_no_two_views_single_out_fewer_than_k([before, after])
+    organisation = life.organisations[0].pk
+    analysis = analyse_survey(Survey.objects.get(pk=life.survey.pk))
+    # The dimension's lone new scorer is held back from its score and from every figure
+    # built from its items: the breakdown and the agreement.
+    cell = analysis.org_scores.set_index(["organisation", "dimension"]).loc[
+        (organisation, dimension)
+    ]
+    totals = (
+        analysis.distributions[
+            (analysis.distributions["organisation"] == organisation)
+            & (analysis.distributions["dimension"] == dimension)
+        ]
+        .groupby("item")["count"]
+        .sum()
+    )
+    assert (totals == cell["n"]).all()
+
+
+@pytest.mark.django_db
+def test_erasing_one_invitee_does_not_mark_their_row_in_responses_csv():
+    life = RoundLife(release_rule="groups", seed=5)
+    alpha = life.organisations[0]
+    for n in range(K + 1):
+        link = Invitation.objects.create(
+            survey=life.survey,
+            organisation=alpha,
+            kind=Invitation.Kind.PERSONAL,
+            email=f"executive{n}@alpha.example",
+            role="executive",
+        )
+        response = Response.objects.create(
+            survey=life.survey,
+            organisation=alpha,
+            invitation=link,
+            start_key="personal",
+            role=link.role,
+        )
+        life._answer(response)
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at"])
+
+    def roles() -> dict[str, str]:
+        body = life.clients[Membership.Role.ANALYST].get(
+            reverse("reports:download_responses_csv", args=[life.survey.public_id])
+        )
+        text = b"".join(body.streaming_content).decode("utf-8-sig")
+        return {
+            row["response_id"]: row["role"] for row in csv.DictReader(io.StringIO(text))
+        }
+
+    before = roles()
+    assert list(before.values()).count("executive") == K + 1
+    erase_invitee(email="executive1@alpha.example")
+    after = roles()
+    changed = [rid for rid in before if before[rid] != after[rid]]
+    assert len(changed) == 0 or len(changed) >= K, changed
+
+
+@pytest.mark.django_db
+def test_a_draft_past_its_closing_date_releases_nothing_when_it_opens():
+    life = RoundLife(release_rule="at_close", seed=8)
+    Survey.objects.filter(pk=life.survey.pk).update(status=Survey.Status.DRAFT)
+    life.pass_closing_date()
+    life.move_closing_date(10)
+    life.clients[Membership.Role.LEAD].post(
+        reverse("surveys:round_open", args=life.round_args)
+    )
+    assert Survey.objects.get(pk=life.survey.pk).status == Survey.Status.OPEN
+    for step in submissions([K, K, K]):
+        life.submit(step[1])
+    snapshot = life.snapshot("open", pairs=False)
+    assert set(snapshot.counts.values()) == {0}
+    assert Survey.objects.get(pk=life.survey.pk).results_released_at is None
