@@ -536,7 +536,8 @@ class _Resamples:
 
     For every organisation it holds the column means of the per-respondent table over
     the n_boot resamples, the n leave-one-out samples and the sample itself, and the
-    resamples' means widened for the organisation's size. `evaluate` then computes a
+    resamples' means widened for the organisation's size, and the squared standard
+    error of each sample mean (`sampling_variance`). `evaluate` then computes a
     pair's statistic, in one vectorised pass per block, as its bootstrap replicates, its
     jackknife over A, its jackknife over B and its estimate.
     """
@@ -654,12 +655,12 @@ class _Resamples:
         columns_a: list,
         b: object,
         columns_b: list,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> np.ndarray:
         """Evaluate statistic(A's means, B's means) on the pair's resamples and jackknife.
 
         Returns the values over the widened resamples, the jackknife over A, the
-        jackknife over B and the sample (one array, in that order), and the values over
-        the resamples as drawn. Broadcasting pairs each row of one side with the other.
+        jackknife over B and the sample, in that order. Broadcasting pairs each row of
+        one side with the other.
         """
         boot, n_a = self.n_boot, self.sizes[a]
         index_a = [self.columns[col] for col in columns_a]
@@ -668,7 +669,7 @@ class _Resamples:
         wide_a, wide_b = self.wide[a][:, index_a], self.wide[b][:, index_b]
         whole_a, whole_b = plain_a[-1:], plain_b[-1:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            values = np.concatenate(
+            return np.concatenate(
                 [
                     statistic(wide_a, wide_b),
                     statistic(plain_a[boot : boot + n_a], whole_b),
@@ -676,7 +677,6 @@ class _Resamples:
                     statistic(whole_a, whole_b),
                 ]
             )
-            return values, statistic(plain_a[:boot], plain_b[:boot])
 
 
 def small_sample_widening(n: np.ndarray) -> np.ndarray:
@@ -701,17 +701,13 @@ def small_sample_widening(n: np.ndarray) -> np.ndarray:
 class _Split:
     """One statistic over `_Resamples.rows`: replicates, jackknife of A and of B, estimate.
 
-    `values` come from the widened resamples (they make the interval), `plain` from the
-    resamples as drawn (they estimate the bias, 2θ̂ − mean θ*).
+    `values` come from the widened resamples; they make the interval.
     """
 
-    def __init__(
-        self, values: np.ndarray, plain: np.ndarray, n_boot: int, n_a: int
-    ) -> None:
+    def __init__(self, values: np.ndarray, n_boot: int, n_a: int) -> None:
         self.values = values
         self.n_boot = n_boot
         self.n_a = n_a
-        self.plain = plain[:n_boot]
 
     def around(self, estimate: float) -> np.ndarray:
         """Return the rows with the replicates moved to centre on `estimate`, which ends."""
@@ -762,8 +758,10 @@ def pairwise_fit(
 
     Point estimates (MEASUREMENT.md §6.2, §6.3):
     - profile_fit from D² less Σ_d(SE²_a,d + SE²_b,d), floored at 0;
-    - culture_fit and mutual_trust bias-corrected by the bootstrap, 2θ̂ − mean θ*, and
-      kept within 0–100 (plain when their raw frames are not given);
+    - culture_fit and mutual_trust with each absolute difference of two means they rest
+      on noise-corrected in closed form (`corrected_abs_difference`, the bootstrap's
+      2θ̂ − mean θ* computed exactly) from the standard errors of the resampled answers,
+      and kept within 0–100 (plain when their raw frames are not given);
     - compatibility, the mean of the two directions' means (each direction only when at
       least K raters answered P4), and fit, their weighted mean.
     Intervals: each organisation's respondents are drawn with replacement n_boot times
@@ -1087,8 +1085,8 @@ def _resampled(
             wanted[c.COMPATIBILITY] = (_compatibility_statistic, *sides)
     splits = {}
     for key, (statistic, columns_a, columns_b) in wanted.items():
-        values, plain = boot.evaluate(statistic, a, columns_a, b, columns_b)
-        splits[key] = _Split(values, plain, boot.n_boot, boot.sizes[a])
+        values = boot.evaluate(statistic, a, columns_a, b, columns_b)
+        splits[key] = _Split(values, boot.n_boot, boot.sizes[a])
     return splits
 
 
