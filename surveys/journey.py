@@ -47,7 +47,7 @@ class Step:
 # Dimensions with their items, per instrument and definition: an instrument's questions do
 # not change once it is in use, and reading them was a third of a page view's time.
 _INSTRUMENT_PAGES: dict[
-    tuple[int, str], tuple[tuple[Dimension, tuple[Item, ...]], ...]
+    tuple[int, str, object], tuple[tuple[Dimension, tuple[Item, ...]], ...]
 ] = {}
 _INSTRUMENT_PAGES_LOCK = threading.Lock()
 
@@ -56,7 +56,8 @@ def _instrument_pages(
     instrument: Instrument,
 ) -> tuple[tuple[Dimension, tuple[Item, ...]], ...]:
     """Return the instrument's dimensions in order, each with its items, read once."""
-    key = (instrument.pk, instrument.definition_sha256)
+    # created_at too: a database flushed and reloaded (tests) reuses ids for new rows.
+    key = (instrument.pk, instrument.definition_sha256, instrument.created_at)
     with _INSTRUMENT_PAGES_LOCK:
         pages = _INSTRUMENT_PAGES.get(key)
     if pages is None:
