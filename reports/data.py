@@ -195,9 +195,10 @@ def load_organisations(survey: Survey) -> pd.DataFrame:
 def load_release_order(survey: Survey) -> pd.DataFrame:
     """Return the counted responses oldest first, each marked `later` if submitted after
     the first release (reports.grouping counts those only in whole groups of K)."""
-    rows = published_responses(survey).values_list("pk", "submitted_at")
+    rows = published_responses(survey).values_list("pk", "submitted_at", "public_id")
     frame = pd.DataFrame.from_records(
-        list(rows), columns=[c.RESPONSE_ID, "submitted_at"]
+        [(pk, at, str(public_id)) for pk, at, public_id in rows],
+        columns=[c.RESPONSE_ID, "submitted_at", "public_id"],
     )
     released = (
         None

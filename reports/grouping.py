@@ -22,8 +22,11 @@ ORDER_COLUMNS = [c.RESPONSE_ID, RANK, LATER]
 
 
 def release_order(responses: pd.DataFrame) -> pd.DataFrame:
-    """Rank counted responses (response_id, submitted_at, later) oldest first."""
-    ordered = responses.sort_values(["submitted_at", c.RESPONSE_ID], kind="stable")
+    """Rank counted responses (response_id, submitted_at, public_id, later) oldest first.
+
+    Ties in time go by public id: the order of responses.csv's rows.
+    """
+    ordered = responses.sort_values(["submitted_at", "public_id"], kind="stable")
     return pd.DataFrame(
         {
             c.RESPONSE_ID: ordered[c.RESPONSE_ID].to_numpy(),

@@ -54,7 +54,10 @@ def _in_whole_groups(responses: QuerySet[Response], k: int, *partition) -> Query
     by_group = {"partition_by": [F("organisation_id"), *partition]}
     return responses.annotate(
         position=Window(
-            RowNumber(), order_by=[F("submitted_at").asc(), F("pk").asc()], **by_group
+            RowNumber(),
+            # The order of responses.csv's rows, so an analyst can follow the rule.
+            order_by=[F("submitted_at").asc(), F("public_id").asc()],
+            **by_group,
         ),
         group_size=Window(Count("pk"), **by_group),
     )

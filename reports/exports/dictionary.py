@@ -9,6 +9,7 @@ Layout: one table, `kind` tells the two sorts of row apart.
   response_format and sources (the seed documents it draws on, "; "-separated).
 """
 
+from datetime import UTC
 from typing import Any
 
 import pandas as pd
@@ -25,9 +26,14 @@ _COUNTING_RULE = (
     "groups of K per organisation, oldest first. In groups: each organisation's "
     "responses in whole groups of K, oldest first, whether the round is open or closed, "
     "so up to K − 1 of its latest responses stay out. K is the round's anonymity "
-    "threshold. scores.csv and fit.csv are computed from the counted responses only, "
-    "with the rules of the other columns (a dimension score needs at least half its "
-    "items answered; a cell, partner figure or pair needs K or more counted respondents)."
+    "threshold; oldest first means in the order of this file's rows. Then every figure "
+    "counts its own contributors the same way (reports/grouping.py): among the counted "
+    "responses, those that scored a dimension (at least half its items answered), rated a "
+    "partner (P0 above 1; then, among those raters, those who answered P1–P3, P4 or P6), "
+    "gave culture-profile points or wrote a comment count whole, if submitted by the "
+    "release, and otherwise only in whole groups of K, oldest first, per organisation and "
+    "figure. scores.csv and fit.csv are computed from those contributors only, and a "
+    "figure with fewer than K of them is suppressed."
 )
 
 _FPC_RULE = (
@@ -102,13 +108,29 @@ dictionary.csv | sources | string | Item rows: the seed documents the item draws
 """
 
 
-def column_rows() -> list[dict[str, str]]:
+def _release_text(survey: Survey | None) -> str:
+    """Say which rule this round follows and, once released, from when."""
+    if survey is None:
+        return ""
+    if survey.release_rule == Survey.ReleaseRule.GROUPS:
+        return " This round counts in groups: nothing counts whole."
+    released = survey.release_moment()
+    if released is None:
+        return " This round counts at the close and has not closed: nothing counts yet."
+    moment = released.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        " This round counts at the close; its results were released at "
+        f"{moment}: responses submitted by then count whole, later ones in groups of K."
+    )
+
+
+def column_rows(survey: Survey | None = None) -> list[dict[str, str]]:
     """Return the kind = column rows, one per column of every export file."""
     rows = []
     text = (
         _COLUMNS.replace("{sectors}", _SECTORS)
         .replace("{roles}", _ROLES)
-        .replace("{counting_rule}", _COUNTING_RULE)
+        .replace("{counting_rule}", _COUNTING_RULE + _release_text(survey))
         .replace("{fpc_rule}", _FPC_RULE)
     )
     for line in text.splitlines():
@@ -188,5 +210,5 @@ def item_rows(survey: Survey) -> list[dict[str, Any]]:
 def dictionary_frame(survey: Survey) -> pd.DataFrame:
     """Return dictionary.csv: a row per column of every file, then a row per item."""
     return pd.DataFrame.from_records(
-        [*column_rows(), *item_rows(survey)], columns=DICTIONARY_COLUMNS
+        [*column_rows(survey), *item_rows(survey)], columns=DICTIONARY_COLUMNS
     )
