@@ -350,7 +350,9 @@ class Survey(TimeStampedModel):
         if self.results_released_at is not None:
             return self.results_released_at
         if self.status == self.Status.DRAFT:
-            return None  # a draft past its closing date never opened: nothing to release
+            return (
+                None  # a draft past its closing date never opened: nothing to release
+            )
         now = now or timezone.now()
         if self.has_closed(now=now):
             # A stored moment, never "now": the figures must not move as the clock does.
@@ -684,6 +686,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'Someone'}: {self.summary}"
+
+    @property
+    def summary_without_counts(self) -> str:
+        """Describe the event without counting people (a reminder count is a count of
+        people who have not answered yet)."""
+        a = self.Action
+        match self.action:
+            case a.INVITATIONS_IMPORTED:
+                return "Imported people to invite"
+            case a.INVITATIONS_SENT:
+                return "Sent invitations"
+            case a.REMINDERS_SENT:
+                return "Sent reminders"
+            case a.PERSONAL_DATA_DELETED:
+                why = (
+                    " (retention period)"
+                    if (self.detail or {}).get("automatic")
+                    else ""
+                )
+                return f"Deleted invitees’ email addresses{why}"
+        return self.summary
 
     @property
     def summary(self) -> str:

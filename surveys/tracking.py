@@ -24,7 +24,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from surveys.counting import OrganisationCount, organisation_counts
+from surveys.counting import (
+    OrganisationCount,
+    counted_responses,
+    organisation_counts,
+)
 from surveys.models import (
     Answer,
     AuditEvent,
@@ -138,14 +142,16 @@ def with_eligible(
 
     Annotations: `issued` (personal links not revoked), `eligible_recorded` (the lead
     has entered a number, or said it is not known) and `eligible`: the lead's number,
-    else the personal links issued if there are any and nobody answered through the
-    organisation's shared link, else NULL (not known). Once the shared link is used, the
+    else the personal links issued if there are any and no counted response came through
+    the organisation's shared link, else NULL (not known). Once the shared link is used, the
     personal links no longer say how many were asked: a default that is too low would
     narrow the intervals more than the data allow.
     """
     recorded = Eligibility.objects.filter(survey=survey, organisation=OuterRef("pk"))
+    # Counted responses only: a response merely started, or held back, must not flip N
+    # (and with it the intervals) while no count the figures rest on has moved.
     shared = Response.objects.filter(
-        survey=survey,
+        pk__in=counted_responses(survey).values("pk"),
         organisation=OuterRef("pk"),
         invitation__kind=Invitation.Kind.ORGANISATION,
     )

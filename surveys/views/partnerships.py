@@ -80,6 +80,9 @@ def partnership_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "organisations": list(partnership_organisations(partnership=partnership)),
             "team": list(partnership_team(partnership=partnership)),
             "events": recent_events(partnership=partnership),
+            # Consultants read results, not progress: a round's total, less the counts
+            # shown for organisations at the threshold, would give the rest away.
+            "exact_counts": role != Membership.Role.CONSULTANT,
         },
     )
 

@@ -44,6 +44,7 @@ from surveys.models import (
 from surveys.services.data_protection import erase_invitee
 from tests.conftest import load_default_instrument
 from tests.factories import (
+    InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
     PartnershipFactory,
@@ -625,3 +626,74 @@ def test_a_draft_past_its_closing_date_releases_nothing_when_it_opens():
     snapshot = life.snapshot("open", pairs=False)
     assert set(snapshot.counts.values()) == {0}
     assert Survey.objects.get(pk=life.survey.pk).results_released_at is None
+
+
+def _personal_responses(life: RoundLife, index: int, links: int, answered: int):
+    """Give organisation `index` personal links, and submit answers on some of them."""
+    organisation = life.organisations[index]
+    invitations = [
+        InvitationFactory(survey=life.survey, organisation=organisation)
+        for _ in range(links)
+    ]
+    for invitation in invitations[:answered]:
+        response = Response.objects.create(
+            survey=life.survey,
+            organisation=organisation,
+            invitation=invitation,
+            start_key="personal",
+        )
+        life._answer(response)
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at"])
+    return invitations
+
+
+@pytest.mark.django_db
+def test_a_response_merely_started_moves_no_figure():
+    # N defaults to the personal links while no counted response came by the shared link:
+    # someone opening that link and giving up must not flip N and so the intervals.
+    life = RoundLife(release_rule="groups", seed=5)
+    _personal_responses(life, 0, links=4, answered=K)
+    before = life.snapshot("before", pairs=False)
+    shared = Invitation.objects.get(
+        survey=life.survey,
+        organisation=life.organisations[0],
+        kind=Invitation.Kind.ORGANISATION,
+        revoked_at__isnull=True,
+    )
+    Response.objects.create(
+        survey=life.survey,
+        organisation=life.organisations[0],
+        invitation=shared,
+        start_key="started",
+    )
+    after = life.snapshot("after", pairs=False)
+    assert_no_two_views_single_out_fewer_than_k([before, after])
+
+
+@pytest.mark.django_db
+def test_the_activity_list_counts_nobody_for_a_consultant():
+    # Reminders go to those who have not answered: "sent reminders to 4 people", less the
+    # counts shown for larger organisations, would give a small one's count away.
+    life = RoundLife(release_rule="groups", seed=6)
+    _personal_responses(life, 0, links=4, answered=K)
+    _personal_responses(life, 1, links=4, answered=1)
+    lead = life.clients[Membership.Role.LEAD]
+    lead.post(reverse("surveys:invitations_send", args=life.round_args))
+    Invitation.objects.filter(survey=life.survey).update(
+        sent_at=timezone.now() - timedelta(days=2)
+    )
+    lead.post(reverse("surveys:reminders_send", args=life.round_args))
+    consultant = life.clients[Membership.Role.CONSULTANT]
+    pages = [
+        consultant.get(reverse("surveys:round_detail", args=life.round_args)),
+        consultant.get(
+            reverse("surveys:partnership_detail", args=[life.round_args[0]])
+        ),
+    ]
+    for page in pages:
+        text = page.content.decode()
+        assert "Sent reminders" in text
+        assert not re.search(r"(invitations|reminders) to \d+ (person|people)", text)
+    lead_page = lead.get(reverse("surveys:round_detail", args=life.round_args))
+    assert re.search(r"Sent reminders to \d+ people", lead_page.content.decode())

@@ -103,7 +103,15 @@ def test_answers_through_the_shared_link_make_the_default_n_unknown(team):
     # Two personal links, but people also answered through the organisation's link:
     # the links no longer say how many were asked, and a guess too low would narrow
     # the intervals more than the data allow.
+    Survey.objects.filter(pk=team.round.pk).update(
+        release_rule=Survey.ReleaseRule.GROUPS
+    )
+    team.round.refresh_from_db()
+    k = team.round.anonymity_threshold
     personal_links(team, "NCC", 2)
+    submit(team, "NCC", k - 1)
+    # Not yet in the figures: N must not move while no counted response has.
+    assert rows(team)["NCC"].eligible == 2
     submit(team, "NCC", 1)
     found = rows(team)["NCC"]
     assert found.eligible is None
