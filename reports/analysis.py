@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from reports import columns as c
 from reports import data, fit, grouping, scoring
-from surveys.counting import release_moment
 from surveys.models import Organisation, Sector, Survey
 from surveys.tracking import with_eligible
 
@@ -127,7 +126,7 @@ def _signature(survey: Survey) -> Signature:
     )
     structure = (
         f"{survey.pk}:{survey.anonymity_threshold}:{survey.release_rule}:"
-        f"{release_moment(survey)}:{members}"
+        f"{survey.release_moment()}:{members}"
     )
     raw = f"{structure}:{stats['n']}:{stats['last']}:{eligible}"
     return Signature(

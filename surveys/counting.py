@@ -37,18 +37,6 @@ from django.db.models.functions import RowNumber
 from surveys.models import Response, Survey
 
 
-def release_moment(
-    survey: Survey, *, now: datetime | None = None, closing: bool = False
-) -> datetime | None:
-    """Return when an at-close round's figures were (or, `closing` now, would be) released."""
-    return survey.release_moment(now=now, closing=closing)
-
-
-def results_released(survey: Survey) -> bool:
-    """Say whether the round shows any figures yet (an at-close round, only once closed)."""
-    return survey.results_released
-
-
 def _in_whole_groups(responses: QuerySet[Response], k: int, *partition) -> QuerySet:
     """Rank each organisation's responses oldest first and keep whole groups of K."""
     by_group = {"partition_by": [F("organisation_id"), *partition]}
@@ -76,7 +64,7 @@ def counted_responses(
     if survey.release_rule == Survey.ReleaseRule.GROUPS:
         ranked = _in_whole_groups(submitted, k)
         return ranked.filter(position__lte=F("group_size") / k * k)
-    released = release_moment(survey, now=now, closing=closing)
+    released = survey.release_moment(now=now, closing=closing)
     if released is None:
         # Nothing yet; an empty set that still compiles to SQL (COPY and subqueries).
         return submitted.filter(submitted_at__isnull=True)
@@ -95,10 +83,6 @@ class OrganisationCount:
 
     submitted: int
     counted: int
-
-    @property
-    def held_back(self) -> int:
-        return self.submitted - self.counted
 
 
 def organisation_counts(

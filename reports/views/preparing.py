@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from reports.analysis import AnalysisPendingError
-from surveys.counting import results_released
 from surveys.models import Survey
 from surveys.selectors import get_survey_for_user
 
@@ -27,7 +26,7 @@ def released_survey_for_user(
 ) -> tuple[Survey, str]:
     """Return the round and the user's role, if its results are out (404 for outsiders)."""
     survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
-    if not results_released(survey):
+    if not survey.results_released:
         raise ResultsNotReleasedError(survey)
     return survey, role
 

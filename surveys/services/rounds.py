@@ -5,7 +5,6 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.counting import release_moment
 from surveys.models import (
     AuditAction,
     Instrument,
@@ -134,7 +133,7 @@ def keep_released(survey: Survey) -> None:
     The caller holds the round's row lock and saves `results_released_at`.
     """
     if survey.results_released_at is None:
-        survey.results_released_at = release_moment(survey)
+        survey.results_released_at = survey.release_moment()
 
 
 @transaction.atomic

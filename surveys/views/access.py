@@ -31,6 +31,15 @@ def round_for(
     return survey, role
 
 
+def sees_exact_counts(role: str) -> bool:
+    """Say whether a role sees response counts below the threshold (consultants do not).
+
+    Consultants read results, not progress: a small organisation's count, or a total less
+    the counts shown for larger ones, would be a group smaller than K.
+    """
+    return role != Membership.Role.CONSULTANT
+
+
 def posted(request: HttpRequest) -> QueryDict | None:
     """Return the POST data (even when empty, so that the form shows errors), else None."""
     return request.POST if request.method == "POST" else None

@@ -34,7 +34,7 @@ from surveys.tracking import (
     partnership_team,
     recent_events,
 )
-from surveys.views.access import partnership_for, posted
+from surveys.views.access import partnership_for, posted, sees_exact_counts
 
 
 @login_required
@@ -80,9 +80,7 @@ def partnership_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "organisations": list(partnership_organisations(partnership=partnership)),
             "team": list(partnership_team(partnership=partnership)),
             "events": recent_events(partnership=partnership),
-            # Consultants read results, not progress: a round's total, less the counts
-            # shown for organisations at the threshold, would give the rest away.
-            "exact_counts": role != Membership.Role.CONSULTANT,
+            "exact_counts": sees_exact_counts(role),
         },
     )
 

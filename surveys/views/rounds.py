@@ -38,7 +38,12 @@ from surveys.tracking import (
     round_totals,
     with_eligible,
 )
-from surveys.views.access import partnership_for, posted, round_for
+from surveys.views.access import (
+    partnership_for,
+    posted,
+    round_for,
+    sees_exact_counts,
+)
 
 
 @login_required
@@ -88,8 +93,7 @@ def round_edit(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpRes
 def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
     """Track a round: responses per organisation, links, and who did what."""
     survey, role = round_for(request, public_id, round_id)
-    # Consultants read results, not progress: a count below K would be a small group.
-    exact_counts = role != Membership.Role.CONSULTANT
+    exact_counts = sees_exact_counts(role)
     return render(
         request,
         "surveys/manage/round_detail.html",
