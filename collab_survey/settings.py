@@ -226,6 +226,14 @@ RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "5/m")  # per account name and addres
 RATELIMIT_LOGIN_IP = _rate(
     "RATELIMIT_LOGIN_IP", "20/m"
 )  # per address, all account forms
+# Email domains whose accounts may create partnerships (and lead them), e.g.
+# "nhs.net,northshire.gov.uk"; empty means only accounts a site administrator granted
+# "Can create partnerships" (surveys.tenancy).
+PARTNERSHIP_CREATOR_DOMAINS = [
+    domain.strip().lower().lstrip("@")
+    for domain in env.list("PARTNERSHIP_CREATOR_DOMAINS", default=[])
+    if domain.strip()
+]
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
 # ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)

@@ -19,6 +19,7 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     ProfileAnswer,
     Response,
     Survey,
@@ -53,14 +54,42 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id", "created_at", "updated_at"]
 
 
+class PartnershipMemberInline(admin.TabularInline):
+    """A partnership's organisations, read only: leads add them on the partnership's pages,
+    which check names are unique and create the organisation's links."""
+
+    model = PartnershipMember
+    extra = 0
+    fields = readonly_fields = ["organisation", "name", "short_name"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PartnershipMember)
+class PartnershipMemberAdmin(admin.ModelAdmin):
+    """Which organisations belong to which partnerships; read only (see the inline)."""
+
+    list_display = ["name", "short_name", "partnership"]
+    list_filter = ["partnership"]
+    search_fields = ["name", "short_name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: PartnershipMember | None = None
+    ) -> bool:
+        return False
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
-    filter_horizontal = ["members"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
-    inlines = [MembershipInline]
+    inlines = [PartnershipMemberInline, MembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).annotate(member_total=Count("members"))

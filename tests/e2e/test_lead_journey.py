@@ -78,7 +78,11 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
     )
     base = live_server.url
     UserFactory(
-        username="priya", first_name="Priya", last_name="Shah", password=PASSWORD
+        username="priya",
+        first_name="Priya",
+        last_name="Shah",
+        password=PASSWORD,
+        can_create_partnerships=True,
     )
     OrganisationFactory(name="Northshire Voluntary Action", short_name="NVA")
 
@@ -276,7 +280,7 @@ def test_the_demo_partnership_as_its_lead(page: Page, live_server, check_page):
 
 
 def test_the_management_pages_work_without_javascript(browser, live_server, instrument):
-    UserFactory(username="priya", password=PASSWORD)
+    UserFactory(username="priya", password=PASSWORD, can_create_partnerships=True)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

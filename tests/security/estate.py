@@ -79,7 +79,9 @@ def build_estate(instrument: Instrument) -> Estate:
     lead = MembershipFactory(
         partnership=partnership,
         role=Membership.Role.LEAD,
-        user=UserFactory(first_name="Jo", last_name="Lead"),
+        user=UserFactory(
+            first_name="Jo", last_name="Lead", can_create_partnerships=True
+        ),
     ).user
     draft = SurveyFactory(
         partnership=partnership,

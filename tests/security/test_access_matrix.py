@@ -104,6 +104,7 @@ def world(seeded_demo):  # noqa: F811 (a fixture imported above)
         "a_id": orgs[0].public_id,
         "b_id": orgs[1].public_id,
         "focus_area_id": focus_area.public_id,
+        "member_id": partnership.memberships.get(role=CONSULTANT).public_id,
     }
     return partnership, survey, values
 
