@@ -1,5 +1,8 @@
 """Django admin for every model: a back office for support staff, not the main UI."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Q, QuerySet
@@ -25,6 +28,7 @@ from surveys.models import (
     Survey,
     User,
 )
+from surveys.services.partnerships import name_clash, refresh_member_names
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,8 +50,45 @@ class CollabUserAdmin(UserAdmin):
     ]
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    """Refuse a rename that would give two members of one partnership the same name."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "sector"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        for partnership in self.instance.partnerships.all():
+            for field in ("name", "short_name"):
+                value = cleaned.get(field)
+                clash = value and name_clash(
+                    partnership=partnership,
+                    field=field,
+                    value=value,
+                    organisation=self.instance,
+                )
+                if clash:
+                    self.add_error(field, f"{partnership.name}: {clash}")
+        return cleaned
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationAdminForm
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Organisation,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        refresh_member_names(organisation=obj)
+
     list_display = ["name", "short_name", "sector", "created_at"]
     list_filter = ["sector"]
     search_fields = ["name", "short_name"]

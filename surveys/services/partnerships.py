@@ -86,7 +86,11 @@ def update_partnership(
 
 
 def name_clash(
-    *, partnership: Partnership, field: str, value: str
+    *,
+    partnership: Partnership,
+    field: str,
+    value: str,
+    organisation: Organisation | None = None,
 ) -> DuplicateNameError | None:
     """Return the error if another member already uses this name or short name, else None.
 
@@ -94,7 +98,10 @@ def name_clash(
     import (which takes either) never finds two organisations for one word.
     """
     wanted = value.strip().lower()
-    for member in PartnershipMember.objects.filter(partnership=partnership):
+    members = PartnershipMember.objects.filter(partnership=partnership)
+    if organisation is not None and organisation.pk:  # renaming it: not its own clash
+        members = members.exclude(organisation=organisation)
+    for member in members:
         if wanted in (member.name.strip().lower(), member.short_name.strip().lower()):
             what = "name" if field == "name" else "short name"
             return DuplicateNameError(
@@ -103,6 +110,14 @@ def name_clash(
                 field=field,
             )
     return None
+
+
+def refresh_member_names(*, organisation: Organisation) -> None:
+    """Copy a renamed organisation's names to its member rows (PostgreSQL's key already
+    cascades them; SQLite, the local demo, needs this)."""
+    PartnershipMember.objects.filter(organisation=organisation).update(
+        name=organisation.name, short_name=organisation.short_name
+    )
 
 
 @transaction.atomic

@@ -14,7 +14,12 @@ from playwright.sync_api import Page, expect
 from surveys.models import Invitation, Membership, Partnership, Survey
 from surveys.services.demo import DEMO_PARTNERSHIP_NAME, DEMO_PASSWORD
 from tests.e2e.test_respondent_journey import fill_page
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,14 +82,16 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
         lambda m: console_errors.append(m.text) if m.type == "error" else None,
     )
     base = live_server.url
-    UserFactory(
+    priya = UserFactory(
         username="priya",
         first_name="Priya",
         last_name="Shah",
         password=PASSWORD,
         can_create_partnerships=True,
     )
-    OrganisationFactory(name="Northshire Voluntary Action", short_name="NVA")
+    voluntary_action = OrganisationFactory(
+        name="Northshire Voluntary Action", short_name="NVA"
+    )
 
     # Sign in through the login page (a wrong password first).
     sign_in(page, base, "priya", check_page)
@@ -215,7 +222,14 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
     page.get_by_role("button", name="Send invitation").click()
     check_page(page, "lead-15-invite-colleague-errors")
     page.get_by_role("link", name="Cancel").click()
-    # An organisation already on the service joins, then leaves again.
+    # An organisation of another partnership Priya leads joins, then leaves again.
+    MembershipFactory(
+        user=priya,
+        role=Membership.Role.LEAD,
+        partnership=PartnershipFactory(
+            name="Northshire Voluntary Sector Forum", members=[voluntary_action]
+        ),
+    )
     page.get_by_role("link", name="Add organisations").click()
     page.get_by_label("Organisation", exact=True).select_option(
         label="Northshire Voluntary Action"

@@ -37,7 +37,7 @@ class Estate:
     draft: Survey
     round: Survey
     focus_area: FocusArea
-    spare: Organisation  # known to the service but not a member: may be added
+    spare: Organisation  # in another partnership the lead leads: may be added
     elsewhere: Partnership
     outsider: Organisation  # a member of the other partnership only
     outsider_round: Survey
@@ -111,6 +111,14 @@ def build_estate(instrument: Instrument) -> Estate:
         due_date=dt.date(2027, 3, 31),
         actor=lead,
     )
+    spare = OrganisationFactory(name="Northshire Housing", short_name="NHA")
+    MembershipFactory(
+        partnership=PartnershipFactory(
+            name="Northshire Housing Forum", members=[spare]
+        ),
+        role=Membership.Role.LEAD,
+        user=lead,
+    )
     outsider = OrganisationFactory(name="Elsewhere Trust", short_name="ET")
     elsewhere = PartnershipFactory(name="Elsewhere Partnership", members=[outsider])
     MembershipFactory(partnership=elsewhere, role=Membership.Role.LEAD)
@@ -121,7 +129,7 @@ def build_estate(instrument: Instrument) -> Estate:
         draft=draft,
         round=open_round,
         focus_area=focus_area,
-        spare=OrganisationFactory(name="Northshire Housing", short_name="NHA"),
+        spare=spare,
         elsewhere=elsewhere,
         outsider=outsider,
         outsider_round=SurveyFactory(partnership=elsewhere, instrument=instrument),

@@ -486,7 +486,8 @@ ENDPOINTS = [
             model_choice(
                 "existing-organisation",
                 valid=lambda e: [e.spare.pk],
-                forged=lambda e: [o.pk for o in e.organisations],
+                # Members already, and another tenant's organisation.
+                forged=lambda e: [*(o.pk for o in e.organisations), e.outsider.pk],
             )
         ],
         _organisation_added,

@@ -7,8 +7,13 @@ import pytest
 from django.urls import reverse
 
 from surveys.forms.invitations import parse_invitations
-from surveys.models import Membership, Organisation, Sector
-from tests.factories import MembershipFactory, OrganisationFactory, PartnershipFactory
+from surveys.models import Membership, Organisation, PartnershipMember, Sector
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +105,18 @@ def test_the_import_reports_a_word_two_organisations_use_with_its_line():
         "Line 3: ‘wbc’ could be WBC and Westshire Borough Council – use the "
         "organisation’s full name"
     ]
+
+
+def test_a_rename_in_the_admin_into_a_clash_is_refused_not_a_crash(client, team):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    nhft = team.organisations[0]
+    url = reverse("admin:surveys_organisation_change", args=[nhft.pk])
+    form = {"name": nhft.name, "sector": nhft.sector}
+    page = client.post(url, {**form, "short_name": "ncc"})
+    assert page.status_code == 200
+    assert "Northshire County Council (NCC) in this partnership already uses" in (
+        page.content.decode()
+    )
+    page = client.post(url, {**form, "short_name": "NHS FT"})
+    assert page.status_code == 302
+    assert PartnershipMember.objects.get(organisation=nhft).short_name == "NHS FT"
