@@ -48,12 +48,17 @@ change
   change_cell(change: Estimate, scale="points") -> str        "+4 (1 to 7)" / "no clear change (−2 to +9)"
   largest_change(dimension, now: float, change: Estimate, since) -> str
   focus_progress(title, since, before, now, change, threshold, measured=True) -> str
+  pair_focus_progress(title, since, sides=[(name, before, now, change), …], threshold,
+                      measured=True) -> str
 fit_terms
   feel_and_fact_explained() -> str
   feel_and_fact(name_a, name_b, felt: float, actual: float, difference=None) -> str
 summary
   reported(people, shown, total, hidden: Sequence[str], threshold) -> str
   counted(counted, submitted, threshold, provisional: bool, closed: bool) -> str
+      (the gap can be < K: only for roles that see exact counts)
+  not_shown(names: Sequence[str], threshold) -> str            "" when nothing is left out
+  population_note(short_name, asked, used, counted) -> str      §6.5; "" when N is unknown
 """
 
 from reports.narrative.bands import (
@@ -71,6 +76,7 @@ from reports.narrative.change import (
     change_sentence,
     focus_progress,
     largest_change,
+    pair_focus_progress,
 )
 from reports.narrative.comparisons import (
     apart,
@@ -90,7 +96,7 @@ from reports.narrative.gaps import (
     widest_gap,
 )
 from reports.narrative.perception import meta_perception, misjudgement
-from reports.narrative.summary import counted, reported
+from reports.narrative.summary import counted, not_shown, population_note, reported
 
 __all__ = [
     "apart",
@@ -115,8 +121,11 @@ __all__ = [
     "meta_perception",
     "misjudgement",
     "no_clear_gap",
+    "not_shown",
     "overall_fit",
+    "pair_focus_progress",
     "pair_gap",
+    "population_note",
     "reported",
     "top_areas",
     "top_areas_heading",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils.translation import gettext as _
 
 from reports.figures import Estimate
@@ -179,4 +181,65 @@ def focus_progress(
         "since": since,
         "now": mean(now.value),  # type: ignore[arg-type]
         "phrase": change_phrase(change or Estimate(None), since=since, scale="mean"),
+    }
+
+
+def pair_focus_progress(
+    *,
+    title: str,
+    since: str,
+    sides: Sequence[tuple[str, Estimate | None, Estimate | None, Estimate | None]],
+    threshold: int,
+    measured: bool = True,
+) -> str:
+    """A pair's focus area: each organisation's move with its Welch interval.
+
+    `sides` holds (name, before, now, change) for each of the two organisations, as in
+    `focus_progress`.
+    """
+    said = _("We said we would work on %(title)s") % {"title": lower_title(title)}
+    if not measured:
+        return _("%(said)s; this round’s questionnaire does not measure it.") % {
+            "said": said
+        }
+    clauses = []
+    for name, before, now, change in sides:
+        if before is not None and now is not None:
+            clauses.append(
+                _("%(name)s was %(before)s and is %(now)s now, %(phrase)s")
+                % {
+                    "name": name,
+                    "before": mean(before.value),  # type: ignore[arg-type]
+                    "now": mean(now.value),  # type: ignore[arg-type]
+                    "phrase": change_phrase(
+                        change or Estimate(None), since=since, scale="mean"
+                    ),
+                }
+            )
+        elif now is not None:
+            clauses.append(
+                _("%(name)s is now %(now)s (too few responses in %(since)s to compare)")
+                % {"name": name, "now": mean(now.value), "since": since}  # type: ignore[arg-type]
+            )
+        elif before is not None:
+            clauses.append(
+                _(
+                    "%(name)s was %(before)s in %(since)s but has fewer than %(k)d "
+                    "responses this round"
+                )
+                % {
+                    "name": name,
+                    "before": mean(before.value),  # type: ignore[arg-type]
+                    "since": since,
+                    "k": threshold,
+                }
+            )
+        else:
+            clauses.append(
+                _("%(name)s has fewer than %(k)d responses in both rounds")
+                % {"name": name, "k": threshold}
+            )
+    return _("%(said)s; %(clauses)s.") % {
+        "said": said,
+        "clauses": _("; ").join(clauses),
     }

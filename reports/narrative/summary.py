@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
@@ -80,3 +81,30 @@ def counted(
         )
         % figures
     )
+
+
+def not_shown(*, names: Sequence[str], threshold: int) -> str:
+    """A chart's note of the organisations it leaves out (never how many answered there)."""
+    if not names:
+        return ""
+    return _("Not shown: %(names)s (fewer than %(k)d responses).") % {
+        "names": ", ".join(names),
+        "k": threshold,
+    }
+
+
+def population_note(
+    *, short_name: str, asked: float | None, used: float | None, counted: int
+) -> str:
+    """MEASUREMENT §6.5: say when intervals allow for the people asked, or why they do not."""
+    if used is not None and not math.isnan(used):
+        return _(
+            "Intervals allow for the %(asked)d people asked at %(name)s (%(counted)d "
+            "responses counted): they are narrower than for a sample from a large group."
+        ) % {"asked": int(used), "name": short_name, "counted": counted}
+    if asked is not None and not math.isnan(asked):
+        return _(
+            "The number of people asked at %(name)s (%(asked)d) is fewer than the "
+            "%(counted)d responses, so the intervals do not use it."
+        ) % {"asked": int(asked), "name": short_name, "counted": counted}
+    return ""

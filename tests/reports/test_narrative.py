@@ -772,3 +772,82 @@ def test_counted_explains_why_the_published_count_is_smaller(
         closed=closed,
     )
     assert text == sentence
+
+
+def test_pair_focus_progress_gives_each_side_its_own_interval():
+    text = narrative.pair_focus_progress(
+        title=PURPOSE,
+        since="spring 2026",
+        sides=[
+            ("NHFT", E(3.1), E(3.6), E(0.5, 0, 0.2, 0.8)),
+            ("NGPF", E(3.4), E(3.3), E(-0.1, 0, -0.5, 0.3)),
+        ],
+        threshold=5,
+    )
+    assert text == (
+        "We said we would work on shared purpose; NHFT was 3.10 and is 3.60 now, up 0.50 "
+        "since spring 2026 (95% interval 0.20 to 0.80); NGPF was 3.40 and is 3.30 now, no "
+        "clear change since spring 2026 (−0.50 to +0.30)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sides", "sentence"),
+    [
+        (
+            [("NHFT", None, E(3.6), None), ("NGPF", E(3.4), None, None)],
+            "We said we would work on shared purpose; NHFT is now 3.60 (too few responses "
+            "in spring 2026 to compare); NGPF was 3.40 in spring 2026 but has fewer than 5 "
+            "responses this round.",
+        ),
+        (
+            [("NHFT", None, None, None), ("NGPF", None, None, None)],
+            "We said we would work on shared purpose; NHFT has fewer than 5 responses in "
+            "both rounds; NGPF has fewer than 5 responses in both rounds.",
+        ),
+    ],
+)
+def test_pair_focus_progress_with_too_few_responses(sides, sentence):
+    text = narrative.pair_focus_progress(
+        title=PURPOSE, since="spring 2026", sides=sides, threshold=5
+    )
+    assert text == sentence
+
+
+@pytest.mark.parametrize(
+    ("names", "note"),
+    [
+        ([], ""),
+        (
+            ["Northshire Hospice", "Eastfield PCN"],
+            "Not shown: Northshire Hospice, Eastfield PCN (fewer than 5 responses).",
+        ),
+    ],
+)
+def test_not_shown(names, note):
+    assert narrative.not_shown(names=names, threshold=5) == note
+
+
+@pytest.mark.parametrize(
+    ("asked", "used", "note"),
+    [
+        (
+            14.0,
+            14.0,
+            "Intervals allow for the 14 people asked at NHFT (10 responses counted): they "
+            "are narrower than for a sample from a large group.",
+        ),
+        (
+            8.0,
+            float("nan"),
+            "The number of people asked at NHFT (8) is fewer than the 10 responses, so "
+            "the intervals do not use it.",
+        ),
+        (None, None, ""),
+    ],
+)
+def test_population_note(asked, used, note):
+    text = narrative.population_note(
+        short_name="NHFT", asked=asked, used=used, counted=10
+    )
+    assert text == note
