@@ -73,17 +73,6 @@ KNOWN_ISSUES = (
             "below it, which reflow and work with any assistive technology."
         ),
     ),
-    KnownIssue(
-        summary=(
-            "The board-pack PDFs may not be fully navigable by heading or read in the "
-            "right order by every screen reader."
-        ),
-        criterion="1.3.1 Info and relationships",
-        workaround=(
-            "The same figures and sentences are on the results pages and in the CSV "
-            "downloads; ask us for the pack in another format."
-        ),
-    ),
 )
 
 
