@@ -91,6 +91,9 @@ CACHES = {
 }
 # Each submission asks the task worker to rebuild the round's analysis in the background.
 REPORTS_REFRESH_ON_SUBMIT = env.bool("REPORTS_REFRESH_ON_SUBMIT", default=True)
+# The worker draws a released round's partnership board pack after each analysis refresh,
+# so the download is served from the cache (reports/pack_cache.py).
+REPORTS_PACKS_AFTER_REFRESH = env.bool("REPORTS_PACKS_AFTER_REFRESH", default=True)
 # Rounds with more submitted responses than this are analysed by the task worker only; a
 # dashboard asked for one before it is ready says so and reloads itself.
 REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
