@@ -5,12 +5,15 @@ from surveys.ratelimits import limit_account_form, posted_field
 from surveys.urls import account_urlpatterns
 from surveys.views.health import healthz
 from surveys.views.home import home
+from surveys.views.legal import accessibility_statement, privacy_notice
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("surveys.urls")),
     path("accounts/", include(account_urlpatterns)),
     path("reports/", include("reports.urls")),
+    path("privacy", privacy_notice, name="privacy"),
+    path("accessibility", accessibility_statement, name="accessibility"),
     path("healthz", healthz, name="healthz"),
     # The admin's sign-in counts against the same limits as the site's own (one "sign-in"
     # group), so that a password cannot be guessed there faster than at /accounts/login/.
