@@ -18,6 +18,12 @@ from surveys.models import (
     Survey,
     User,
 )
+from surveys.services.partnerships import (
+    NotPermittedError,
+    OrganisationNotAvailableError,
+    add_organisation,
+    create_partnership,
+)
 from tests.factories import (
     InstrumentFactory,
     MembershipFactory,
@@ -279,3 +285,13 @@ def test_the_database_keeps_a_members_names_to_its_own_partnership(tenants):
         organisations=[OrganisationFactory(name="Wilby Bowls Club", short_name="WBC")],
     )
     assert PartnershipMember.objects.filter(short_name="WBC").count() == 2
+
+
+def test_the_services_refuse_too_not_only_the_pages(tenants):
+    with pytest.raises(NotPermittedError):
+        create_partnership(name="Mine", kind="place", lead=UserFactory())
+    with pytest.raises(OrganisationNotAvailableError):
+        add_organisation(
+            partnership=tenants.b, organisation=tenants.a_council, actor=tenants.b_lead
+        )
+    assert list(tenants.a_council.partnerships.all()) == [tenants.a]
