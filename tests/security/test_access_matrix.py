@@ -26,8 +26,9 @@ LEAD, CONSULTANT, ANALYST = (
 )
 
 # Public by design: sign-in and password pages, the landing page, the health check, the
-# respondent journey (guarded by its unguessable token, tested in tests/surveys) and the admin.
-PUBLIC_PREFIXES = ("accounts/", "s/", "healthz", "admin/")
+# respondent journey (guarded by its unguessable token, tested in tests/surveys), the admin,
+# and the privacy notice and accessibility statement (for respondents without an account).
+PUBLIC_PREFIXES = ("accounts/", "s/", "healthz", "admin/", "privacy", "accessibility")
 # Pages any signed-in user has, listing only their own partnerships.
 OWN_PAGES = {"surveys:partnership_list", "surveys:partnership_create", "home"}
 # What every role on the partnership may read; everything else is checked role by role.
