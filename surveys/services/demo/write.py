@@ -138,7 +138,8 @@ def _save_users(partnership: Partnership) -> None:
         user.is_staff, user.is_active, user.password = False, True, password
         user.save()
         user.user_permissions.clear()
-        if role == Membership.Role.LEAD:  # the demo lead may start partnerships of their own
+        # The demo lead may start partnerships of their own.
+        if role == Membership.Role.LEAD:
             user.user_permissions.add(create_partnership_permission())
         Membership.objects.update_or_create(
             user=user, partnership=partnership, defaults={"role": role}
