@@ -4,6 +4,8 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY static/scss static/scss
+COPY frontend frontend
+RUN npm run --silent build:plotly
 RUN mkdir -p static/vendor/govuk-frontend \
  && cp -r node_modules/govuk-frontend/dist/govuk/assets node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/vendor/govuk-frontend/ \
  && rm -rf static/vendor/govuk-frontend/assets/fonts \

@@ -4,6 +4,8 @@ PY := $(VENV)/bin/python
 PG_URL := postgres://collab:collab@127.0.0.1:5432/collab
 GOVUK_DIR := static/vendor/govuk-frontend
 CSS := $(GOVUK_DIR)/app.css
+# plotly.js with only the trace types the charts draw (frontend/plotly-collab.js), by esbuild.
+PLOTLY_JS := static/vendor/plotly/plotly-collab.min.js
 
 BENCH_URL := postgres://collab:collab@127.0.0.1:5432/collab_bench
 # Sizes are flags: make bench BENCH_ARGS="--responses 500000 --organisations 2000"
@@ -30,7 +32,10 @@ $(CSS): node_modules/.installed static/scss/app.scss
 	rm -rf $(GOVUK_DIR)/assets/fonts
 	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet static/scss/app.scss $(CSS)
 
-assets: $(CSS)
+$(PLOTLY_JS): node_modules/.installed frontend/plotly-collab.js
+	npm run --silent build:plotly
+
+assets: $(CSS) $(PLOTLY_JS)
 
 install: $(VENV)/.installed assets
 

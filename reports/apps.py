@@ -8,3 +8,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from reports import signals  # noqa: F401  (connects the receivers)
+        from reports import staticfiles  # noqa: F401  (registers the assets check)
