@@ -103,10 +103,10 @@ def _load(browser, url: str, cookie: dict, full_plotly: bytes | None) -> dict:
 
 def measure(*, loads: int) -> list[Figure]:
     """Load each dashboard page cold `loads` times with our plotly.js and the full one."""
+    import plotly
     from django.core.management import call_command
     from playwright.sync_api import sync_playwright
 
-    import plotly
     from bench.dashboards import _pages
     from reports.analysis import analyse_survey
 

@@ -78,6 +78,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite demo has gunicorn's workers and the task worker writing one file. WAL lets
+    # the worker's long analysis reads run beside respondents' writes; IMMEDIATE takes the
+    # write lock when a transaction opens, so a busy writer is waited for (up to `timeout`
+    # seconds) instead of failing at once with "database is locked" on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 # `reports` holds each round's computed analysis (reports/analysis.py). The gunicorn workers
 # and the task worker must share it, so that a round is analysed once, by the worker: files

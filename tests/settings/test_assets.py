@@ -5,10 +5,10 @@ import json
 import re
 from pathlib import Path
 
+import plotly
 from django.conf import settings
 from django.core.management import call_command
 
-import plotly
 from reports import staticfiles
 from tests.reports.conftest import consultant_client, demo  # noqa: F401  (fixtures)
 
