@@ -30,4 +30,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --system --uid 1000 app && mkdir -p .cache/reports && chown -R app .cache
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "collab_survey.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]
+# Threaded workers (gunicorn.conf.py): GUNICORN_WORKERS and GUNICORN_THREADS size them.
+CMD ["gunicorn", "collab_survey.wsgi", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]

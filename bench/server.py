@@ -34,7 +34,9 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(*, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def gunicorn(
+    *, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None
+) -> Iterator[str]:
     """Serve the app under gunicorn as deployed (gunicorn.conf.py) and yield its base URL."""
     port = free_port()
     host = f"http://127.0.0.1:{port}"
@@ -42,7 +44,6 @@ def gunicorn(*, extra_env: dict[str, str] | None = None) -> Iterator[str]:
         **os.environ,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": host,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
         **(extra_env or {}),
     }
     server = subprocess.Popen(
@@ -55,6 +56,7 @@ def gunicorn(*, extra_env: dict[str, str] | None = None) -> Iterator[str]:
             "warning",
             "--access-logfile",
             os.devnull,
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,
