@@ -20,12 +20,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 120) -> None:
     """Return once `url` answers 200, or stop the benchmark after `seconds`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1) as answer:  # nosec B310 (loopback)
+            with urllib.request.urlopen(url, timeout=5) as answer:  # nosec B310 (loopback)
                 if answer.status == 200:
                     return
         except OSError:
