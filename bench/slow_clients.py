@@ -1,15 +1,16 @@
-"""A respondent's page while slow clients and board-pack PDFs hold connections to gunicorn.
+"""A respondent's page while slow clients and board-pack downloads hold connections to gunicorn.
 
     python -m bench.slow_clients [--slow 8] [--pdfs 6] [--views 10] [--worker-class gthread]
 
 Serves the app under gunicorn with gunicorn.conf.py against PostgreSQL (the deployed
-settings; --worker-class sync shows the old set-up for comparison). First times the
-respondent start page alone (the reference, same run), then opens --slow connections that
-send a request's headers one byte every 2 seconds and --pdfs downloads of the partnership's
-board report at once, and while they are in flight times --views further views of the
-respondent page, one after another. Prints the reference and the loaded p50 and max (ms),
-their ratio, and how the PDFs fared. The slow clients stop after --seconds, the PDFs are
-waited for at most PDF_SECONDS.
+settings; --worker-class sync shows the old set-up for comparison). Draws the partnership's
+board pack into the shared cache first, as the task worker does, then times the respondent
+start page alone (the reference, same run). Then it opens --slow connections that send a
+request's headers one byte every 2 seconds and --pdfs downloads of the board pack read
+slowly (16 KB every half second), and while they are in flight times --views further views
+of the respondent page, one after another. Prints the reference and the loaded p50 and max
+(ms), their ratio, and how the downloads fared. The slow clients stop after --seconds, the
+downloads are waited for at most PDF_SECONDS.
 """
 
 import argparse
@@ -25,7 +26,7 @@ from bench.support import Figure, bench_lead, emit, generated_survey, setup_djan
 
 SLOW_HEADERS = b"X-Slow: " + b"a" * 200 + b"\r\n\r\n"
 BYTE_EVERY = 2.0
-# Six board packs at once on two busy cores take minutes; the bench waits for them this long.
+READ_BYTES, READ_EVERY = 16 * 1024, 0.5
 PDF_SECONDS = 300
 
 
@@ -55,6 +56,21 @@ def _timed_get(
     return (time.perf_counter() - started) * 1000, status
 
 
+def _slow_download(
+    session: requests.Session, url: str, timeout: float
+) -> tuple[float, int]:
+    """Download `url` reading 16 KB every half second; return the time and status."""
+    started = time.perf_counter()
+    try:
+        with session.get(url, timeout=timeout, stream=True) as answer:
+            for _chunk in answer.iter_content(READ_BYTES):
+                time.sleep(READ_EVERY)
+            status = answer.status_code
+    except requests.RequestException:
+        status = 0
+    return (time.perf_counter() - started) * 1000, status
+
+
 def _respondent_link() -> str:
     from bench.submission import make_round
 
@@ -70,9 +86,11 @@ def measure(
     from django.urls import reverse
 
     from reports.analysis import analyse_survey
+    from reports.pack_cache import PackRequest, build_and_store
 
     survey = generated_survey()
     analyse_survey(survey)  # the PDFs draw figures, not "Preparing the results"
+    pack = build_and_store(survey, PackRequest(survey.pk))  # as the task worker does
     pdf_url = reverse("reports:partnership_pdf", args=[survey.public_id])
     client = Client()
     client.force_login(bench_lead(survey))
@@ -98,14 +116,14 @@ def measure(
         def download() -> None:
             with requests.Session() as session:
                 session.cookies.set(settings.SESSION_COOKIE_NAME, cookie)
-                pdf_results.append(_timed_get(session, base + pdf_url, PDF_SECONDS))
+                pdf_results.append(_slow_download(session, base + pdf_url, PDF_SECONDS))
 
         threads += [threading.Thread(target=download) for _ in range(pdfs)]
         for thread in threads:
             thread.start()
         for event in opened:
             event.wait(timeout=10)
-        time.sleep(1.0)  # the PDFs are being drawn now
+        time.sleep(1.0)  # the downloads are under way now
         loaded = []
         for _ in range(views):
             if time.monotonic() >= until:
@@ -136,6 +154,7 @@ def measure(
             statistics.median(times) / reference,
             "ratio",
         ),
+        Figure("slow_clients.pdf_bytes", len(pack), "bytes"),
         Figure("slow_clients.pdfs_ok", len(pdf_ok), "pdfs"),
         Figure(
             "slow_clients.pdf_p50", statistics.median(pdf_ok) if pdf_ok else 0, "ms"
