@@ -96,7 +96,12 @@ def measure(
     client.force_login(bench_lead(survey))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     link = _respondent_link()
-    extra = [] if worker_class == "gthread" else ["--worker-class", worker_class]
+    # gunicorn turns sync workers into gthread ones when threads > 1: one thread each.
+    extra = (
+        []
+        if worker_class == "gthread"
+        else ["--worker-class", "sync", "--threads", "1"]
+    )
     with server.gunicorn(extra_args=extra) as base:
         port = int(base.rsplit(":", 1)[1])
         respondent = requests.Session()
