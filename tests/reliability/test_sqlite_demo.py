@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import requests
@@ -37,6 +38,9 @@ def demo_env(tmp_path: Path) -> dict[str, str]:
         "DJANGO_STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         # Every respondent here is 127.0.0.1 on one link: keep the counting, lift the limit.
         "RATELIMIT_RESPONDENT": "100000/m",
+        # Board packs are drawn after each refresh in Chromium, outside any transaction: they
+        # only make each refresh longer, so the test leaves them out to stay short.
+        "REPORTS_PACKS_AFTER_REFRESH": "false",
     }
 
 
@@ -51,6 +55,20 @@ def manage(*args: str, env: dict[str, str]) -> str:
         check=True,
     )
     return result.stdout
+
+
+def wait_for_the_worker(database: Path, seconds: float = 180) -> None:
+    """Return once no refresh is queued or running (the worker keeps up), or after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database, timeout=20) as db:
+            (left,) = db.execute(
+                "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+                " WHERE status IN ('READY', 'RUNNING')"
+            ).fetchone()
+        if not left:
+            return
+        time.sleep(1)
 
 
 def answer_the_survey(base: str, link: str, statuses: list[int]) -> bool:
@@ -119,6 +137,7 @@ def test_ten_respondents_at_once_on_the_sqlite_demo_never_see_a_503(tmp_path):
             thread.start()
         for thread in threads:
             thread.join(timeout=240)
+        wait_for_the_worker(tmp_path / "demo.sqlite3")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -127,12 +146,10 @@ def test_ten_respondents_at_once_on_the_sqlite_demo_never_see_a_503(tmp_path):
     assert [s for s in statuses if s >= 500] == []
     assert confirmed == [True] * RESPONDENTS
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
-        tasks = dict(
-            db.execute(
-                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult"
-                " WHERE task_path LIKE '%refresh_analysis' GROUP BY status"
-            ).fetchall()
-        )
+        tasks = db.execute(
+            "SELECT status, traceback FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path LIKE '%refresh_analysis'"
+        ).fetchall()
     # The worker analysed the round while respondents wrote, and no analysis failed.
-    assert tasks.get("SUCCESSFUL", 0) >= 1
-    assert tasks.get("FAILED", 0) == 0
+    assert "SUCCESSFUL" in {status for status, _traceback in tasks}
+    assert [trace for status, trace in tasks if status == "FAILED"] == []
