@@ -104,6 +104,7 @@ class InstrumentAdmin(admin.ModelAdmin):
         "title",
         "description",
         "scale",
+        "source_titles",
         "definition_sha256",
         "created_at",
         "updated_at",
