@@ -109,9 +109,9 @@ def test_the_zip_holds_the_files_under_their_download_names(client, demo):
     analyst(client, partnership)
     files = downloads(client, survey)
     archive = zipfile.ZipFile(io.BytesIO(files["survey.zip"][1]))
-    assert archive.namelist() == [
-        files[kind][0] for kind in exports.FILENAMES if kind != "survey.zip"
-    ]
+    names = archive.namelist()
+    assert names == [files[k][0] for k in exports.FILENAMES if k != "survey.zip"]
+    assert all(NAME.match(name) for name in names), names
 
 
 def test_board_report_pdfs_are_named_like_the_data(demo):
