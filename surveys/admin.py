@@ -126,11 +126,16 @@ class DimensionAdmin(admin.ModelAdmin):
         "block",
         "order",
         "sources",
+        "source_documents",
     ]
     inlines = [ItemInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Source documents")
+    def source_documents(self, obj: Dimension) -> str:
+        return "; ".join(obj.instrument.cite(obj.sources))
 
 
 @admin.register(Item)
@@ -161,10 +166,15 @@ class ItemAdmin(admin.ModelAdmin):
         "culture_type",
         "order",
         "sources",
+        "source_documents",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Source documents")
+    def source_documents(self, obj: Item) -> str:
+        return "; ".join(obj.dimension.instrument.cite(obj.sources))
 
 
 class InvitationInline(admin.TabularInline):
