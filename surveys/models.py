@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+UNNAMED_SOURCE = "Unnamed source"
 
 
 def new_token() -> str:
@@ -125,7 +127,7 @@ class PartnershipMember(models.Model):
 
     It holds copies of the organisation's names so that the database itself refuses two
     members of one partnership with the same name or short name (case aside); in
-    PostgreSQL a composite foreign key (migration 0008) keeps the copies equal to the
+    PostgreSQL a composite foreign key (migration 0009) keeps the copies equal to the
     organisation's own names, renames included.
     """
 
@@ -204,6 +206,11 @@ class Instrument(TimeStampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     scale = models.JSONField(help_text="Scale labels, from 1 (lowest) to 5 (highest).")
+    source_titles = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The human title of each cited source document, by file name.",
+    )
     definition_sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -216,6 +223,12 @@ class Instrument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def cite(self, sources: Iterable[str]) -> list[str]:
+        """Return the human titles of these source files, in the given order."""
+        # Loading refuses a citation without a title, so the fallback only guards old rows:
+        # a reader must never see a raw file name.
+        return [self.source_titles.get(source, UNNAMED_SOURCE) for source in sources]
 
 
 class Block(models.TextChoices):

@@ -83,7 +83,7 @@ def drop_names_follow_key(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0007_audit_eligible_recorded"),
+        ("surveys", "0008_instrument_source_titles"),
     ]
 
     operations = [
