@@ -404,7 +404,7 @@ class MemberInviteForm(StorableTextMixin, forms.Form):
         return email
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(StorableTextMixin, forms.Form):
     """A team member's new role."""
 
     role = forms.ChoiceField(

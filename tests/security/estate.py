@@ -34,6 +34,7 @@ class Estate:
     partnership: Partnership
     organisations: list[Organisation]
     lead: User
+    colleague: Membership  # a consultant on the team, whose role the lead may change
     draft: Survey
     round: Survey
     focus_area: FocusArea
@@ -126,6 +127,9 @@ def build_estate(instrument: Instrument) -> Estate:
         partnership=partnership,
         organisations=organisations,
         lead=lead,
+        colleague=MembershipFactory(
+            partnership=partnership, role=Membership.Role.CONSULTANT
+        ),
         draft=draft,
         round=open_round,
         focus_area=focus_area,

@@ -35,6 +35,7 @@ from surveys.forms.partnerships import (
     MAX_ANONYMITY_THRESHOLD,
     ExistingOrganisationForm,
     MemberInviteForm,
+    MemberRoleForm,
     OrganisationForm,
     PartnershipForm,
     RoundForm,
@@ -78,6 +79,7 @@ FORMS_DRIVEN = {
     OrganisationForm,
     RoundForm,
     MemberInviteForm,
+    MemberRoleForm,
     FocusAreaForm,
     EligibleForm,
     SignInForm,
@@ -304,6 +306,10 @@ def _organisation_added(e: Estate, sent: Sent) -> None:
     assert e.partnership.members.filter(pk=int(sent["existing-organisation"])).exists()
 
 
+def _member_role_changed(e: Estate, sent: Sent) -> None:
+    assert Membership.objects.get(pk=e.colleague.pk).role == sent["role"]
+
+
 def _member_invited(e: Estate, sent: Sent) -> None:
     membership = Membership.objects.get(
         partnership=e.partnership, user__email=sent["email"].strip()
@@ -503,6 +509,15 @@ ENDPOINTS = [
             choice("role", Membership.Role.values),
         ],
         _member_invited,
+    ),
+    Endpoint(
+        "member_role_edit",
+        lambda e: reverse(
+            "surveys:member_role_edit",
+            args=[e.partnership.public_id, e.colleague.public_id],
+        ),
+        [choice("role", Membership.Role.values)],
+        _member_role_changed,
     ),
     Endpoint(
         "round_create",
