@@ -145,7 +145,11 @@ def build_survey_email(
 def preview_survey_email(
     *, invitation: Invitation, sender_name: str, message: str, reminder: bool = False
 ) -> str:
-    """Return the plain-text invitation as it would go out with this note."""
+    """Return the plain-text invitation as it would go out with this note.
+
+    Plain text, not HTML: a page showing it must escape it (render_to_string marks its
+    result safe, and the text template does not escape).
+    """
     context = survey_email_context(
         invitation=invitation,
         sender_name=sender_name,

@@ -183,7 +183,8 @@ def test_correcting_an_address_cuts_the_old_link_and_emails_the_new_one(
     assert f"/s/{new.token}/" in message.body
     assert client.get(f"/s/{wrong.token}/").status_code == 404  # the old link is cut
     wrong.refresh_from_db()
-    assert wrong.revoked_at is not None and wrong.email is None
+    assert wrong.revoked_at is not None
+    assert wrong.email is None
     [event] = audit(AuditAction.INVITEE_CORRECTED)
     assert event.actor == team.lead
     assert "sent@nhs.example" not in str(event.detail)  # the trail holds no address
