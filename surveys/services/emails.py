@@ -99,6 +99,7 @@ def survey_email_context(
     sender_name: str,
     reminder: bool,
     message: str | None = None,
+    can_reply: bool = True,
 ) -> dict:
     """Return what the invitation (or reminder) email shows, every typed name quoted."""
     survey = invitation.survey
@@ -113,6 +114,7 @@ def survey_email_context(
         "minutes": SURVEY_MINUTES,
         "closes": _closing_date(survey),
         "threshold": survey.anonymity_threshold,
+        "can_reply": can_reply,
     }
 
 
@@ -128,7 +130,10 @@ def build_survey_email(
     Replies go to the lead who sent it, not to the no-reply sender address.
     """
     context = survey_email_context(
-        invitation=invitation, sender_name=sender_name, reminder=reminder
+        invitation=invitation,
+        sender_name=sender_name,
+        reminder=reminder,
+        can_reply=bool(sender_email),
     )
     subject = REMINDER_SUBJECT if reminder else INVITATION_SUBJECT
     if reminder and context["closes"]:

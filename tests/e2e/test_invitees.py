@@ -101,6 +101,20 @@ def test_the_lead_corrects_a_mistyped_address_from_the_invitee_list(
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("button[name=sign_in]").click()
     page.goto(live_server.url + survey.get_absolute_url())
+    check_page(page, "invitees-00-round")
+    page.get_by_role("link", name="Add your own message").click()
+    page.get_by_label("Your message to invitees").fill(
+        "Our board discusses the results on 12 March: see https://intranet.example"
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-invitation")).to_contain_text(
+        "> Our board discusses the results on 12 March: see https[:]//intranet[.]example"
+    )
+    check_page(page, "invitees-04-message-preview")
+    page.get_by_role("button", name="Save message").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Message saved"
+    )
     page.get_by_role("link", name="See invitees").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitees")
     expect(page.locator("#invitees tbody tr")).to_have_count(8)
@@ -129,6 +143,7 @@ def test_the_lead_corrects_a_mistyped_address_from_the_invitee_list(
     )
     [message] = mail.outbox
     assert message.to == ["henry.wood@northshire.gov.example"]
+    assert "> Our board discusses the results on 12 March" in message.body
     assert not Invitation.objects.filter(email__contains="gvo").exists()
 
     page.goto(live_server.url + survey.get_absolute_url())

@@ -282,3 +282,32 @@ def test_a_closed_round_offers_no_changes(lead_client, team, people):
     assert "closed round cannot be changed" in refused.content.decode()
     people["sent"].refresh_from_db()
     assert people["sent"].revoked_at is None
+
+
+def test_an_address_the_mail_server_refuses_is_marked_and_not_reminded(
+    team, monkeypatch, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from surveys.services.invitations import reminder_plan, send_invitations
+
+    [bad] = [
+        InvitationFactory(
+            survey=team.round,
+            organisation=team.organisations[0],
+            email="nobody@nowhere.example",
+        )
+    ]
+
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused({bad.email: (550, b"No such user")})
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_invitations(survey=team.round, actor=team.lead)
+    bad.refresh_from_db()
+    assert bad.bounced_at is not None
+    assert bad.sent_at is None  # not sent: a resend may still try again
+    assert reminder_plan(survey=team.round).count == 0
