@@ -335,8 +335,8 @@ class InviteeMessageForm(StorableTextMixin, forms.Form):
         max_length=INVITEE_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(
-            f"Up to {INVITEE_MESSAGE_MAX_LENGTH} characters of plain text, shown in "
-            "quotation marks under your name. Web addresses are shown as text, not "
+            f"Up to {INVITEE_MESSAGE_MAX_LENGTH} characters of plain text, quoted "
+            "under your name as your own words. Web addresses are shown as text, not "
             "links, so people are not led to other sites from our emails."
         ),
         error_messages={
