@@ -263,6 +263,12 @@ CACHES["ratelimit"] = {
 # `manage.py purge_personal_data` (run it daily: see the README). Answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
 
+# Survey invitations one lead may send in 24 hours, over all their partnerships: the service
+# sends them from its own address, so it must not become anyone's bulk mailer.
+INVITATIONS_PER_LEAD_PER_DAY = env.int("INVITATIONS_PER_LEAD_PER_DAY", default=2000)
+# A task whose worker has not said it is alive for this long is given to another worker
+# (`manage.py worker`, surveys/worker.py); a live worker says so every third of it.
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60)
 # Who runs this deployment, for the privacy notice and the accessibility statement
 # (surveys/legal.py). `manage.py check --deploy` refuses to go live without the controller,
 # its contact and the data protection officer: a respondent must be told who holds their data.

@@ -27,6 +27,7 @@ from surveys.models import (
     Response,
     Survey,
     User,
+    WorkerHeartbeat,
 )
 from surveys.services.partnerships import name_clash, refresh_member_names
 
@@ -297,6 +298,8 @@ class InvitationAdmin(admin.ModelAdmin):
         "public_id",
         "sent_at",
         "reminded_at",
+        "reminder_count",
+        "bounced_at",
         "created_at",
         "updated_at",
     ]
@@ -406,6 +409,22 @@ class CacheEntryAdmin(admin.ModelAdmin):
     list_display = ["cache_key", "expires"]
     ordering = ["-expires"]
     fields = ["cache_key", "expires"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """Task workers and when each last said it was alive (surveys.worker): read only."""
+
+    list_display = ["worker_id", "beat_at"]
+    ordering = ["-beat_at"]
+    fields = ["worker_id", "beat_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

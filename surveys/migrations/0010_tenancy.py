@@ -25,6 +25,10 @@ AUDIT_ACTIONS = [
     ("personal_data_deleted", "Deleted personal data"),
     ("invitee_erased", "Erased an invitee"),
     ("eligible_recorded", "Recorded how many people were asked"),
+    ("invitee_corrected", "Corrected an invitee’s email address"),
+    ("invitee_withdrawn", "Withdrew an invitation"),
+    ("invitation_resent", "Resent an invitation"),
+    ("invitee_message_changed", "Changed the message to invitees"),
 ]
 
 MEMBERS = "surveys_partnership_members"
@@ -83,7 +87,7 @@ def drop_names_follow_key(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0008_instrument_source_titles"),
+        ("surveys", "0009_invitees_reminders"),
     ]
 
     operations = [
