@@ -73,6 +73,13 @@ urlpatterns = [
         rounds.round_personal_data_delete,
         name="round_personal_data_delete",
     ),
+    path(f"{ROUND}links/sheet/", rounds.round_links_sheet, name="round_links_sheet"),
+    path(f"{ROUND}links/csv/", rounds.round_links_csv, name="round_links_csv"),
+    path(
+        f"{ROUND}links/<uuid:organisation_id>/qr.svg",
+        rounds.round_link_qr,
+        name="round_link_qr",
+    ),
     path(
         f"{ROUND}links/<uuid:organisation_id>/regenerate/",
         rounds.org_link_regenerate,

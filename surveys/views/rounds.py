@@ -5,12 +5,21 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.forms.eligibility import EligibleForm
 from surveys.forms.partnerships import RoundForm
+from surveys.links import (
+    links_csv,
+    links_filename,
+    organisation_links,
+    qr_label,
+    qr_svg,
+    qr_svg_file,
+)
 from surveys.models import Membership, Survey
 from surveys.services.data_protection import (
     PersonalDataError,
@@ -277,3 +286,67 @@ def round_personal_data_delete(
             "deletion_due": deletion_due(survey=survey),
         },
     )
+
+
+@login_required
+def round_links_sheet(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Show a printable sheet of the organisation links: one block per organisation, QR."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    links = [
+        (link, qr_svg(url=link.url, label=qr_label(link.organisation)))
+        for link in organisation_links(survey=survey)
+    ]
+    return render(
+        request,
+        "surveys/manage/round_links_sheet.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "links": links,
+            "is_closed": survey.status == Survey.Status.CLOSED,
+        },
+    )
+
+
+@login_required
+def round_links_csv(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Download every organisation link of the round as CSV (UTF-8 with BOM)."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    body = links_csv(survey=survey, links=organisation_links(survey=survey))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    name = links_filename(survey=survey, extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def round_link_qr(
+    request: HttpRequest, public_id: UUID, round_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Download one organisation link's QR code as an SVG file, for a slide."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    link = next(
+        (
+            link
+            for link in organisation_links(survey=survey)
+            if link.organisation.public_id == organisation_id
+        ),
+        None,
+    )
+    if link is None:
+        raise Http404("This organisation has no link in this round")
+    org = link.organisation
+    response = HttpResponse(
+        qr_svg_file(url=link.url, label=qr_label(org)), content_type="image/svg+xml"
+    )
+    name = links_filename(survey=survey, extension="svg").replace(
+        "-links.svg", f"-{slugify(org.short_name) or 'organisation'}-qr.svg"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
