@@ -636,6 +636,8 @@ class AuditAction(models.TextChoices):
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
+    ROUND_EXTENDED = "round_extended", "Extended the round"
+    ROUND_REOPENED = "round_reopened", "Reopened the round"
     LINK_REGENERATED = "link_regenerated", "Replaced an organisation link"
     INVITATIONS_IMPORTED = "invitations_imported", "Imported personal invitations"
     INVITATIONS_SENT = "invitations_sent", "Sent invitations"
@@ -720,6 +722,11 @@ class AuditEvent(models.Model):
                 return f"Invited {d.get('email', '')} as {d.get('role', '')}"
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
+            case a.ROUND_EXTENDED | a.ROUND_REOPENED:
+                until = d.get("closes", "")
+                return f"{self.get_action_display()} ‘{d.get('round', '')}’" + (
+                    f" until {until}" if until else ""
+                )
             case a.INVITATIONS_IMPORTED:
                 skipped = d.get("skipped", 0)
                 text = f"Imported {_people(d.get('created', 0))}"

@@ -68,6 +68,7 @@ urlpatterns = [
     path(f"{ROUND}edit/", rounds.round_edit, name="round_edit"),
     path(f"{ROUND}open/", rounds.round_open, name="round_open"),
     path(f"{ROUND}close/", rounds.round_close, name="round_close"),
+    path(f"{ROUND}dates/", rounds.round_dates, name="round_dates"),
     path(
         f"{ROUND}personal-data/delete/",
         rounds.round_personal_data_delete,

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.forms.eligibility import EligibleForm
 from surveys.forms.partnerships import RoundForm
+from surveys.forms.rounds import RoundDatesForm
 from surveys.links import (
     links_csv,
     links_filename,
@@ -35,7 +37,10 @@ from surveys.services.invitations import REMINDER_INTERVAL
 from surveys.services.rounds import (
     RoundStateError,
     close_round,
+    closing_date_problem,
     create_round,
+    date_change_effect,
+    move_closing_date,
     open_round,
     regenerate_organisation_link,
     update_round,
@@ -122,6 +127,9 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "events": recent_events(partnership=survey.partnership, survey=survey),
             "site_url": settings.SITE_URL,
             "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            "can_reopen": role == Membership.Role.LEAD
+            and survey.status == Survey.Status.CLOSED
+            and survey.personal_data_deleted_at is None,
             "can_delete_personal_data": role == Membership.Role.LEAD
             and survey.has_closed()
             and survey.personal_data_deleted_at is None,
@@ -167,6 +175,45 @@ def round_close(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpRe
             "outcomes": closing_outcomes(survey=survey),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_dates(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Extend an open round or reopen a closed one: a date, a confirmation, then the move."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    if survey.status == Survey.Status.DRAFT:
+        return redirect("surveys:round_edit", public_id=public_id, round_id=round_id)
+    reopening = survey.status == Survey.Status.CLOSED
+    form = RoundDatesForm(posted(request), submit_label="Continue")
+    context = {"survey": survey, "partnership": survey.partnership, "form": form}
+    context["reopening"] = reopening
+    if request.method == "POST" and form.is_valid():
+        closes_on = form.cleaned_data["closes_on"]
+        problem = closing_date_problem(survey=survey, closes_on=closes_on)
+        if problem is None and "confirm" in request.POST:
+            try:
+                survey = move_closing_date(
+                    survey=survey, closes_on=closes_on, actor=request.user
+                )
+            except RoundStateError as exc:  # changed since the confirmation page
+                messages.error(request, str(exc))
+                return redirect(survey)
+            done = "reopened" if reopening else "extended"
+            until = dateformat.format(closes_on, "j F Y")
+            messages.success(request, f"‘{survey.title}’ {done}: it closes on {until}.")
+            return redirect(survey)
+        if problem is None:
+            context |= {
+                "closes_on": closes_on,
+                "effect": date_change_effect(survey=survey),
+                "carried": [
+                    (k, v) for k, v in request.POST.items() if k.startswith("closes_on")
+                ],
+            }
+            return render(request, "surveys/manage/round_dates_confirm.html", context)
+        form.add_error("closes_on", problem.removesuffix("."))
+    return render(request, "surveys/manage/round_dates.html", context)
 
 
 @login_required
