@@ -226,6 +226,9 @@ RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "5/m")  # per account name and addres
 RATELIMIT_LOGIN_IP = _rate(
     "RATELIMIT_LOGIN_IP", "20/m"
 )  # per address, all account forms
+# "Email me my link" on a survey page: per address and resume link, and per address.
+RATELIMIT_RESUME_EMAIL = _rate("RATELIMIT_RESUME_EMAIL", "3/h")
+RATELIMIT_RESUME_EMAIL_IP = _rate("RATELIMIT_RESUME_EMAIL_IP", "20/h")
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
 # ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)

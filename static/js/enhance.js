@@ -61,3 +61,31 @@ for (const box of document.querySelectorAll("[data-copy]")) {
     }, 5000);
   });
 }
+
+// "Not at all" for a partner: its other questions do not apply, so hide them. Without
+// JavaScript they stay on screen and the server ignores their answers (save_page).
+for (const form of document.querySelectorAll("form[data-skip-field]")) {
+  const radios = [...form.querySelectorAll(`input[name="${form.dataset.skipField}"]`)];
+  if (!radios.length) continue;
+  const own = radios[0].closest(".govuk-form-group");
+  const others = [...form.querySelectorAll(".govuk-form-group")].filter(
+    (group) => group !== own && !group.closest(".app-another-device"),
+  );
+  // A live region that stays in place, so that adding the note is announced.
+  const status = document.createElement("div");
+  status.setAttribute("role", "status");
+  own.after(status);
+  const update = () => {
+    const skipped = radios.some((r) => r.checked && r.value === form.dataset.skipValue);
+    for (const group of others) group.hidden = skipped;
+    status.replaceChildren();
+    if (skipped) {
+      const note = document.createElement("p");
+      note.className = "govuk-inset-text";
+      note.textContent = `You do not know ${form.dataset.skipName} yet, so its other questions are skipped.`;
+      status.append(note);
+    }
+  };
+  for (const radio of radios) radio.addEventListener("change", update);
+  update();
+}

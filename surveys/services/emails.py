@@ -1,15 +1,21 @@
-"""The emails collab-survey sends: survey invitations, reminders and team invitations."""
+"""The emails collab-survey sends: survey invitations, reminders, team invitations and
+respondents' own resume links."""
+
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from surveys.models import Invitation, Membership
+from surveys.models import Invitation, Membership, Response
+
+logger = logging.getLogger(__name__)
 
 SURVEY_MINUTES = 15
 
@@ -112,3 +118,44 @@ def build_member_email(
         template="member_invitation",
         context=context,
     )
+
+
+def build_resume_email(*, response: Response, to: str) -> EmailMultiAlternatives:
+    """Build the email of a respondent's private resume link, to an address they typed."""
+    survey = response.survey
+    closes = (
+        dateformat.format(timezone.localtime(survey.closes_at), "j F Y")
+        if survey.closes_at
+        else ""
+    )
+    context = {
+        "survey": survey,
+        "partnership": survey.partnership,
+        "organisation": response.organisation,
+        "link": absolute_url(
+            reverse("surveys:respondent_start", kwargs={"token": response.resume_token})
+        ),
+        "closes": closes,
+    }
+    return _message(
+        subject=f"Your link to carry on the {survey.partnership.name} survey",
+        to=to,
+        template="resume_link",
+        context=context,
+    )
+
+
+def send_resume_email(*, response: Response, to: str) -> bool:
+    """Email a respondent their resume link now; return whether the mail server took it.
+
+    Sent from the request, not the task queue: a queued task's arguments are stored in the
+    database, and this address must never be. Nothing here logs or keeps it.
+    """
+    try:
+        with mailers.default as mailer:
+            mailer.send_messages([build_resume_email(response=response, to=to)])
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception text can name the address: log only what kind of failure it was.
+        logger.warning("Resume link email not sent: %s", type(exc).__name__)
+        return False
+    return True
