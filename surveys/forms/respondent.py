@@ -290,7 +290,7 @@ class StepForm(StorableTextMixin, forms.Form):
         return initial
 
 
-class ResumeEmailForm(forms.Form):
+class ResumeEmailForm(StorableTextMixin, forms.Form):
     """An address to email the private resume link to: used once, never stored or logged."""
 
     resume_email = forms.EmailField(
