@@ -74,6 +74,9 @@ def test_a_lead_copies_prints_and_reopens(
     expect(links.get_by_role("status").first).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.endswith(f"/s/{survey_setup.org_link.token}/")
+    links.scroll_into_view_if_needed()
+    at_each_width(page, check_page, "round-links")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The printable sheet: a block per organisation with its QR code.
     links.get_by_role("link", name="Print links with QR codes").click()
