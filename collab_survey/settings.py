@@ -241,6 +241,9 @@ RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "5/m")  # per account name and addres
 RATELIMIT_LOGIN_IP = _rate(
     "RATELIMIT_LOGIN_IP", "20/m"
 )  # per address, all account forms
+# "Email me my link" on a survey page: per address and resume link, and per address.
+RATELIMIT_RESUME_EMAIL = _rate("RATELIMIT_RESUME_EMAIL", "3/h")
+RATELIMIT_RESUME_EMAIL_IP = _rate("RATELIMIT_RESUME_EMAIL_IP", "20/h")
 # Email domains whose accounts may create partnerships (and lead them), e.g.
 # "nhs.net,northshire.gov.uk"; empty means only accounts a site administrator granted
 # "Can create partnerships" (surveys.tenancy).

@@ -128,7 +128,7 @@ class PartnershipMember(models.Model):
 
     It holds copies of the organisation's names so that the database itself refuses two
     members of one partnership with the same name or short name (case aside); in
-    PostgreSQL a composite foreign key (migration 0010) keeps the copies equal to the
+    PostgreSQL a composite foreign key (migration 0011) keeps the copies equal to the
     organisation's own names, renames included.
     """
 
@@ -736,6 +736,8 @@ class AuditAction(models.TextChoices):
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
+    ROUND_EXTENDED = "round_extended", "Extended the round"
+    ROUND_REOPENED = "round_reopened", "Reopened the round"
     LINK_REGENERATED = "link_regenerated", "Replaced an organisation link"
     INVITATIONS_IMPORTED = "invitations_imported", "Imported personal invitations"
     INVITATIONS_SENT = "invitations_sent", "Sent invitations"
@@ -836,6 +838,11 @@ class AuditEvent(models.Model):
                 )
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
+            case a.ROUND_EXTENDED | a.ROUND_REOPENED:
+                until = d.get("closes", "")
+                return f"{self.get_action_display()} ‘{d.get('round', '')}’" + (
+                    f" until {until}" if until else ""
+                )
             case a.INVITATIONS_IMPORTED:
                 skipped = d.get("skipped", 0)
                 text = f"Imported {_people(d.get('created', 0))}"

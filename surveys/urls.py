@@ -84,10 +84,18 @@ urlpatterns = [
     path(f"{ROUND}edit/", rounds.round_edit, name="round_edit"),
     path(f"{ROUND}open/", rounds.round_open, name="round_open"),
     path(f"{ROUND}close/", rounds.round_close, name="round_close"),
+    path(f"{ROUND}dates/", rounds.round_dates, name="round_dates"),
     path(
         f"{ROUND}personal-data/delete/",
         rounds.round_personal_data_delete,
         name="round_personal_data_delete",
+    ),
+    path(f"{ROUND}links/sheet/", rounds.round_links_sheet, name="round_links_sheet"),
+    path(f"{ROUND}links/csv/", rounds.round_links_csv, name="round_links_csv"),
+    path(
+        f"{ROUND}links/<uuid:organisation_id>/qr.svg",
+        rounds.round_link_qr,
+        name="round_link_qr",
     ),
     path(
         f"{ROUND}links/<uuid:organisation_id>/regenerate/",

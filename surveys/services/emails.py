@@ -8,24 +8,29 @@ Otherwise a partnership named "URGENT: re-verify your mailbox at https://…" wo
 email sent from the service's own address with a real password link in it.
 """
 
+import logging
 import re
+import smtplib
 import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from surveys.models import Invitation, Membership, Survey
+from surveys.models import Invitation, Membership, Response, Survey
+
+logger = logging.getLogger(__name__)
 
 SURVEY_MINUTES = 15
 INVITATION_SUBJECT = "Collaboration survey: your personal link"
 REMINDER_SUBJECT = "Reminder: collaboration survey"
 MEMBER_SUBJECT = "You have been given a role on Collaboration readiness"
+RESUME_SUBJECT = "Collaboration survey: your link to carry on"
 
 # "https:", "www." and anything shaped like a domain ("evil.example", "a.b.co.uk").
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//|[^\s]*@)")
@@ -195,3 +200,35 @@ def build_member_email(
         template="member_invitation",
         context=context,
     )
+
+
+def build_resume_email(*, response: Response, to: str) -> EmailMultiAlternatives:
+    """Build the email of a respondent's private resume link, to an address they typed."""
+    survey = response.survey
+    context = {
+        "partnership_name": quoted_name(survey.partnership.name),
+        "organisation_name": quoted_name(response.organisation.name),
+        "link": absolute_url(
+            reverse("surveys:respondent_start", kwargs={"token": response.resume_token})
+        ),
+        "closes": _closing_date(survey),
+    }
+    return _message(
+        subject=RESUME_SUBJECT, to=to, template="resume_link", context=context
+    )
+
+
+def send_resume_email(*, response: Response, to: str) -> bool:
+    """Email a respondent their resume link now; return whether the mail server took it.
+
+    Sent from the request, not the task queue: a queued task's arguments are stored in the
+    database, and this address must never be. Nothing here logs or keeps it.
+    """
+    try:
+        with mailers.default as mailer:
+            mailer.send_messages([build_resume_email(response=response, to=to)])
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception text can name the address: log only what kind of failure it was.
+        logger.warning("Resume link email not sent: %s", type(exc).__name__)
+        return False
+    return True

@@ -18,6 +18,8 @@ AUDIT_ACTIONS = [
     ("round_created", "Created the round"),
     ("round_opened", "Opened the round"),
     ("round_closed", "Closed the round"),
+    ("round_extended", "Extended the round"),
+    ("round_reopened", "Reopened the round"),
     ("link_regenerated", "Replaced an organisation link"),
     ("invitations_imported", "Imported personal invitations"),
     ("invitations_sent", "Sent invitations"),
@@ -87,7 +89,7 @@ def drop_names_follow_key(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0009_invitees_reminders"),
+        ("surveys", "0010_round_dates"),
     ]
 
     operations = [
