@@ -93,6 +93,14 @@ REPORTS_REFRESH_ON_SUBMIT = env.bool("REPORTS_REFRESH_ON_SUBMIT", default=True)
 # Rounds with more submitted responses than this are analysed by the task worker only; a
 # dashboard asked for one before it is ready says so and reloads itself.
 REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
+# Weights of overall fit's four components (MEASUREMENT §5 "Pairwise fit"): values and
+# trust outweigh similarity. Every page that explains fit reads them from here.
+FIT_WEIGHTS = {
+    "compatibility": 0.3,
+    "mutual_trust": 0.3,
+    "culture_fit": 0.2,
+    "profile_fit": 0.2,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering indexes on answers (INCLUDE columns) are a PostgreSQL optimisation; SQLite,
 # used only so that `make run` works on a bare machine, builds them as plain indexes.

@@ -14,6 +14,7 @@ from django.db.models import F
 from reports import fit, pages
 from reports.analysis import SurveyAnalysis, analyse_survey
 from reports.data import previous_round
+from reports.page_models import Citation
 from surveys.models import (
     MAX_FOCUS_AREAS,
     MIN_FOCUS_AREAS,
@@ -60,7 +61,15 @@ class PromptGroup:
 
     dimension: str
     gap: str
-    prompts: list[Prompt]
+    prompts: tuple[Citation, ...]
+
+
+def _cited(survey: Survey, prompts: list[Prompt]) -> tuple[Citation, ...]:
+    """Each question with its source documents by human title, never by file name."""
+    return tuple(
+        Citation(text=p.text, sources=tuple(survey.instrument.cite(p.sources)))
+        for p in prompts
+    )
 
 
 def _scoped(queryset: Any, pair: PairKeys | None, *, everything: bool) -> Any:
@@ -272,7 +281,9 @@ def workshop_prompts(
         if prompts:
             groups.append(
                 PromptGroup(
-                    dimension=titles[row.dimension], gap=sentence, prompts=prompts
+                    dimension=titles[row.dimension],
+                    gap=sentence,
+                    prompts=_cited(survey, prompts),
                 )
             )
     return groups

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from reports import pdf
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.models import Survey
+from surveys.views.access import sees_exact_counts
 
 
 def _attachment(document: bytes, filename: str) -> HttpResponse:
@@ -24,8 +25,11 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Download the partnership's board report for one round."""
-    survey, _role = released_survey_for_user(request, survey_id)
-    return _attachment(pdf.partnership_pdf(survey), pdf.pdf_filename(survey))
+    survey, role = released_survey_for_user(request, survey_id)
+    return _attachment(
+        pdf.partnership_pdf(survey, exact_counts=sees_exact_counts(role)),
+        pdf.pdf_filename(survey),
+    )
 
 
 @login_required
@@ -36,9 +40,11 @@ def pair_pdf(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
 ) -> HttpResponse:
     """Download the board report for one pair of partners."""
-    survey, _role = released_survey_for_user(request, survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     try:
-        document = pdf.pair_pdf(survey, str(a_id), str(b_id))
+        document = pdf.pair_pdf(
+            survey, str(a_id), str(b_id), exact_counts=sees_exact_counts(role)
+        )
     except LookupError as exc:
         raise Http404("No such pair in this partnership") from exc
     return _attachment(

@@ -145,6 +145,11 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     ]:
         legit |= {f"{abs(v):.2f}" for c in columns for v in frame[c].dropna()}
     legit |= {"3.99", "0.70"}  # band and reliability rules of thumb
+    # Each dimension's change since the baseline, with its Welch interval.
+    for row in board_pack.partnership_report(survey)["profile"]:
+        legit |= {
+            f"{abs(v):.2f}" for v in (row.change.value, row.change.low, row.change.high)
+        }
     unexplained = set(DECIMAL.findall(text)) - legit
     assert not unexplained, unexplained
     raw = analysis.respondent_scores
@@ -210,7 +215,8 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
         assert 2 <= len(questions) <= 3
         for question in questions:
             assert flat(question.text) in workshop
-            assert ", ".join(question.sources) in workshop
+            assert "; ".join(survey.instrument.cite(question.sources)) in workshop
+            assert ".txt" not in workshop
     assert f"{pair['trust_a_to_b']:.0f} of 100 " in words
     assert f"{pair['trust_b_to_a']:.0f} of 100 " in words
     assert images_in(document, tmp_path) >= 3
@@ -270,8 +276,8 @@ def test_a_suppressed_pair_gets_a_report_without_figures(demo, tmp_path):
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
-    monkeypatch.setattr(pdf, "partnership_pdf", lambda survey: b"%PDF-1.7 whole")
-    monkeypatch.setattr(pdf, "pair_pdf", lambda survey, a, b: b"%PDF-1.7 pair")
+    monkeypatch.setattr(pdf, "partnership_pdf", lambda survey, **_: b"%PDF-1.7 whole")
+    monkeypatch.setattr(pdf, "pair_pdf", lambda survey, a, b, **_: b"%PDF-1.7 pair")
 
 
 def pdf_urls(survey: Survey) -> list[str]:
