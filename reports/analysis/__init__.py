@@ -9,6 +9,8 @@ from reports.analysis.build import (
     build_analysis,
 )
 from reports.analysis.cache import (
+    CACHE_ALIAS,
+    CACHE_SECONDS,
     AnalysisPendingError,
     analyse_survey,
     analyse_survey_status,
@@ -20,6 +22,8 @@ from reports.analysis.cache import (
 )
 
 __all__ = [
+    "CACHE_ALIAS",
+    "CACHE_SECONDS",
     "SECTOR_GROUPS",
     "AnalysisPendingError",
     "SurveyAnalysis",

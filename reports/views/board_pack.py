@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from reports import pdf
+from reports.pack_cache import PackRequest, cached_pack
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.models import Survey
 from surveys.views.access import sees_exact_counts
@@ -24,12 +25,10 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 @waits_for_analysis
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
-    """Download the partnership's board report for one round."""
+    """Download the partnership's board report for one round (drawn once per analysis)."""
     survey, role = released_survey_for_user(request, survey_id)
-    return _attachment(
-        pdf.partnership_pdf(survey, exact_counts=sees_exact_counts(role)),
-        pdf.pdf_filename(survey),
-    )
+    pack = PackRequest(survey.pk, exact_counts=sees_exact_counts(role))
+    return _attachment(cached_pack(survey, pack), pdf.pdf_filename(survey))
 
 
 @login_required
@@ -42,9 +41,10 @@ def pair_pdf(
     """Download the board report for one pair of partners."""
     survey, role = released_survey_for_user(request, survey_id)
     try:
-        document = pdf.pair_pdf(
-            survey, str(a_id), str(b_id), exact_counts=sees_exact_counts(role)
+        pack = PackRequest(
+            survey.pk, str(a_id), str(b_id), exact_counts=sees_exact_counts(role)
         )
+        document = cached_pack(survey, pack)
     except LookupError as exc:
         raise Http404("No such pair in this partnership") from exc
     return _attachment(

@@ -8,16 +8,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.analysis import cache as analysis_module
-from reports.analysis.cache import CACHE_ALIAS
 from reports import pages
-from reports.page_models import Freshness
 from reports.analysis import (
     analyse_survey,
     analysis_is_current,
     forget_analyses,
     request_refresh,
 )
+from reports.analysis import cache as analysis_module
+from reports.analysis.cache import CACHE_ALIAS
+from reports.page_models import Freshness
 from surveys.models import Response
 from surveys.services.responses import submit_response
 from surveys.signals import response_submitted
