@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from reports import pages
+from reports import narrative, pages
 from reports.analysis import SurveyAnalysis, analyse_survey
 from reports.page_models import (
     DimensionFigure,
@@ -50,55 +50,71 @@ def _summary_sentences(
     profile: tuple[DimensionFigure, ...],
     *,
     earlier: Survey | None,
+    adjusted_changes: tuple[DimensionFigure, ...],
 ) -> list[str]:
-    """Three to five plain-English sentences from the report's own figures."""
-    k = overview.counts.threshold
+    """Three to five plain-English sentences from the report's own figures (reports.narrative)."""
     rows = overview.rows
     shown = [r for r in rows if not r.suppressed]
-    hidden = [r.name for r in rows if r.suppressed]
     sentences = [
-        f"{overview.counts.published} people from {len(shown)} of {len(rows)} "
-        "organisations are counted"
-        + (
-            f"; {', '.join(hidden)} had fewer than {k} responses and "
-            f"{'is' if len(hidden) == 1 else 'are'} left out of every figure."
-            if hidden
-            else "."
+        narrative.reported(
+            people=overview.counts.published,
+            shown=len(shown),
+            total=len(rows),
+            hidden=[r.name for r in rows if r.suppressed],
+            threshold=overview.counts.threshold,
         )
     ]
-    if profile:
-        weakest, strongest = profile[0], profile[-1]
+    known = [p for p in profile if p.mean.known]
+    if len(known) >= 2:
+        weakest, strongest = known[0], known[-1]
         sentences.append(
-            f"The partnership is strongest on {strongest.title.lower()} "
-            f"({strongest.mean.value:.2f}, {strongest.band}) and weakest on "
-            f"{weakest.title.lower()} ({weakest.mean.value:.2f}, {weakest.band})."
+            narrative.highest_and_lowest(
+                high=(strongest.title, strongest.mean),
+                low=(weakest.title, weakest.mean),
+                difference=narrative.apart(strongest.mean, weakest.mean),
+            )
         )
     ranked = sorted(
         (r for r in shown if r.readiness.known), key=lambda r: r.readiness.value
     )
-    if ranked:
+    if len(ranked) >= 2:
+        low, high = ranked[0], ranked[-1]
         sentences.append(
-            f"Overall readiness runs from {ranked[0].readiness.value:.0f} "
-            f"({ranked[0].name}) to {ranked[-1].readiness.value:.0f} "
-            f"({ranked[-1].name}) on a scale of 0 to 100."
+            narrative.value_range(
+                measure="overall readiness",
+                low_name=low.name,
+                low=low.readiness,
+                high_name=high.name,
+                high=high.readiness,
+                difference=narrative.apart(high.readiness, low.readiness),
+            )
         )
-    pairs = [r for r in fit_rows if not r.suppressed]
+    pairs = [r for r in fit_rows if not r.suppressed and r.fit.known]
     if len(pairs) >= 2:
         best, worst = pairs[0], pairs[-1]
         sentences.append(
-            f"Cultural fit is highest between {best.a} and {best.b} "
-            f"({best.fit.value:.0f}) and lowest between {worst.a} and {worst.b} "
-            f"({worst.fit.value:.0f})."
+            narrative.value_range(
+                measure="cultural fit between partners",
+                low_name=f"{worst.a} and {worst.b}",
+                low=worst.fit,
+                high_name=f"{best.a} and {best.b}",
+                high=best.fit,
+                difference=narrative.apart(best.fit, worst.fit),
+            )
         )
     if earlier is not None:
-        changed = [p for p in profile if p.change is not None and p.change.known]
+        changed = [
+            p for p in adjusted_changes if p.change is not None and p.change.known
+        ]
         if changed:
             biggest = max(changed, key=lambda p: abs(p.change.value))
-            step = biggest.change.value
             sentences.append(
-                f"Since {earlier.title}, {biggest.title.lower()} has "
-                f"{'risen' if step > 0 else 'fallen'} most, by {abs(step):.2f} to "
-                f"{biggest.mean.value:.2f}."
+                narrative.largest_change(
+                    dimension=biggest.title,
+                    now=biggest.mean.value,
+                    change=biggest.change,
+                    since=earlier.title,
+                )
             )
     return sentences[:5]
 
@@ -114,7 +130,7 @@ def partnership_report(survey: Survey, *, exact_counts: bool = False) -> dict[st
     earlier = overview.previous
     before = pages.previous_analysis(survey)[1] if earlier is not None else None
     readiness_chart, heatmap, sectors = overview.charts
-    profile = pages.partnership_profile(analysis, before)
+    profile = overview.profile
     shown_pairs = tuple(r for r in fit_page.rows if not r.suppressed)
     previous, moved = progress(survey, everything=True, earlier=earlier)
     return {
@@ -138,7 +154,14 @@ def partnership_report(survey: Survey, *, exact_counts: bool = False) -> dict[st
         "profile": profile,
         "sectors": sector_table(analysis),
         "sentences": _summary_sentences(
-            overview, fit_page.rows, profile, earlier=earlier
+            overview,
+            fit_page.rows,
+            profile,
+            earlier=earlier,
+            # The largest of k changes: its interval allows for all k (MEASUREMENT §6.1).
+            adjusted_changes=pages.partnership_profile(
+                analysis, before, level=1 - 0.05 / max(len(profile), 1)
+            ),
         ),
         "focus_areas": focus_items(survey, everything=True),
         "progress_round": previous,

@@ -124,6 +124,11 @@ class OverviewPage:
     rows: tuple[OrganisationRow, ...]
     strengths: tuple[DimensionFigure, ...]
     barriers: tuple[DimensionFigure, ...]
+    # "Shared strengths" only when every one is a strength (MEASUREMENT §6.8).
+    strengths_heading: str
+    barriers_heading: str
+    # Every dimension, weakest first, with its change since the previous round.
+    profile: tuple[DimensionFigure, ...]
     reliability_rows: tuple[ReliabilityRow, ...]
     previous: Survey | None
     charts: tuple[Chart, ...]

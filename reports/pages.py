@@ -15,7 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import charts, fit, scoring
+from reports import charts, fit, narrative, scoring
 from reports.analysis import (
     AnalysisPendingError,
     SurveyAnalysis,
@@ -131,6 +131,7 @@ def change_between(
     df_before: float | None,
     *,
     n: int = 0,
+    level: float = 0.95,
 ) -> Estimate | None:
     """Return now − before with its Welch 95% interval, or None if either side is missing."""
     values = [_number(v) for v in (now, before)]
@@ -139,7 +140,7 @@ def change_between(
     spread = [_number(v) for v in (se_now, df_now, se_before, df_before)]
     spread = [math.nan if v is None else v for v in spread]
     change, low, high = scoring.welch_change(
-        values[0], spread[0], spread[1], values[1], spread[2], spread[3]
+        values[0], spread[0], spread[1], values[1], spread[2], spread[3], level=level
     )
     return _estimate(change, n, low, high)
 
@@ -227,6 +228,17 @@ def _overall_spread(analysis: SurveyAnalysis) -> pd.DataFrame:
     ).set_index("organisation")
 
 
+def _readiness(value: float, spread: pd.DataFrame, oid: int) -> Estimate:
+    """Overall readiness (0–100) with a 95% interval from its respondents' spread."""
+    if oid not in spread.index:
+        return _estimate(value)
+    row = spread.loc[oid]
+    half = (
+        float(scoring.t_quantile(row["df"])) * row["se"] * scoring.READINESS_PER_POINT
+    )
+    return _estimate(value, row["n"], value - half, value + half)
+
+
 def _overall_change(
     oid: int, now: SurveyAnalysis, before: SurveyAnalysis | None
 ) -> Estimate | None:
@@ -261,9 +273,13 @@ def _profile_spread(analysis: SurveyAnalysis) -> dict[str, tuple[float, float]]:
 
 
 def partnership_profile(
-    analysis: SurveyAnalysis, before: SurveyAnalysis | None
+    analysis: SurveyAnalysis, before: SurveyAnalysis | None, *, level: float = 0.95
 ) -> tuple[DimensionFigure, ...]:
-    """Each dimension's partnership mean (organisations weighted equally), weakest first."""
+    """Each dimension's partnership mean (organisations weighted equally), weakest first.
+
+    Changes since `before` carry Welch intervals at `level` (1 − .05/k where a sentence
+    picks the largest of k changes, MEASUREMENT §6.1).
+    """
     titles = _titles(analysis)
     spread = _profile_spread(analysis)
     then = (
@@ -279,7 +295,7 @@ def partnership_profile(
         if r.dimension in then.index:
             se0, df0 = spread_then.get(r.dimension, (math.nan, math.nan))
             change = change_between(
-                r.mean, se, df, then.at[r.dimension, "mean"], se0, df0
+                r.mean, se, df, then.at[r.dimension, "mean"], se0, df0, level=level
             )
         half = float(scoring.t_quantile(df)) * se if pd.notna(se) else math.nan
         rows.append(
@@ -319,18 +335,12 @@ def overview(
     for org in analysis.organisations.itertuples():
         score = by_org.loc[org.organisation]
         hidden = bool(org.suppressed or score["suppressed"])
-        n = spread["n"].get(org.organisation, 0) if not hidden else 0
         rows.append(
             OrganisationRow(
-                partner=_partner(
-                    analysis.organisations.set_index("organisation")
-                    .loc[org.organisation]
-                    .to_dict()
-                    | {"organisation": org.organisation}
-                ),
+                partner=_partner(org._asdict()),
                 readiness=Estimate(None)
                 if hidden
-                else _estimate(score["readiness"], n),
+                else _readiness(score["readiness"], spread, org.organisation),
                 band="" if hidden else score["band"],
                 change=None
                 if hidden
@@ -338,7 +348,7 @@ def overview(
                 suppressed=hidden,
             )
         )
-    profile = partnership_profile(analysis, None)
+    profile = partnership_profile(analysis, before)
     strongest = tuple(reversed(profile))[:TOP_N]
     reliability = analysis.reliability.merge(analysis.icc, on="dimension", how="left")
     return OverviewPage(
@@ -346,6 +356,13 @@ def overview(
         rows=tuple(rows),
         strengths=strongest,
         barriers=profile[:TOP_N],
+        profile=profile,
+        strengths_heading=narrative.top_areas_heading(
+            [(f.title, f.mean) for f in strongest]
+        ),
+        barriers_heading=narrative.bottom_areas_heading(
+            [(f.title, f.mean) for f in profile[:TOP_N]]
+        ),
         reliability_rows=tuple(
             ReliabilityRow(
                 title=titles[r.dimension],
@@ -450,20 +467,12 @@ def organisation(
     if partner.suppressed:
         return OrganisationPage(org=partner, suppressed=True)
     # MEASUREMENT §6.5: say when intervals use N, and when an N was ignored.
-    asked, used = org.get("eligible"), org.get("population")
-    population_note = ""
-    if pd.notna(used):
-        population_note = (
-            f"Intervals allow for the {int(used)} people asked at "
-            f"{org['short_name']} ({int(org['submitted'])} responses counted): they "
-            "are narrower than for a sample from a large group."
-        )
-    elif pd.notna(asked):
-        population_note = (
-            f"The number of people asked at {org['short_name']} ({int(asked)}) is "
-            f"fewer than the {int(org['submitted'])} responses, so the intervals do "
-            "not use it."
-        )
+    population_note = narrative.population_note(
+        short_name=str(org["short_name"]),
+        asked=_number(org.get("eligible")),
+        used=_number(org.get("population")),
+        counted=int(org["submitted"]),
+    )
     scores = analysis.org_scores[analysis.org_scores["organisation"] == oid]
     agreement = analysis.agreement[analysis.agreement["organisation"] == oid].set_index(
         "dimension"
@@ -732,6 +741,13 @@ def pair(
         page_charts.append(
             charts.culture_bars(culture, names=short, threshold=k, key="pair-culture")
         )
+    sides = {
+        "titles": titles,
+        "name_a": names[oa],
+        "name_b": names[ob],
+        "n_a": _cell_counts(analysis, oa),
+        "n_b": _cell_counts(analysis, ob),
+    }
     return PairPage(
         a=_partner(a),
         b=_partner(b),
@@ -760,43 +776,56 @@ def pair(
         ),
         fit_change=fit_change,
         previous=earlier,
-        gap_sentences=tuple(
-            gap_sentences(gaps, titles=titles, name_a=names[oa], name_b=names[ob])
-        ),
-        summary=pair_summary(
-            result, gaps, titles=titles, name_a=names[oa], name_b=names[ob]
-        ),
+        gap_sentences=tuple(gap_sentences(gaps, **sides)),
+        summary=pair_summary(result, gaps, **sides),
     )
 
 
+def _gap_estimates(
+    gaps: pd.DataFrame, n_a: dict[str, int], n_b: dict[str, int]
+) -> list[tuple[str, Estimate, Estimate, Estimate, bool]]:
+    """Each dimension's (dimension, mean A, mean B, gap with its simultaneous interval, clear)."""
+    return [
+        (
+            r.dimension,
+            _estimate(r.mean_a, n_a.get(r.dimension, 0)),
+            _estimate(r.mean_b, n_b.get(r.dimension, 0)),
+            _estimate(r.gap, 0, r.sim_ci_low, r.sim_ci_high),
+            bool(r.clear),
+        )
+        for r in gaps.itertuples()
+    ]
+
+
+def _cell_counts(analysis: SurveyAnalysis, organisation: int) -> dict[str, int]:
+    scores = analysis.org_scores[analysis.org_scores["organisation"] == organisation]
+    return {r.dimension: int(r.n) for r in scores.itertuples() if pd.notna(r.n)}
+
+
 def gap_sentences(
-    gaps: pd.DataFrame, *, titles: dict[str, str], name_a: str, name_b: str
+    gaps: pd.DataFrame,
+    *,
+    titles: dict[str, str],
+    name_a: str,
+    name_b: str,
+    n_a: dict[str, int] | None = None,
+    n_b: dict[str, int] | None = None,
 ) -> list[str]:
-    """Return a plain-English sentence for each clear gap, largest first."""
-    sentences = []
-    for r in gaps[gaps["clear"]].itertuples():
-        higher, lower = (name_a, name_b) if r.gap > 0 else (name_b, name_a)
-        size = (
-            "large"
-            if abs(r.effect_size) >= 0.8
-            else "moderate"
-            if abs(r.effect_size) >= 0.5
-            else "small"
+    """Return a plain-English sentence for each clear gap, largest first (reports.narrative)."""
+    return [
+        narrative.pair_gap(
+            dimension=titles[dimension],
+            name_a=name_a,
+            mean_a=mean_a,
+            name_b=name_b,
+            mean_b=mean_b,
+            gap=gap,
         )
-        low, high = (r.ci_low, r.ci_high) if r.gap > 0 else (-r.ci_high, -r.ci_low)
-        sim_low, sim_high = (
-            (r.sim_ci_low, r.sim_ci_high)
-            if r.gap > 0
-            else (-r.sim_ci_high, -r.sim_ci_low)
+        for dimension, mean_a, mean_b, gap, clear in _gap_estimates(
+            gaps, n_a or {}, n_b or {}
         )
-        # The simultaneous interval allows for every dimension being compared (§6.1).
-        sentences.append(
-            f"On {titles[r.dimension].lower()}, {higher} scores {abs(r.gap):.1f} points higher "
-            f"than {lower} ({r.mean_a:.1f} against {r.mean_b:.1f} for {name_a} and {name_b}); "
-            f"the 95% interval runs from {low:.1f} to {high:.1f} ({sim_low:.1f} to "
-            f"{sim_high:.1f} allowing for every dimension compared), a {size} difference."
-        )
-    return sentences
+        if clear
+    ]
 
 
 def pair_summary(
@@ -806,42 +835,58 @@ def pair_summary(
     titles: dict[str, str],
     name_a: str,
     name_b: str,
+    n_a: dict[str, int] | None = None,
+    n_b: dict[str, int] | None = None,
 ) -> str:
-    """Summarise the pair in two or three sentences built from its figures."""
-    parts = []
-    fit_value = result["fit"]
-    strength = (
-        "strong" if fit_value >= 70 else "moderate" if fit_value >= 55 else "weak"
-    )
-    parts.append(
-        f"{name_a} and {name_b} have a {strength} overall fit ({fit_value:.0f} of 100)."
-    )
-    close = gaps.loc[gaps["gap"].abs().idxmin()] if len(gaps) else None
-    if close is not None:
-        parts.append(
-            f"They are closest on {titles[close['dimension']].lower()} "
-            f"(gap {close['gap']:+.2f})."
+    """Summarise the pair in a few sentences built from its figures (reports.narrative)."""
+    parts = [
+        narrative.overall_fit(
+            name_a=name_a,
+            name_b=name_b,
+            fit=_estimate(
+                result["fit"], 0, result["fit_ci_low"], result["fit_ci_high"]
+            ),
         )
-    clear = gaps[gaps["clear"]]
-    if len(clear):
-        widest = clear.iloc[0]
-        higher = name_a if widest["gap"] > 0 else name_b
+    ]
+    estimates = _gap_estimates(gaps, n_a or {}, n_b or {})
+    if estimates:
+        # Gaps come largest first; the widest clear one, if any, leads.
+        clear = [e for e in estimates if e[4]]
+        dimension, mean_a, mean_b, gap, _clear = clear[0] if clear else estimates[0]
         parts.append(
-            f"The widest clear gap is {titles[widest['dimension']].lower()}, "
-            f"where {higher} is {abs(widest['gap']):.1f} points higher."
+            narrative.widest_gap(
+                dimension=titles[dimension],
+                name_a=name_a,
+                mean_a=mean_a,
+                name_b=name_b,
+                mean_b=mean_b,
+                gap=gap,
+            )
         )
-    else:
-        parts.append("No dimension shows a clear gap.")
-    ta, tb = result["trust_a_to_b"], result["trust_b_to_a"]
-    if pd.notna(ta) and pd.notna(tb) and abs(ta - tb) >= 10:
-        more, less = (name_a, name_b) if ta > tb else (name_b, name_a)
+    ta, tb = _number(result["trust_a_to_b"]), _number(result["trust_b_to_a"])
+    if ta is not None and tb is not None:
         parts.append(
-            f"Trust is one-sided: {more} trusts {less} more than the other way round "
-            f"({max(ta, tb):.0f} against {min(ta, tb):.0f})."
+            narrative.trust_direction(
+                name_a=name_a,
+                trust_a_to_b=Estimate(ta),
+                name_b=name_b,
+                trust_b_to_a=Estimate(tb),
+            )
         )
     if bool(result["perceived_actual_flag"]):
-        parts.append(
-            "How compatible they feel differs from how similar their answers are by 25 "
-            "points or more: worth discussing."
-        )
+        actual = [
+            v
+            for v in (_number(result["profile_fit"]), _number(result["culture_fit"]))
+            if v is not None
+        ]
+        felt = _number(result["compatibility"])
+        if felt is not None and actual:
+            parts.append(
+                narrative.feel_and_fact(
+                    name_a=name_a,
+                    name_b=name_b,
+                    felt=felt,
+                    actual=sum(actual) / len(actual),
+                )
+            )
     return " ".join(parts)

@@ -416,8 +416,9 @@ def welch_change(
     before: float,
     se_before: float,
     df_before: float,
+    level: float = 0.95,
 ) -> tuple[float, float, float]:
-    """Return now − before with its Welch 95% interval (two independent samples).
+    """Return now − before with its Welch interval (two independent samples), 95% by default.
 
     Each side gives its mean, standard error and degrees of freedom; the interval's
     degrees of freedom are Welch–Satterthwaite's. A side without a standard error gives
@@ -436,7 +437,7 @@ def welch_change(
         return change, change, change
     spread = v_now**2 / df_now + v_before**2 / df_before  # a df of inf adds nothing
     df = (v_now + v_before) ** 2 / spread if spread > 0 else np.inf
-    half = float(t_quantile(df)) * np.sqrt(v_now + v_before)
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * np.sqrt(v_now + v_before)
     return change, change - half, change + half
 
 

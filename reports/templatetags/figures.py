@@ -1,8 +1,8 @@
 """Template filters that format the pages' numbers: the only place figures become text.
 
 `{{ row.mean|score }}` 3.42 · `{{ row.readiness|readiness }}` 61 · `{{ x|signed:2 }}` +0.51 ·
-`{{ row.mean|interval }}` 3.10–3.74 · `{{ row.change|change:2 }}` "+0.51 (−0.10 to +1.12):
-no clear change" · `{{ rate|percent }}` 23% · `{{ weight.share|percent }}` 30%.
+`{{ row.mean|interval }}` 3.10–3.74 · `{{ row.change|change:2 }}` "+0.51 (0.10 to 0.92)" or
+"no clear change (−0.10 to +1.12)" · `{{ rate|percent }}` 23% · `{{ weight.share|percent }}` 30%.
 Missing figures become an en dash, never "nan" or "None".
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 
+from reports import narrative
 from reports.figures import Estimate
 
 register = template.Library()
@@ -86,19 +87,16 @@ def signed_interval(figure: Any, digits: int = 0) -> str:
 
 @register.filter
 def change(figure: Any, digits: int = 0) -> str:
-    """Format a change between rounds with its interval, and say when it is not clear.
+    """Format a change between rounds with its interval: "+4 (1 to 7)", "no clear change (…)".
 
-    MEASUREMENT §6.8: a change is shown with its Welch interval; one whose interval
-    spans 0 is "no clear change".
+    MEASUREMENT §6.8 (reports.narrative.change_cell): a change is shown with its Welch
+    interval, and one whose interval spans 0 is "no clear change". `digits` 0 is the
+    0–100 scale, 2 the 1–5 means.
     """
     if not isinstance(figure, Estimate) or not figure.known:
         return DASH
-    if not figure.has_interval:
-        return f"{signed(figure, digits)} (no interval)"
-    span = signed_interval(figure, digits)
-    if figure.excludes(0):
-        return f"{signed(figure, digits)} ({span})"
-    return f"no clear change ({signed(figure, digits)}; {span})"
+    scale = "points" if int(digits) == 0 else "mean"
+    return narrative.change_cell(figure, scale=scale) or DASH
 
 
 @register.filter

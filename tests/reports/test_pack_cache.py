@@ -18,11 +18,11 @@ def drawn(monkeypatch):
     """Count the packs drawn, without starting Chromium."""
     calls: list[tuple[str, ...]] = []
 
-    def partnership(survey):
+    def partnership(survey, **_):
         calls.append(("partnership", str(survey.pk)))
         return b"%PDF-1.7 partnership " + str(len(calls)).encode()
 
-    def pair(survey, a, b):
+    def pair(survey, a, b, **_):
         calls.append(("pair", a, b))
         return b"%PDF-1.7 pair " + str(len(calls)).encode()
 

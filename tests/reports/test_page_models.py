@@ -53,9 +53,7 @@ def test_a_change_has_a_welch_interval():
 
 
 def test_a_change_whose_interval_spans_zero_says_no_clear_change():
-    assert f.change(Estimate(4.2, low=-2.1, high=10.5)) == (
-        "no clear change (+4; −2 to +10)"
-    )
+    assert f.change(Estimate(4.2, low=-2.1, high=10.5)) == "no clear change (−2 to +10)"
     assert f.change(Estimate(0.51, low=0.1, high=0.92), 2) == "+0.51 (+0.10 to +0.92)"
     assert f.change(None) == "–"
     assert f.signed(-0.004, 2) == "0.00"

@@ -145,11 +145,15 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     ]:
         legit |= {f"{abs(v):.2f}" for c in columns for v in frame[c].dropna()}
     legit |= {"3.99", "0.70"}  # band and reliability rules of thumb
-    # Each dimension's change since the baseline, with its Welch interval.
-    for row in board_pack.partnership_report(survey)["profile"]:
-        legit |= {
-            f"{abs(v):.2f}" for v in (row.change.value, row.change.low, row.change.high)
-        }
+    # Each dimension's change since the baseline, with its Welch interval (95%, and
+    # adjusted for the k dimensions where the summary names the largest).
+    k_dims = len(analysis.partnership_profile)
+    for level in (0.95, 1 - 0.05 / k_dims):
+        for row in pages.partnership_profile(analysis, before, level=level):
+            legit |= {
+                f"{abs(v):.2f}"
+                for v in (row.change.value, row.change.low, row.change.high)
+            }
     unexplained = set(DECIMAL.findall(text)) - legit
     assert not unexplained, unexplained
     raw = analysis.respondent_scores
@@ -174,8 +178,8 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
         "funding_finance", "mean"
     ]
     assert (
-        f"We said we would work on funding and finance; it moved from {start:.2f} "
-        f"to {end:.2f}." in words
+        f"We said we would work on funding and finance; it was {start:.2f} in "
+        f"{baseline.title} and is {end:.2f} now: " in words
     )
 
 
@@ -199,7 +203,8 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
     )
     document = out.read_bytes()
     words = flat(text_of(document, tmp_path))
-    assert f"overall fit ({pair['fit']:.0f} of 100)" in words
+    assert "overall fit" in words
+    assert f"{pair['fit']:.0f} of 100, 95% interval" in words
     gaps = fit.dimension_gaps(analysis.respondent_scores, a, b, threshold=5)
     for row in gaps.itertuples():
         assert f"{row.mean_a:.2f} {row.mean_b:.2f} {row.gap:+.2f}" in words
