@@ -91,7 +91,8 @@ def test_a_pack_not_drawn_yet_is_queued_once_and_the_page_says_it_is_being_prepa
         page = consultant_client.get(partnership_url(survey))
         assert page.status_code == 202
         assert "Preparing the results" in page.content.decode()
-    assert queued == [(survey.pk, "", "")]  # one build at a time
+    # One build at a time; a consultant's pack carries no counts below K.
+    assert queued == [(survey.pk, "", "", False)]
     assert drawn == []  # nothing drawn in a request
 
     build_board_pack.call(survey.pk, "", "")  # what the worker does
