@@ -253,6 +253,7 @@ class FitMatrixPage:
     rows: tuple[FitRow, ...]
     charts: tuple[Chart, ...]
     fit_weights: tuple[FitWeight, ...]
+    flag_explained: str  # what the "Feel and fact differ" tag means (reports.narrative)
     freshness: Freshness | None = None
 
 

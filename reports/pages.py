@@ -667,6 +667,7 @@ def _fit_matrix(
             ),
         ),
         fit_weights=fit_weights(),
+        flag_explained=narrative.feel_and_fact_explained(),
     )
 
 
