@@ -79,6 +79,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite demo has gunicorn's workers and the task worker writing one file. WAL lets
+    # the worker's long analysis reads run beside respondents' writes; IMMEDIATE takes the
+    # write lock when a transaction opens, so a busy writer is waited for (up to `timeout`
+    # seconds) instead of failing at once with "database is locked" on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 # `reports` holds each round's computed analysis (reports/analysis/). The gunicorn workers
 # and the task worker must share it, so that a round is analysed once, by the worker: files
@@ -130,11 +141,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# static/vendor is built by `make assets` from the npm packages (reports/staticfiles.py checks).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "reports.staticfiles.PlotlyJsFinder",  # plotly.js from the plotly package, never a CDN
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -252,6 +263,12 @@ CACHES["ratelimit"] = {
 # `manage.py purge_personal_data` (run it daily: see the README). Answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
 
+# Survey invitations one lead may send in 24 hours, over all their partnerships: the service
+# sends them from its own address, so it must not become anyone's bulk mailer.
+INVITATIONS_PER_LEAD_PER_DAY = env.int("INVITATIONS_PER_LEAD_PER_DAY", default=2000)
+# A task whose worker has not said it is alive for this long is given to another worker
+# (`manage.py worker`, surveys/worker.py); a live worker says so every third of it.
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60)
 # Who runs this deployment, for the privacy notice and the accessibility statement
 # (surveys/legal.py). `manage.py check --deploy` refuses to go live without the controller,
 # its contact and the data protection officer: a respondent must be told who holds their data.

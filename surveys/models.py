@@ -14,6 +14,7 @@ from django.utils import timezone
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+INVITEE_MESSAGE_MAX_LENGTH = 500
 UNNAMED_SOURCE = "Unnamed source"
 
 
@@ -306,6 +307,12 @@ class Survey(TimeStampedModel):
     results_released_at = models.DateTimeField(null=True, blank=True)
     # When invitees' email addresses were deleted (by a lead or the retention policy).
     personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Automatic reminders: this many days after each invitation was sent, e.g. [5, 10].
+    reminder_days = models.JSONField(default=list, blank=True)
+    # The lead's own words, shown as a quoted plain-text note in invitations and reminders.
+    invitee_message = models.TextField(
+        max_length=INVITEE_MESSAGE_MAX_LENGTH, blank=True
+    )
 
     objects = SurveyQuerySet.as_manager()
 
@@ -409,6 +416,9 @@ class Invitation(TimeStampedModel):
     role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    # The mail server refused the address when we last emailed it (cleared by a success).
+    bounced_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -656,6 +666,13 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_DELETED = "personal_data_deleted", "Deleted personal data"
     INVITEE_ERASED = "invitee_erased", "Erased an invitee"
     ELIGIBLE_RECORDED = "eligible_recorded", "Recorded how many people were asked"
+    INVITEE_CORRECTED = "invitee_corrected", "Corrected an invitee’s email address"
+    INVITEE_WITHDRAWN = "invitee_withdrawn", "Withdrew an invitation"
+    INVITATION_RESENT = "invitation_resent", "Resent an invitation"
+    INVITEE_MESSAGE_CHANGED = (
+        "invitee_message_changed",
+        "Changed the message to invitees",
+    )
 
 
 class AuditEvent(models.Model):
@@ -748,6 +765,8 @@ class AuditEvent(models.Model):
                 )
             case a.INVITEE_ERASED:
                 return "Erased an invitee’s email address at their request"
+            case a.INVITEE_CORRECTED | a.INVITEE_WITHDRAWN | a.INVITATION_RESENT:
+                return f"{self.get_action_display()} at {d.get('organisation', '')}"
             case a.ELIGIBLE_RECORDED:
                 eligible = d.get("eligible")
                 asked = "not known" if eligible is None else _people(eligible)
@@ -757,6 +776,16 @@ class AuditEvent(models.Model):
 
 def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a task worker last said it was alive: a task it holds is its lease (surveys.worker)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"
 
 
 class CacheEntry(models.Model):

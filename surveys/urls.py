@@ -4,6 +4,7 @@ from surveys.views import (
     accounts,
     focus_areas,
     invitations,
+    invitees,
     partnerships,
     respondent,
     rounds,
@@ -97,6 +98,27 @@ urlpatterns = [
         f"{ROUND}reminders/send/",
         invitations.reminders_send,
         name="reminders_send",
+    ),
+    path(
+        f"{ROUND}invitations/message/",
+        invitations.invitee_message,
+        name="invitee_message",
+    ),
+    path(f"{ROUND}invitees/", invitees.invitee_list, name="invitee_list"),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/correct/",
+        invitees.invitee_correct,
+        name="invitee_correct",
+    ),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/withdraw/",
+        invitees.invitee_withdraw,
+        name="invitee_withdraw",
+    ),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/resend/",
+        invitees.invitee_resend,
+        name="invitee_resend",
     ),
     # Action planning on the dashboards: leads and consultants; analysts only read.
     path(

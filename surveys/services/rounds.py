@@ -55,9 +55,11 @@ def create_round(
     anonymity_threshold: int,
     actor: User,
     release_rule: str = Survey.ReleaseRule.AT_CLOSE,
+    reminder_days: list[int] | None = None,
 ) -> Survey:
     """Create a draft round with one organisation link per member organisation."""
     survey = Survey.objects.create(
+        reminder_days=reminder_days or [],
         partnership=partnership,
         instrument=instrument,
         title=title,
@@ -88,6 +90,7 @@ def update_round(
     closes_on: date | None,
     anonymity_threshold: int,
     release_rule: str | None = None,
+    reminder_days: list[int] | None = None,
 ) -> Survey:
     """Change a round's title, dates and (while it is a draft) threshold and release rule.
 
@@ -113,8 +116,11 @@ def update_round(
     survey.closes_at = end_of_day(closes_on) if closes_on else None
     survey.anonymity_threshold = anonymity_threshold
     survey.release_rule = release_rule
+    if reminder_days is not None:
+        survey.reminder_days = reminder_days
     survey.save(
         update_fields=[
+            "reminder_days",
             "title",
             "opens_at",
             "closes_at",

@@ -22,7 +22,7 @@ from surveys.services.eligibility import (
     set_eligible,
     submitted_count,
 )
-from surveys.services.invitations import REMINDER_INTERVAL
+from surveys.services.invitations import REMINDER_RULE, describe_schedule
 from surveys.services.rounds import (
     RoundStateError,
     close_round,
@@ -112,7 +112,8 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "exact_counts": exact_counts,
             "events": recent_events(partnership=survey.partnership, survey=survey),
             "site_url": settings.SITE_URL,
-            "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            "reminder_rule": REMINDER_RULE,
+            "reminder_schedule": describe_schedule(survey.reminder_days),
             "can_delete_personal_data": role == Membership.Role.LEAD
             and survey.has_closed()
             and survey.personal_data_deleted_at is None,
