@@ -91,7 +91,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
-# `reports` holds each round's computed analysis (reports/analysis.py). The gunicorn workers
+# `reports` holds each round's computed analysis (reports/analysis/). The gunicorn workers
 # and the task worker must share it, so that a round is analysed once, by the worker: files
 # beside the app by default; any shared Django cache URL (e.g. redis://) will do.
 CACHES = {
@@ -108,6 +108,14 @@ REPORTS_PACKS_AFTER_REFRESH = env.bool("REPORTS_PACKS_AFTER_REFRESH", default=Tr
 # Rounds with more submitted responses than this are analysed by the task worker only; a
 # dashboard asked for one before it is ready says so and reloads itself.
 REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
+# Weights of overall fit's four components (MEASUREMENT §5 "Pairwise fit"): values and
+# trust outweigh similarity. Every page that explains fit reads them from here.
+FIT_WEIGHTS = {
+    "compatibility": 0.3,
+    "mutual_trust": 0.3,
+    "culture_fit": 0.2,
+    "profile_fit": 0.2,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering indexes on answers (INCLUDE columns) are a PostgreSQL optimisation; SQLite,
 # used only so that `make run` works on a bare machine, builds them as plain indexes.

@@ -264,15 +264,20 @@ def _render(template: str, context: dict[str, Any]) -> bytes:
     return document
 
 
-def partnership_pdf(survey: Survey) -> bytes:
-    """Return the partnership board report of a round as PDF bytes."""
-    context = board_pack.partnership_report(survey)
+def partnership_pdf(survey: Survey, *, exact_counts: bool = False) -> bytes:
+    """Return the partnership board report of a round as PDF bytes.
+
+    `exact_counts` is False for consultants, who see no counts of people below K.
+    """
+    context = board_pack.partnership_report(survey, exact_counts=exact_counts)
     return _render("reports/pdf/partnership.html", context)
 
 
-def pair_pdf(survey: Survey, a_id: str, b_id: str) -> bytes:
+def pair_pdf(
+    survey: Survey, a_id: str, b_id: str, *, exact_counts: bool = False
+) -> bytes:
     """Return the board report of one pair of partners as PDF bytes (LookupError if unknown)."""
-    context = board_pack.pair_report(survey, a_id, b_id)
+    context = board_pack.pair_report(survey, a_id, b_id, exact_counts=exact_counts)
     return _render("reports/pdf/pair.html", context)
 
 
