@@ -177,26 +177,36 @@ def overview(
         if r.dimension in titles
     ]
     overall_for_chart = overall.assign(name=overall["name"])
+    short = _short_names(analysis)
+    submitted_total = int(
+        analysis.organisations.loc[
+            ~analysis.organisations["suppressed"], "submitted"
+        ].sum()
+    )
+    counted = (
+        f"{submitted_total} responses from "
+        f"{int((~analysis.organisations['suppressed']).sum())} organisations"
+    )
     return {
         "analysis": analysis,
         "rows": rows,
-        "submitted_total": int(
-            analysis.organisations.loc[
-                ~analysis.organisations["suppressed"], "submitted"
-            ].sum()
-        ),
+        "submitted_total": submitted_total,
         "suppressed_count": int(analysis.organisations["suppressed"].sum()),
         "strengths": strengths,
         "barriers": barriers,
         "reliability_rows": reliability_rows,
         "previous": earlier,
         "charts": [
-            charts.readiness_bars(overall_for_chart, threshold=k),
+            charts.readiness_bars(
+                overall_for_chart, threshold=k, short_names=short, n_label=counted
+            ),
             charts.dimension_heatmap(
                 analysis.org_scores,
                 dimensions=analysis.dimensions,
                 names=names,
                 threshold=k,
+                short_names=short,
+                n_label=counted,
             ),
             charts.sector_bars(
                 analysis.sector_scores, dimensions=analysis.dimensions, threshold=k
@@ -288,6 +298,8 @@ def organisation(
             key="profile",
             dimensions=analysis.dimensions,
             name=str(org["name"]),
+            short_name=str(org["short_name"]),
+            n_label=f"{int(org['submitted'])} responses from {org['short_name']}",
         )
     )
     distribution = analysis.distributions[analysis.distributions["organisation"] == oid]
@@ -299,12 +311,17 @@ def organisation(
             items=items,
             labels=scale["labels"],
             dont_know=scale["dont_know"],
+            n_label=f"{int(org['submitted'])} responses from {org['short_name']}",
         )
     )
     context["perception"] = _perception_rows(analysis, oid, names)
     culture = analysis.culture[analysis.culture["organisation"] == oid]
     if len(culture) and not culture["suppressed"].iloc[0]:
-        context["charts"].append(charts.culture_bars(culture, names=names, threshold=k))
+        context["charts"].append(
+            charts.culture_bars(
+                culture, names=names, threshold=k, short_names=_short_names(analysis)
+            )
+        )
     comments = analysis.comments[analysis.comments["organisation"] == oid]
     context["comments"] = [
         (titles.get(dimension, dimension), list(group["text"]))
@@ -414,6 +431,7 @@ def _fit_matrix(
                 measure=measure,
                 order=order,
                 names=_short_names(analysis),
+                full_names=names,
                 threshold=analysis.threshold,
                 links={
                     (r.organisation_a, r.organisation_b): reverse(
