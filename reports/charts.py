@@ -637,9 +637,10 @@ def item_distribution_bars(
     summary = "No answers yet."
     if len(order):
         top, bottom = favourable.idxmax(), favourable.idxmin()
+        said = {c: texts[c] + (" (R)" if reverse[c] else "") for c in (top, bottom)}
         summary = (
-            f"Most favourable: {texts[top]} ({favourable[top]:.0%} favourable). Least "
-            f"favourable: {texts[bottom]} ({favourable[bottom]:.0%}). Favourable answers "
+            f"Most favourable: {said[top]} ({favourable[top]:.0%} favourable). Least "
+            f"favourable: {said[bottom]} ({favourable[bottom]:.0%}). Favourable answers "
             "are on the right: for reverse-worded statements (R) that means disagreeing."
         )
     rows = [
