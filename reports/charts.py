@@ -46,13 +46,16 @@ PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 BAND_PATTERNS = {"strength": "", "develop": "/", "concern": "x"}
 # Cell figures in heatmaps: 12 px is the least a phone reader can read.
 CELL_FONT_SIZE = 13
-# Above the plot area, clear of axis labels however long or rotated they are.
+# Above the plot area, clear of axis labels however long or rotated they are (and of the
+# top tick label, which stands half above the plot); a title goes over the entries, not
+# beside them, so the legend wraps within a phone's width.
 LEGEND_ABOVE = {
     "orientation": "h",
     "x": 0,
     "xanchor": "left",
-    "y": 1.02,
+    "y": 1.05,
     "yanchor": "bottom",
+    "title": {"side": "top left"},
 }
 
 
@@ -234,7 +237,7 @@ def readiness_bars(
         fig,
         height=max(260, 48 * len(shown) + 110),
         barmode="overlay",
-        legend={**LEGEND_ABOVE, "title": {"text": "Band"}},
+        legend={**LEGEND_ABOVE, "title": {"text": "Band", "side": "top left"}},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     summary = "No organisation has enough responses yet."
@@ -389,7 +392,7 @@ def sector_bars(
         height=max(360, len(order) * (14 * groups + 24) + 140),
         barmode="group",
         bargap=0.25,
-        legend={**LEGEND_ABOVE, "title": {"text": "Sector group"}},
+        legend={**LEGEND_ABOVE, "title": {"text": "Sector group", "side": "top left"}},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
     gaps = (
@@ -507,7 +510,14 @@ def radar(
         radialaxis={"range": [1, 5], "tickvals": [1, 2, 3, 4, 5]},
         angularaxis={"direction": "clockwise"},
     )
-    figure = _layout(fig, height=540, margin={"l": 100, "r": 100, "t": 90, "b": 40})
+    figure = _layout(
+        fig,
+        height=580,
+        # Room on every side for dimension names of up to three lines.
+        margin={"l": 100, "r": 100, "t": 110, "b": 70},
+        # Well above the circle: the top dimension's name stands three lines above it.
+        legend={**LEGEND_ABOVE, "y": 1.16},
+    )
     diff = (mine["mean"] - theirs["mean"]).dropna()
     summary = f"Not enough responses to compare {name} with {compare_name.lower()}."
     if len(diff):
@@ -628,7 +638,7 @@ def item_distribution_bars(
         barmode="relative",
         legend={
             **LEGEND_ABOVE,
-            "title": {"text": "Answer (R: reversed)"},
+            "title": {"text": "Answer (R: reversed)", "side": "top left"},
             "traceorder": "normal",
         },
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
@@ -843,6 +853,8 @@ def gap_chart(
         height=max(320, 40 * len(frame) + 170),
         margin={"l": 10, "r": 10, "t": 50, "b": 80},
         annotations=sides,
+        # The key stays even when every gap is of one kind.
+        showlegend=True,
     )
     clear = gaps[gaps["clear"]]
     summary = (
@@ -932,7 +944,7 @@ def culture_bars(
         fig,
         height=460,
         barmode="group",
-        legend={**LEGEND_ABOVE, "title": {"text": "Culture type"}},
+        legend={**LEGEND_ABOVE, "title": {"text": "Culture type", "side": "top left"}},
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
     )
     summary = "Not enough culture-profile answers yet."

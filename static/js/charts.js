@@ -110,3 +110,19 @@ for (const button of document.querySelectorAll("[data-download-chart]")) {
     downloadImage(document.getElementById(button.dataset.downloadChart));
   });
 }
+
+// A table wider than a phone scrolls inside its box; keyboard users need to reach it too.
+function focusableWhenScrolling(box) {
+  const scrolls = box.scrollWidth > box.clientWidth;
+  if (scrolls && !box.hasAttribute("tabindex")) {
+    const caption = box.querySelector("caption");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+  }
+}
+
+for (const box of document.querySelectorAll(".app-table-scroll")) {
+  focusableWhenScrolling(box);
+  window.addEventListener("resize", () => focusableWhenScrolling(box));
+}
