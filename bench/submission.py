@@ -1,4 +1,4 @@
-"""Submission throughput: 50 locust respondents against gunicorn and PostgreSQL.
+"""Submission throughput: 50 locust respondents against gunicorn and PostgreSQL, beside the floor.
 
     python -m bench.submission [--users 50] [--seconds 60] [--workers 3] [--rate-limits]
 
@@ -7,6 +7,11 @@ organisation link each), starts gunicorn on a free loopback port with the produc
 settings (rate limits off unless --rate-limits: every respondent comes from 127.0.0.1),
 runs locust headless for a bounded time, then counts in the database what locust saw
 confirmed. Prints requests/s, p50/p95/p99 latency, errors and lost responses (both 0).
+
+Then, in the same run, the same gunicorn and the same locust load drive the floor
+(bench/floor/: the least a Django app must do to save a page), and the figures are
+printed as ours, the floor's and their ratio: the target is a ratio, because what the
+stack itself manages depends on the machine.
 """
 
 import argparse
@@ -25,6 +30,7 @@ from bench.support import Figure, emit, setup_django
 ROOT = Path(__file__).resolve().parent.parent
 # A path, not an import: importing locust would monkey-patch this process with gevent.
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+FLOOR_LOCUSTFILE = Path(__file__).resolve().parent / "floor" / "locustfile.py"
 PARTNERSHIP = "Load test partnership"
 
 
@@ -91,37 +97,25 @@ def _aggregate(stats_csv: Path) -> dict[str, dict[str, str]]:
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
-def measure(
-    *, users: int, seconds: int, workers: int, rate_limits: bool = False
-) -> list[Figure]:
-    from django.db.models import Count, Q
-
-    from surveys.models import Block, Item
-
-    survey, tokens = make_round()
+def _run_load(
+    *,
+    application: str,
+    locustfile: Path,
+    env: dict[str, str],
+    users: int,
+    seconds: int,
+    workers: int,
+    health: str,
+) -> dict[str, dict[str, str]]:
+    """Serve `application` with gunicorn, run locust against it, return locust's stats rows."""
     port = _free_port()
     host = f"http://127.0.0.1:{port}"
-    # Every simulated respondent comes from 127.0.0.1: with the production limits they
-    # would all share one address's allowance. --rate-limits keeps the counting (its cost
-    # is real) with limits no test run reaches.
-    limits = (
-        {"RATELIMIT_RESPONDENT": "1000000/m", "RATELIMIT_UNKNOWN_LINK": "1000000/m"}
-        if rate_limits
-        else {}
-    )
-    env = {
-        **os.environ,
-        **limits,
-        "RATELIMIT_ENABLE": str(rate_limits).lower(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": host,
-        "BENCH_TOKENS": ",".join(tokens),
-    }
+    env = {**env, "SITE_URL": host}
     bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(
         [
             str(bin_dir / "gunicorn"),
-            "collab_survey.wsgi:application",
+            application,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -134,14 +128,14 @@ def measure(
         env=env,
     )
     try:
-        _wait_for(f"{host}/healthz")
+        _wait_for(f"{host}{health}")
         with tempfile.TemporaryDirectory() as tmp:
             prefix = Path(tmp) / "run"
             subprocess.run(
                 [
                     str(bin_dir / "locust"),
                     "-f",
-                    str(LOCUSTFILE),
+                    str(locustfile),
                     "--headless",
                     "--only-summary",
                     "--users",
@@ -162,10 +156,100 @@ def measure(
                 check=False,
                 stdout=subprocess.DEVNULL,
             )
-            stats = _aggregate(Path(f"{prefix}_stats.csv"))
+            return _aggregate(Path(f"{prefix}_stats.csv"))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _prepare_floor(env: dict[str, str], links: int = 5) -> list[str]:
+    """Create the floor's tables and links in the same database; return the tokens."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.floor.prepare", "--links", str(links)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().split(",")
+
+
+def measure_floor(*, users: int, seconds: int, workers: int) -> list[Figure]:
+    """Run the floor app under the same load and return its figures."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
+    env["BENCH_TOKENS"] = ",".join(_prepare_floor(env))
+    token = env["BENCH_TOKENS"].split(",")[0]
+    stats = _run_load(
+        application="bench.floor.wsgi:application",
+        locustfile=FLOOR_LOCUSTFILE,
+        env=env,
+        users=users,
+        seconds=seconds,
+        workers=workers,
+        health=f"/f/{token}/",
+    )
+    total = stats["Aggregated"]
+    return [
+        Figure("floor.requests", float(total["Request Count"]), "requests"),
+        Figure("floor.rate", float(total["Requests/s"]), "requests/s"),
+        Figure("floor.p50", float(total["50%"]), "ms"),
+        Figure("floor.p95", float(total["95%"]), "ms"),
+        Figure("floor.errors", float(total["Failure Count"]), "errors"),
+    ]
+
+
+def ratios(ours: list[Figure], floor: list[Figure]) -> list[Figure]:
+    """Return our rate and p95 as ratios to the floor's, measured in the same run."""
+    found = {f.name: f.value for f in [*ours, *floor]}
+    rate = (
+        found["submission.rate"] / found["floor.rate"] if found["floor.rate"] else 0.0
+    )
+    p95 = found["submission.p95"] / found["floor.p95"] if found["floor.p95"] else 0.0
+    return [
+        Figure("submission.rate_vs_floor", rate, "ratio"),
+        Figure("submission.p95_vs_floor", p95, "ratio"),
+    ]
+
+
+def measure(
+    *,
+    users: int,
+    seconds: int,
+    workers: int,
+    rate_limits: bool = False,
+    floor: bool = True,
+) -> list[Figure]:
+    """Measure our submission path and, unless floor=False, the floor beside it."""
+    from django.db.models import Count, Q
+
+    from surveys.models import Block, Item
+
+    survey, tokens = make_round()
+    # Every simulated respondent comes from 127.0.0.1: with the production limits they
+    # would all share one address's allowance. --rate-limits keeps the counting (its cost
+    # is real) with limits no test run reaches.
+    limits = (
+        {"RATELIMIT_RESPONDENT": "1000000/m", "RATELIMIT_UNKNOWN_LINK": "1000000/m"}
+        if rate_limits
+        else {}
+    )
+    env = {
+        **os.environ,
+        **limits,
+        "RATELIMIT_ENABLE": str(rate_limits).lower(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BENCH_TOKENS": ",".join(tokens),
+    }
+    stats = _run_load(
+        application="collab_survey.wsgi:application",
+        locustfile=LOCUSTFILE,
+        env=env,
+        users=users,
+        seconds=seconds,
+        workers=workers,
+        health="/healthz",
+    )
     total = stats["Aggregated"]
     submits = stats.get("POST submit", {})
     confirmed = int(submits.get("Request Count", 0)) - int(
@@ -182,7 +266,7 @@ def measure(
         .exclude(n=self_items)
         .count()
     )
-    return [
+    ours = [
         Figure("submission.users", users, "users"),
         Figure("submission.seconds", seconds, "s"),
         Figure("submission.workers", workers, "workers"),
@@ -199,6 +283,10 @@ def measure(
         Figure("submission.lost", max(confirmed - in_database, 0), "responses"),
         Figure("submission.incomplete", incomplete, "responses"),
     ]
+    if not floor:
+        return ours
+    below = measure_floor(users=users, seconds=seconds, workers=workers)
+    return [*ours, *below, *ratios(ours, below)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -211,6 +299,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="count requests as production does (limits set out of reach)",
     )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the floor app's run"
+    )
     args = parser.parse_args(argv)
     setup_django()
     emit(
@@ -219,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
             seconds=args.seconds,
             workers=args.workers,
             rate_limits=args.rate_limits,
+            floor=not args.no_floor,
         )
     )
 

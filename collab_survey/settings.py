@@ -1,5 +1,6 @@
 """Settings for collab-survey: everything that changes per deployment comes from the environment."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -90,6 +91,9 @@ CACHES = {
 }
 # Each submission asks the task worker to rebuild the round's analysis in the background.
 REPORTS_REFRESH_ON_SUBMIT = env.bool("REPORTS_REFRESH_ON_SUBMIT", default=True)
+# The worker draws a released round's partnership board pack after each analysis refresh,
+# so the download is served from the cache (reports/pack_cache.py).
+REPORTS_PACKS_AFTER_REFRESH = env.bool("REPORTS_PACKS_AFTER_REFRESH", default=True)
 # Rounds with more submitted responses than this are analysed by the task worker only; a
 # dashboard asked for one before it is ready says so and reloads itself.
 REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
@@ -239,6 +243,31 @@ CACHES["ratelimit"] = {
 # Invitees' email addresses are deleted this many days after a round closes, by
 # `manage.py purge_personal_data` (run it daily: see the README). Answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
+
+# Who runs this deployment, for the privacy notice and the accessibility statement
+# (surveys/legal.py). `manage.py check --deploy` refuses to go live without the controller,
+# its contact and the data protection officer: a respondent must be told who holds their data.
+SERVICE_OPERATOR = env("SERVICE_OPERATOR", default="")
+SERVICE_CONTACT_EMAIL = env("SERVICE_CONTACT_EMAIL", default="")
+SERVICE_CONTACT_PHONE = env("SERVICE_CONTACT_PHONE", default="")
+PRIVACY_CONTROLLER = env("PRIVACY_CONTROLLER", default="")
+PRIVACY_CONTROLLER_ADDRESS = env("PRIVACY_CONTROLLER_ADDRESS", default="")
+PRIVACY_DPO_NAME = env("PRIVACY_DPO_NAME", default="")
+PRIVACY_DPO_EMAIL = env("PRIVACY_DPO_EMAIL", default="")
+PRIVACY_LAWFUL_BASIS = env(
+    "PRIVACY_LAWFUL_BASIS",
+    default=(
+        "UK GDPR Article 6(1)(e): the processing is necessary for a task carried out in "
+        "the public interest, planning and improving joined-up health and care services"
+    ),
+)
+# The dates the accessibility statement was prepared and last reviewed (ISO dates).
+ACCESSIBILITY_STATEMENT_PREPARED = datetime.date.fromisoformat(
+    env("ACCESSIBILITY_STATEMENT_PREPARED", default="2026-12-01")
+)
+ACCESSIBILITY_STATEMENT_REVIEWED = datetime.date.fromisoformat(
+    env("ACCESSIBILITY_STATEMENT_REVIEWED", default="2026-12-01")
+)
 
 LOGGING = {
     "version": 1,

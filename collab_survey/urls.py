@@ -4,12 +4,15 @@ from django.urls import include, path
 from surveys.urls import account_urlpatterns
 from surveys.views.health import healthz
 from surveys.views.home import home
+from surveys.views.legal import accessibility_statement, privacy_notice
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("surveys.urls")),
     path("accounts/", include(account_urlpatterns)),
     path("reports/", include("reports.urls")),
+    path("privacy", privacy_notice, name="privacy"),
+    path("accessibility", accessibility_statement, name="accessibility"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -20,10 +20,10 @@ import kaleido
 from choreographer.browsers.chromium import Chromium
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
 
 from reports import board_pack
 from reports.charts import Chart
+from reports.exports.formats import download_stem
 from surveys.models import Survey
 
 logger = logging.getLogger(__name__)
@@ -102,11 +102,16 @@ def render_images(figures: dict[str, Chart]) -> dict[str, str]:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Lay out report HTML as a PDF, fetching nothing but data: URIs."""
+    """Lay out report HTML as a tagged PDF (PDF/UA-1), fetching nothing but data: URIs."""
     import weasyprint  # 0.7 s to import, so only when a PDF is drawn
 
     fetcher = weasyprint.URLFetcher(allowed_protocols=["data"])
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    # PDF/UA-1: tagged, with a structure tree, the document's language and title, and each
+    # chart's alt text, so that board papers published on a public body's website meet the
+    # 2018 accessibility regulations.
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
@@ -139,8 +144,6 @@ def pair_pdf(survey: Survey, a_id: str, b_id: str) -> bytes:
 
 
 def pdf_filename(survey: Survey, *parts: str) -> str:
-    """Return a download name such as 'northshire-autumn-2026-board-report.pdf'."""
-    stem = "-".join(
-        slugify(p) for p in (survey.partnership.name, survey.title, *parts) if p
-    )
-    return f"{stem[:120]}-board-report.pdf"
+    """Return a download name such as 'northshire-autumn-2026-2026-12-01-board-report.pdf'."""
+    # Named as the data downloads are (partnership, round, parts, today), ASCII only.
+    return f"{download_stem(survey, *parts)}-board-report.pdf"

@@ -4,6 +4,7 @@ The formulas are MEASUREMENT.md §3 and §5 "Scoring". Nothing here imports Djan
 function changes the frames it is given. Column names live in `reports.columns`.
 """
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -391,3 +392,31 @@ def item_distribution(answers: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c.VALUE: value, c.COUNT: frame[c.COUNT].astype(int)})[
         c.DISTRIBUTION_COLUMNS
     ]
+
+
+def welch_interval(
+    mean_a: float,
+    sd_a: float,
+    n_a: int,
+    mean_b: float,
+    sd_b: float,
+    n_b: int,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """Return (difference a − b, low, high): Welch's interval for two independent samples.
+
+    Used for a change between rounds (MEASUREMENT §6.8). Pass level = 1 − .05/m when the
+    sentence picks the largest of m changes. The interval is NaN when either sample has
+    fewer than two answers or neither varies (there is no standard error to speak of).
+    """
+    difference = float(mean_a) - float(mean_b)
+    if n_a < 2 or n_b < 2:
+        return difference, math.nan, math.nan
+    var_a, var_b = float(sd_a) ** 2 / n_a, float(sd_b) ** 2 / n_b
+    se2 = var_a + var_b
+    if not se2 > 0:
+        return difference, math.nan, math.nan
+    # Welch–Satterthwaite degrees of freedom.
+    df = se2**2 / (var_a**2 / (n_a - 1) + var_b**2 / (n_b - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * math.sqrt(se2)
+    return difference, difference - half, difference + half

@@ -11,4 +11,11 @@ sys.stdout.write(
     "DJANGO_SECURE_COOKIES=false\n"
     "DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost\n"
     "SITE_URL=http://127.0.0.1:8000\n"
+    "# Demo values for the privacy notice and accessibility statement: set your own.\n"
+    "SERVICE_OPERATOR=Northshire Integrated Care Board (demo)\n"
+    "SERVICE_CONTACT_EMAIL=collaboration@northshire-icb.example.org\n"
+    "PRIVACY_CONTROLLER=Northshire Integrated Care Board (demo)\n"
+    "PRIVACY_CONTROLLER_ADDRESS=1 Riverside Way, Northshire NS1 1AA\n"
+    "PRIVACY_DPO_NAME=Data Protection Officer\n"
+    "PRIVACY_DPO_EMAIL=dpo@northshire-icb.example.org\n"
 )

@@ -68,19 +68,19 @@ def _resume_link(token: str) -> LinkTarget | None:
     # their own private resume link: their answers so far are not stranded.
     response = match_token(
         Response.objects.select_related(
-            "invitation__survey__partnership",
-            "invitation__survey__instrument",
-            "invitation__organisation",
-            "survey__partnership",
-            "survey__instrument",
-            "organisation",
+            "invitation", "survey__partnership", "survey__instrument", "organisation"
         ),
         field="resume_token",
         token=token,
     )
     if response is None:
         return None
-    return LinkTarget(invitation=response.invitation, response=response)
+    # A response has its invitation's round and organisation: join them once, not twice
+    # (every question page starts here, and each join costs the planner).
+    invitation = response.invitation
+    invitation.survey = response.survey
+    invitation.organisation = response.organisation
+    return LinkTarget(invitation=invitation, response=response)
 
 
 def find_link(*, token: str, resume_first: bool = False) -> LinkTarget | None:

@@ -17,6 +17,8 @@ os.environ.setdefault(
 # Submissions do not rebuild dashboards in the background unless a test asks for it
 # (tests/reports/test_analysis_cache.py): the immediate backend would do it in the request.
 os.environ.setdefault("REPORTS_REFRESH_ON_SUBMIT", "false")
+# Nor does a refresh draw a board pack (seconds of Chromium) unless a test asks for it.
+os.environ.setdefault("REPORTS_PACKS_AFTER_REFRESH", "false")
 # Each test process keeps its analyses in memory, never in the checkout's file cache.
 os.environ.setdefault("REPORTS_CACHE_URL", "locmemcache://reports")
 # Tests never read a developer's local .env.

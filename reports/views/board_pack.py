@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from reports import pdf
+from reports.pack_cache import PackRequest, cached_pack
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.models import Survey
 
@@ -23,9 +24,11 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 @waits_for_analysis
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
-    """Download the partnership's board report for one round."""
+    """Download the partnership's board report for one round (drawn once per analysis)."""
     survey, _role = released_survey_for_user(request, survey_id)
-    return _attachment(pdf.partnership_pdf(survey), pdf.pdf_filename(survey))
+    return _attachment(
+        cached_pack(survey, PackRequest(survey.pk)), pdf.pdf_filename(survey)
+    )
 
 
 @login_required
@@ -38,7 +41,7 @@ def pair_pdf(
     """Download the board report for one pair of partners."""
     survey, _role = released_survey_for_user(request, survey_id)
     try:
-        document = pdf.pair_pdf(survey, str(a_id), str(b_id))
+        document = cached_pack(survey, PackRequest(survey.pk, str(a_id), str(b_id)))
     except LookupError as exc:
         raise Http404("No such pair in this partnership") from exc
     return _attachment(

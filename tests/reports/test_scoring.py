@@ -516,3 +516,40 @@ def test_empty_answers_give_empty_frames_with_their_columns():
     assert list(scoring.agreement(answers, ITEMS).columns) == c.AGREEMENT_COLUMNS
     assert list(scoring.icc(resp).columns) == c.ICC_COLUMNS
     assert list(scoring.item_distribution(answers).columns) == c.DISTRIBUTION_COLUMNS
+
+
+def test_welch_interval_matches_a_hand_computation():
+    # se² = .6²/10 + .8²/12 = .089333; Welch df = 19.82; t(.975, 19.82) = 2.0863.
+    gap, low, high = scoring.welch_interval(3.8, 0.6, 10, 3.3, 0.8, 12)
+    assert gap == pytest.approx(0.5)
+    assert (low, high) == pytest.approx((-0.12382, 1.12382), abs=1e-5)
+
+
+def test_welch_interval_matches_scipy_on_raw_answers():
+    from scipy import stats
+
+    now, before = np.array([4, 3, 5, 4, 4, 2, 5.0]), np.array([3, 2, 4, 3, 3, 2.0])
+    expected = stats.ttest_ind(now, before, equal_var=False).confidence_interval(0.9)
+    gap, low, high = scoring.welch_interval(
+        now.mean(), now.std(ddof=1), 7, before.mean(), before.std(ddof=1), 6, level=0.9
+    )
+    assert gap == pytest.approx(now.mean() - before.mean())
+    assert (low, high) == pytest.approx((expected.low, expected.high), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("sd_a", "n_a", "sd_b", "n_b"),
+    [(0.5, 1, 0.5, 8), (0.5, 8, 0.5, 1), (0.0, 8, 0.0, 8)],
+)
+def test_welch_interval_is_missing_without_a_standard_error(sd_a, n_a, sd_b, n_b):
+    gap, low, high = scoring.welch_interval(3.5, sd_a, n_a, 3.0, sd_b, n_b)
+    assert gap == pytest.approx(0.5)
+    assert math.isnan(low)
+    assert math.isnan(high)
+
+
+def test_a_wider_level_gives_a_wider_welch_interval():
+    _gap, low95, high95 = scoring.welch_interval(3.8, 0.6, 10, 3.3, 0.8, 12)
+    _gap, low99, high99 = scoring.welch_interval(3.8, 0.6, 10, 3.3, 0.8, 12, level=0.99)
+    assert low99 < low95
+    assert high99 > high95

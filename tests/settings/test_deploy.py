@@ -14,6 +14,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "collab-survey.example.org",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "DATABASE_URL": "postgres://collab:collab@127.0.0.1:5432/collab",
+    "PRIVACY_CONTROLLER": "Northshire Integrated Care Board",
+    "SERVICE_CONTACT_EMAIL": "collaboration@northshire-icb.example.org",
+    "PRIVACY_DPO_EMAIL": "dpo@northshire-icb.example.org",
 }
 
 
@@ -47,3 +50,15 @@ def test_a_missing_secret_key_fails_loudly_when_debug_is_off():
     result = manage("check", env=PRODUCTION_ENV)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_refuses_a_privacy_notice_that_names_nobody():
+    unnamed = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("PRIVACY_")}
+    result = manage(
+        "check",
+        "--deploy",
+        env={**unnamed, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)},
+    )
+    assert result.returncode != 0
+    assert "PRIVACY_CONTROLLER is not set" in result.stderr
+    assert "PRIVACY_DPO_EMAIL is not set" in result.stderr

@@ -1,0 +1,22 @@
+"""The privacy notice and the accessibility statement, linked from every page's footer."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from surveys.legal import AccessibilityStatement, PrivacyNotice
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """Say who holds respondents' data, why, for how long, and how to complain."""
+    return render(
+        request, "legal/privacy.html", {"notice": PrivacyNotice.from_settings()}
+    )
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """Show the accessibility statement the 2018 regulations require."""
+    return render(
+        request,
+        "legal/accessibility.html",
+        {"statement": AccessibilityStatement.from_settings()},
+    )
