@@ -74,7 +74,7 @@ class Chart:
     # Below this width (CSS px) the plot scrolls sideways rather than shrinking its cells.
     min_width: int = 0
     medium: Medium = "screen"
-    redraw: Callable[[Medium], "Chart"] | None = field(
+    redraw: Callable[..., "Chart"] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -86,7 +86,7 @@ class Chart:
         """Return this chart drawn for the screen or for print (itself if it already is)."""
         if medium == self.medium or self.redraw is None:
             return self
-        return self.redraw(medium)
+        return self.redraw(medium=medium)
 
 
 def _redrawable(build: Callable[..., Chart]) -> Callable[..., Chart]:
@@ -105,9 +105,8 @@ def _redrawable(build: Callable[..., Chart]) -> Callable[..., Chart]:
         chart.medium = medium
         # Callers that show a count of people on the page say it here, in the same words.
         chart.n_label = n_label or chart.n_label
-        chart.redraw = lambda other: builder(
-            *args, medium=other, n_label=n_label, **kwargs
-        )
+        # A partial of the module's builder, not a closure, so that a chart pickles.
+        chart.redraw = functools.partial(builder, *args, n_label=n_label, **kwargs)
         return chart
 
     return builder

@@ -3,8 +3,9 @@
 Charts are the dashboards' own charts redrawn by their builders for print
 (`Chart.for_medium("print")`: the same data, so suppressed groups are already left out, with
 value labels, patterns, dashes and marker shapes as well as colour) and drawn to PNG by kaleido
-with Debian's Chromium. One browser serves every chart of a report. HTML templates under templates/reports/pdf/ become the PDF through weasyprint, which
-may fetch nothing but the data: URIs of those charts.
+with Debian's Chromium. One browser serves every chart of a report. HTML templates under
+templates/reports/pdf/ become the PDF through weasyprint, which may fetch nothing but the
+data: URIs of those charts.
 """
 
 import base64

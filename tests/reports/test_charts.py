@@ -1,6 +1,7 @@
 """Charts a board can read: short names, legends clear of labels, one row order, print versions."""
 
 import base64
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -350,3 +351,9 @@ def test_a_chart_keeps_who_it_counts_when_redrawn_for_print(overall):
     assert chart.n_label == "36 responses from 3 organisations"
     # Without one, a chart counts organisations, never people.
     assert readiness(overall).n_label == "3 organisations"
+
+
+def test_a_chart_pickles_with_its_way_of_redrawing_itself(overall):
+    chart = pickle.loads(pickle.dumps(readiness(overall, n_label="36 responses")))
+    assert chart.for_medium("print").medium == "print"
+    assert chart.for_medium("print").n_label == "36 responses"
