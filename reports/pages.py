@@ -351,6 +351,12 @@ def overview(
     profile = partnership_profile(analysis, before)
     strongest = tuple(reversed(profile))[:TOP_N]
     reliability = analysis.reliability.merge(analysis.icc, on="dimension", how="left")
+    short = _short_names(analysis)
+    shown = ~analysis.organisations["suppressed"]
+    counted = (
+        f"{int(analysis.organisations.loc[shown, 'submitted'].sum())} responses from "
+        f"{int(shown.sum())} organisations"
+    )
     return OverviewPage(
         counts=response_counts(survey, analysis),
         rows=tuple(rows),
@@ -376,12 +382,16 @@ def overview(
         ),
         previous=earlier,
         charts=(
-            charts.readiness_bars(overall, threshold=k),
+            charts.readiness_bars(
+                overall, threshold=k, short_names=short, n_label=counted
+            ),
             charts.dimension_heatmap(
                 analysis.org_scores,
                 dimensions=analysis.dimensions,
                 names=names,
                 threshold=k,
+                short_names=short,
+                n_label=counted,
             ),
             charts.sector_bars(
                 analysis.sector_scores, dimensions=analysis.dimensions, threshold=k
@@ -523,6 +533,8 @@ def organisation(
             key="profile",
             dimensions=analysis.dimensions,
             name=str(org["name"]),
+            short_name=str(org["short_name"]),
+            n_label=f"{int(org['submitted'])} responses from {org['short_name']}",
         )
     ]
     distribution = analysis.distributions[analysis.distributions["organisation"] == oid]
@@ -533,11 +545,16 @@ def organisation(
             items=analysis.items,
             labels=scale["labels"],
             dont_know=scale["dont_know"],
+            n_label=f"{int(org['submitted'])} responses from {org['short_name']}",
         )
     )
     culture = analysis.culture[analysis.culture["organisation"] == oid]
     if len(culture) and not culture["suppressed"].iloc[0]:
-        page_charts.append(charts.culture_bars(culture, names=names, threshold=k))
+        page_charts.append(
+            charts.culture_bars(
+                culture, names=names, threshold=k, short_names=_short_names(analysis)
+            )
+        )
     comments = analysis.comments[analysis.comments["organisation"] == oid]
     return OrganisationPage(
         org=partner,
@@ -657,6 +674,7 @@ def _fit_matrix(
                 measure=measure,
                 order=order,
                 names=_short_names(analysis),
+                full_names=names,
                 threshold=analysis.threshold,
                 links={
                     (r.organisation_a, r.organisation_b): reverse(

@@ -392,18 +392,25 @@ def test_the_command_rejects_unknown_rounds_and_pairs(demo, tmp_path):
         )
 
 
-def test_print_figures_read_without_colour(demo):
+def test_the_report_draws_the_print_version_of_each_chart(demo, monkeypatch):
     _partnership, survey = demo
     figures = board_pack.partnership_report(survey)["figures"]
-    readiness = pdf.print_figure(figures["readiness"])["data"][0]
-    assert all(
-        re.search(r"· (strength|develop|concern)$", t) for t in readiness["text"]
+    drawn = []
+    monkeypatch.setattr(
+        pdf.kaleido,
+        "calc_fig_sync",
+        lambda figure, opts: drawn.append(figure) or b"png",
     )
-    assert readiness["marker"]["pattern"]["shape"]
-    sectors = pdf.print_figure(figures["sectors"])
-    shapes = [t["marker"]["pattern"]["shape"] for t in sectors["data"]]
+    pdf.render_images(figures)
+    readiness = drawn[0]["data"]
+    assert all(
+        re.search(r"· (strength|develop|concern)$", t) for t in readiness[0]["text"]
+    )
+    assert all(t["marker"]["pattern"]["shape"] is not None for t in readiness)
+    shapes = [t["marker"]["pattern"]["shape"] for t in drawn[1]["data"]]
     assert len(set(shapes)) == len(shapes) >= 2
-    assert figures["sectors"].figure != sectors  # the dashboard's figure is untouched
+    # The dashboard's own figures are untouched.
+    assert all("pattern" not in t["marker"] for t in figures["sectors"].figure["data"])
 
 
 def test_without_chromium_the_report_keeps_its_tables(demo, tmp_path, monkeypatch):
