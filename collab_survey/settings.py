@@ -8,7 +8,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from collab_survey.sso import parse_providers
+from collab_survey.sso import parse_providers, sign_in_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -237,7 +237,8 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The sign-in page's SSO buttons post here, and are redirected to the identity provider.
+    "form-action": [CSP.SELF, *sign_in_origins(SSO_PROVIDERS)],
     "frame-ancestors": [CSP.NONE],
 }
 

@@ -11,6 +11,7 @@ This module only parses and checks: it imports no models, so that settings.py ca
 import json
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -114,3 +115,12 @@ def parse_providers(raw: str) -> list[IdentityProvider]:
     if len(set(ids)) != len(ids):
         raise ImproperlyConfigured(f"SSO_PROVIDERS: provider ids repeat: {ids}")
     return providers
+
+
+def sign_in_origins(providers: list[IdentityProvider]) -> list[str]:
+    """Return the providers' origins, which the sign-in form's redirect may go to (CSP)."""
+    origins = []
+    for provider in providers:
+        parts = urlsplit(provider.issuer)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))

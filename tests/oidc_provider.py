@@ -20,7 +20,7 @@ import pytest
 import requests
 import werkzeug.serving
 
-from collab_survey.sso import parse_providers
+from collab_survey.sso import parse_providers, sign_in_origins
 
 CLIENT_ID = "collab-survey"
 
@@ -98,6 +98,10 @@ def configure(settings, raw: str) -> None:
             "OAUTH_PKCE_ENABLED": True,
             "APPS": [p.as_allauth_app() for p in providers],
         }
+    }
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "form-action": ["'self'", *sign_in_origins(providers)],
     }
 
 
