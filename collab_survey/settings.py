@@ -147,7 +147,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # surveys.auth_adapters decides any matching
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
-SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in page POSTs to start SSO (CSRF-protected)
+SOCIALACCOUNT_LOGIN_ON_GET = (
+    False  # the sign-in page POSTs to start SSO (CSRF-protected)
+)
 SOCIALACCOUNT_STORE_TOKENS = False  # we never call the provider's APIs afterwards
 SOCIALACCOUNT_ONLY = False
 SSO_PROVIDERS = parse_providers(env.str("SSO_PROVIDERS", default=""))

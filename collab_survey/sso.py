@@ -73,7 +73,9 @@ def _provider(index: int, entry: object) -> IdentityProvider:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise _fail(index, f'"{key}" must be a non-empty string')
     if not PROVIDER_ID.fullmatch(entry["id"]):
-        raise _fail(index, '"id" is lower-case letters, digits and hyphens, like "nhsmail"')
+        raise _fail(
+            index, '"id" is lower-case letters, digits and hyphens, like "nhsmail"'
+        )
     issuer = entry["issuer"].rstrip("/")
     if not re.match(r"https://|http://(localhost|127\.0\.0\.1)[:/]", issuer + "/"):
         raise _fail(index, '"issuer" must be an https:// address')
@@ -107,7 +109,9 @@ def parse_providers(raw: str) -> list[IdentityProvider]:
     try:
         entries = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise ImproperlyConfigured(f"SSO_PROVIDERS is not valid JSON: {error}") from None
+        raise ImproperlyConfigured(
+            f"SSO_PROVIDERS is not valid JSON: {error}"
+        ) from None
     if not isinstance(entries, list):
         raise ImproperlyConfigured("SSO_PROVIDERS is a JSON list of providers")
     providers = [_provider(i, entry) for i, entry in enumerate(entries)]

@@ -30,7 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """SSO: any allowed, verified identity gets an account; only leads grant roles."""
 
-    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+    def is_open_for_signup(
+        self, request: HttpRequest, sociallogin: SocialLogin
+    ) -> bool:
         """An SSO identity that passed pre_social_login gets an account with no role."""
         return True
 

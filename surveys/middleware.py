@@ -53,9 +53,9 @@ class MfaRequiredForLeads:
             return None
         match = request.resolver_match
         namespaces = set(match.namespaces) if match else set()
-        if not namespaces & {"surveys", "reports"} or (
-            match.url_name or ""
-        ).startswith("respondent_"):
+        if not namespaces & {"surveys", "reports"} or (match.url_name or "").startswith(
+            "respondent_"
+        ):
             return None
         if not needs_mfa_setup(request):
             return None
@@ -73,7 +73,6 @@ def needs_mfa_setup(request: HttpRequest) -> bool:
     if any(record.get("method") == "socialaccount" for record in records):
         return False
     user = request.user
-    return (
-        Membership.objects.filter(user=user, role=Membership.Role.LEAD).exists()
-        and not is_mfa_enabled(user, types=["totp", "webauthn"])
-    )
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.LEAD
+    ).exists() and not is_mfa_enabled(user, types=["totp", "webauthn"])

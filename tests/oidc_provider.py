@@ -33,7 +33,9 @@ class Provider:
 
     def add_user(self, sub: str, **claims: object) -> None:
         """Store a user whose claims the provider will hand over when they sign in."""
-        requests.put(f"{self.issuer}/users/{sub}", json=claims, timeout=5).raise_for_status()
+        requests.put(
+            f"{self.issuer}/users/{sub}", json=claims, timeout=5
+        ).raise_for_status()
 
     def approve(self, authorize_url: str, sub: str) -> str:
         """Sign in as `sub` at the provider's authorisation page; return the callback URL."""
@@ -74,7 +76,9 @@ def relabelled(app, client_id: str):
 def serve(app) -> Iterator[str]:
     """Serve a WSGI app on a free loopback port in a thread; yield its address."""
     server = werkzeug.serving.make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}
+    )
     thread.start()
     try:
         yield f"http://localhost:{server.server_port}"

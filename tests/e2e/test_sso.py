@@ -9,14 +9,17 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import Page, expect
 
 from surveys.models import User
+from tests import oidc_provider as idp
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider import (
     CLIENT_ID,
     configure,
-    oidc_provider,  # noqa: F401  (fixture)
     sso_providers_json,
 )
+
+# The providers on loopback, as fixtures of this module.
+oidc_provider = idp.oidc_provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +52,10 @@ def test_staff_sign_in_through_their_organisations_provider(
         ),
     )
     oidc_provider.add_user(
-        "nhsmail-asha", email="asha.patel@nhs.net", email_verified=True, name="Asha Patel"
+        "nhsmail-asha",
+        email="asha.patel@nhs.net",
+        email_verified=True,
+        name="Asha Patel",
     )
 
     page.goto(live_server.url + "/")

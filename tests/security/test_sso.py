@@ -13,15 +13,18 @@ from django.urls import reverse
 
 from collab_survey.sso import parse_providers
 from surveys.models import Membership, User
+from tests import oidc_provider as idp
 from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider import (
     CLIENT_ID,
     configure,
-    oidc_provider,  # noqa: F401  (fixture)
     path_of,
     sso_providers_json,
-    wrong_audience_provider,  # noqa: F401  (fixture)
 )
+
+# The providers on loopback, as fixtures of this module.
+oidc_provider = idp.oidc_provider
+wrong_audience_provider = idp.wrong_audience_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +71,19 @@ def test_the_sign_in_page_offers_each_configured_provider(client, settings):
     configure(
         settings,
         sso_providers_json(
-            nhsmail={"name": "NHSmail", "issuer": "https://login.example.org/t1/v2.0",
-                     "client_id": "a", "client_secret": "b", "email_domains": ["nhs.net"]},
-            northshire={"name": "Northshire Council", "issuer": "https://accounts.example.org",
-                        "client_id": "c", "client_secret": "d"},
+            nhsmail={
+                "name": "NHSmail",
+                "issuer": "https://login.example.org/t1/v2.0",
+                "client_id": "a",
+                "client_secret": "b",
+                "email_domains": ["nhs.net"],
+            },
+            northshire={
+                "name": "Northshire Council",
+                "issuer": "https://accounts.example.org",
+                "client_id": "c",
+                "client_secret": "d",
+            },
         ),
     )
     html = client.get(reverse("login")).content.decode()
@@ -80,7 +92,9 @@ def test_the_sign_in_page_offers_each_configured_provider(client, settings):
     assert 'name="login"' in html  # local accounts keep their password form
 
 
-def test_a_new_sso_user_gets_an_account_with_no_partnership(client, settings, oidc_provider):
+def test_a_new_sso_user_gets_an_account_with_no_partnership(
+    client, settings, oidc_provider
+):
     use_provider(settings, oidc_provider.issuer)
     oidc_provider.add_user(
         "entra-123", email="Asha.Patel@nhs.net", email_verified=True, name="Asha Patel"
@@ -111,7 +125,9 @@ def test_an_sso_user_sees_only_partnerships_a_lead_added_them_to(
     elsewhere = MembershipFactory()  # someone else's partnership
     oidc_provider.add_user("sub-1", email="jo@nhs.net", email_verified=True)
     sso_sign_in(client, oidc_provider, "sub-1")
-    detail = reverse("surveys:partnership_detail", args=[elsewhere.partnership.public_id])
+    detail = reverse(
+        "surveys:partnership_detail", args=[elsewhere.partnership.public_id]
+    )
     assert client.get(detail).status_code == 404
 
 
@@ -151,7 +167,9 @@ def test_an_unverified_address_never_opens_an_existing_account(
 def test_a_provider_not_trusted_for_the_domain_never_opens_an_existing_account(
     client, settings, oidc_provider
 ):
-    use_provider(settings, oidc_provider.issuer, email_domains=[])  # any domain, none trusted
+    use_provider(
+        settings, oidc_provider.issuer, email_domains=[]
+    )  # any domain, none trusted
     UserFactory(username="sam", email="sam.okafor@nhs.net")
     oidc_provider.add_user("other", email="sam.okafor@nhs.net", email_verified=True)
 
@@ -243,18 +261,30 @@ def test_local_accounts_still_sign_in_with_a_password(client, settings, oidc_pro
     [
         ("{not json", "not valid JSON"),
         ('{"id": "x"}', "JSON list"),
-        ('[{"id": "nhsmail", "name": "N", "issuer": "https://a", "client_id": "c"}]',
-         '"client_secret" must be'),
-        ('[{"id": "Bad Id", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s"}]',
-         '"id" is lower-case'),
-        ('[{"id": "n", "name": "N", "issuer": "http://idp.example.org", "client_id": "c", "client_secret": "s"}]',
-         "https://"),
-        ('[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "email_domains": ["not a domain"]}]',
-         "not an email domain"),
-        ('[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "trust_email": true}]',
-         '"trust_email" needs'),
-        ('[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "tenant": "x"}]',
-         "unknown keys"),
+        (
+            '[{"id": "nhsmail", "name": "N", "issuer": "https://a", "client_id": "c"}]',
+            '"client_secret" must be',
+        ),
+        (
+            '[{"id": "Bad Id", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s"}]',
+            '"id" is lower-case',
+        ),
+        (
+            '[{"id": "n", "name": "N", "issuer": "http://idp.example.org", "client_id": "c", "client_secret": "s"}]',
+            "https://",
+        ),
+        (
+            '[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "email_domains": ["not a domain"]}]',
+            "not an email domain",
+        ),
+        (
+            '[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "trust_email": true}]',
+            '"trust_email" needs',
+        ),
+        (
+            '[{"id": "n", "name": "N", "issuer": "https://a", "client_id": "c", "client_secret": "s", "tenant": "x"}]',
+            "unknown keys",
+        ),
     ],
 )
 def test_a_malformed_provider_list_stops_the_app_with_a_clear_message(raw, message):

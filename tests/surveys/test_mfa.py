@@ -48,7 +48,9 @@ def test_a_lead_sets_up_an_authenticator_app_and_signs_in_with_its_code(client):
     user = UserFactory(username="priya")
     assert sign_in(client, "priya").status_code == 302
     secret = set_up_totp(client)
-    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()
     client.post(reverse("logout"))
 
     # The password alone now leads to the code page, not into the service.
@@ -79,7 +81,9 @@ def test_guessing_codes_is_rate_limited_like_passwords(client, settings):
     for guess in range(3):
         page = client.post(reverse("mfa_authenticate"), {"code": f"{guess:06d}"})
         assert page.status_code == 200
-    assert client.post(reverse("mfa_authenticate"), {"code": "123456"}).status_code == 429
+    assert (
+        client.post(reverse("mfa_authenticate"), {"code": "123456"}).status_code == 429
+    )
 
 
 def test_with_mfa_required_a_lead_sets_it_up_before_managing_anything(client, settings):
