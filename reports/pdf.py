@@ -21,10 +21,10 @@ import kaleido
 from choreographer.browsers.chromium import Chromium
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
 
 from reports import board_pack, charts
 from reports.charts import Chart
+from reports.exports.formats import download_stem
 from surveys.models import Survey
 
 logger = logging.getLogger(__name__)
@@ -273,8 +273,6 @@ def pair_pdf(survey: Survey, a_id: str, b_id: str) -> bytes:
 
 
 def pdf_filename(survey: Survey, *parts: str) -> str:
-    """Return a download name such as 'northshire-autumn-2026-board-report.pdf'."""
-    stem = "-".join(
-        slugify(p) for p in (survey.partnership.name, survey.title, *parts) if p
-    )
-    return f"{stem[:120]}-board-report.pdf"
+    """Return a download name such as 'northshire-autumn-2026-2026-12-01-board-report.pdf'."""
+    # Named as the data downloads are (partnership, round, parts, today), ASCII only.
+    return f"{download_stem(survey, *parts)}-board-report.pdf"

@@ -104,6 +104,7 @@ class InstrumentAdmin(admin.ModelAdmin):
         "title",
         "description",
         "scale",
+        "source_titles",
         "definition_sha256",
         "created_at",
         "updated_at",
@@ -125,11 +126,16 @@ class DimensionAdmin(admin.ModelAdmin):
         "block",
         "order",
         "sources",
+        "source_documents",
     ]
     inlines = [ItemInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Source documents")
+    def source_documents(self, obj: Dimension) -> str:
+        return "; ".join(obj.instrument.cite(obj.sources))
 
 
 @admin.register(Item)
@@ -160,10 +166,15 @@ class ItemAdmin(admin.ModelAdmin):
         "culture_type",
         "order",
         "sources",
+        "source_documents",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Source documents")
+    def source_documents(self, obj: Item) -> str:
+        return "; ".join(obj.dimension.instrument.cite(obj.sources))
 
 
 class InvitationInline(admin.TabularInline):

@@ -26,11 +26,21 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
 ]
-Sources = Annotated[list[Literal[SEEDS]], Field(min_length=1)]  # type: ignore[valid-type]
+SourceFile = Literal[SEEDS]  # type: ignore[valid-type]
+Sources = Annotated[list[SourceFile], Field(min_length=1)]  # type: ignore[valid-type]
+Loc = tuple[int | str, ...]
 
 
 class InstrumentError(ValueError):
     """An instrument file that cannot be loaded, with a message naming the line and field."""
+
+
+class CitationError(ValueError):
+    """A cited source with no human title; `loc` is the field that cites it."""
+
+    def __init__(self, message: str, loc: Loc) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class Strict(BaseModel):
@@ -113,10 +123,49 @@ class InstrumentSpec(Strict):
     version: Annotated[int, Field(ge=1)]
     title: Text
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    source_titles: Annotated[dict[SourceFile, Text], Field(min_length=1)]  # type: ignore[valid-type]
     scale: ScaleSpec
     dimensions: Annotated[list[DimensionSpec], Field(min_length=1, max_length=12)]
     partner: PartnerSpec
     profile: ProfileSpec
+
+    def citations(self) -> list[tuple[Loc, str]]:
+        """Return every cited source file with the field that cites it, in file order."""
+        cited: list[tuple[Loc, list[str]]] = []
+        for d, dim in enumerate(self.dimensions):
+            cited.append((("dimensions", d, "sources"), dim.sources))
+            for i, item in enumerate(dim.items):
+                cited.append((("dimensions", d, "items", i, "sources"), item.sources))
+        partner = self.partner
+        cited.append((("partner", "sources"), partner.sources))
+        cited.append(
+            (("partner", "familiarity", "sources"), partner.familiarity.sources)
+        )
+        for i, item in enumerate(partner.items):
+            cited.append((("partner", "items", i, "sources"), item.sources))
+        profile = self.profile
+        cited.append((("profile", "sources"), profile.sources))
+        for p, prompt in enumerate(profile.prompts):
+            cited.append((("profile", "prompts", p, "sources"), prompt.sources))
+        for i, item in enumerate(profile.alignment.items):
+            loc = ("profile", "alignment", "items", i, "sources")
+            cited.append((loc, item.sources))
+        return [
+            ((*loc, n), source)
+            for loc, sources in cited
+            for n, source in enumerate(sources)
+        ]
+
+    @model_validator(mode="after")
+    def _every_cited_source_has_a_title(self) -> "InstrumentSpec":
+        # A file name must never reach a reader, so a citation without a title stops the load.
+        for loc, source in self.citations():
+            if source not in self.source_titles:
+                raise CitationError(
+                    f"{_field_name(loc)}: {source!r} has no title under source_titles",
+                    loc,
+                )
+        return self
 
     @model_validator(mode="after")
     def _codes_and_keys_are_unique(self) -> "InstrumentSpec":
@@ -132,6 +181,12 @@ class InstrumentSpec(Strict):
                     raise ValueError(f"{label} {value!r} is used twice")
                 seen.add(value)
         return self
+
+
+def _field_name(loc: Loc) -> str:
+    """Return a field path such as dimensions[0].items[1].sources."""
+    field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
+    return field.replace(".[", "[") or "(top level)"
 
 
 def _node_line(root: yaml.Node, loc: tuple[int | str, ...]) -> int:
@@ -171,11 +226,14 @@ def parse_instrument(text: str, *, filename: str = "<instrument>") -> Instrument
     except ValidationError as exc:
         messages = []
         for error in exc.errors():
+            cause = error.get("ctx", {}).get("error")
+            if isinstance(cause, CitationError):  # point at the citing line
+                line = _node_line(root, cause.loc)
+                messages.append(f"{filename}: line {line}: {cause}")
+                continue
             loc = tuple(error["loc"])
-            field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc)
-            field = field.replace(".[", "[") or "(top level)"
             messages.append(
-                f"{filename}: line {_node_line(root, loc)}: {field}: {error['msg']}"
+                f"{filename}: line {_node_line(root, loc)}: {_field_name(loc)}: {error['msg']}"
             )
         raise InstrumentError("\n".join(messages)) from exc
 

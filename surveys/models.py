@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils import timezone
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+UNNAMED_SOURCE = "Unnamed source"
 
 
 def new_token() -> str:
@@ -129,6 +131,11 @@ class Instrument(TimeStampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     scale = models.JSONField(help_text="Scale labels, from 1 (lowest) to 5 (highest).")
+    source_titles = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The human title of each cited source document, by file name.",
+    )
     definition_sha256 = models.CharField(max_length=64)
 
     class Meta:
@@ -141,6 +148,12 @@ class Instrument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def cite(self, sources: Iterable[str]) -> list[str]:
+        """Return the human titles of these source files, in the given order."""
+        # Loading refuses a citation without a title, so the fallback only guards old rows:
+        # a reader must never see a raw file name.
+        return [self.source_titles.get(source, UNNAMED_SOURCE) for source in sources]
 
 
 class Block(models.TextChoices):

@@ -4,13 +4,18 @@
 - `scores.csv` and `fit.csv` are the dashboards' own figures, suppressed rows kept with
   their figures blank (tables.py);
 - `dictionary.csv` explains every column and every item (dictionary.py);
-- `survey.xlsx` holds the same tables as sheets, `survey.zip` all five files (writers.py).
+- `survey.xlsx` holds a cover sheet and the same tables as sheets, `survey.zip` all five
+  files (writers.py).
 
-No export holds an email address or a token, and every text cell that a spreadsheet
-would run as a formula gets a leading apostrophe (formats.neutralise).
+Those are the files' kinds (and URL names); a download is named for its partnership, round
+and date, e.g. `northshire-autumn-2026-2026-12-01-responses.csv` (formats.download_name).
+CSV files are UTF-8 with a byte-order mark, so Excel reads accents and dashes right, and
+figures have at most six decimals. No export holds an email address or a token, and every
+text cell that a spreadsheet would run as a formula gets a leading apostrophe
+(formats.neutralise).
 """
 
-from reports.exports.dictionary import dictionary_frame
+from reports.exports.dictionary import cover_rows, dictionary_frame
 from reports.exports.formats import (
     ARCHIVE,
     CONTENT_TYPES,
@@ -24,7 +29,10 @@ from reports.exports.formats import (
     RESPONSES_CSV,
     SCORES_COLUMNS,
     SCORES_CSV,
+    UTF8_BOM,
     WORKBOOK,
+    download_name,
+    download_stem,
     neutralise,
 )
 from reports.exports.responses import (
@@ -56,10 +64,14 @@ __all__ = [
     "RESPONSES_CSV",
     "SCORES_COLUMNS",
     "SCORES_CSV",
+    "UTF8_BOM",
     "WORKBOOK",
     "archive_members",
     "copy_statement",
+    "cover_rows",
     "dictionary_frame",
+    "download_name",
+    "download_stem",
     "file_source",
     "fit_frame",
     "frame_to_csv",

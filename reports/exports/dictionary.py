@@ -6,10 +6,13 @@ Layout: one table, `kind` tells the two sorts of row apart.
 - kind = item: one questionnaire item, as it appears in responses.csv `item_code`:
   `type` is its value range, `description` its answer labels and scoring, then
   item_code, item_text, dimension, dimension_title, block, reverse_scored,
-  response_format and sources (the seed documents it draws on, "; "-separated).
+  response_format and sources (the titles of the source documents it draws on,
+  "; "-separated).
+
+The workbook's cover sheet (cover_rows) states the same rule for what counts.
 """
 
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import pandas as pd
@@ -104,7 +107,7 @@ dictionary.csv | dimension_title | string | Item rows: the dimension's title.
 dictionary.csv | block | string | Item rows: self (about the respondent's own organisation), partner (asked about each other partner) or profile (culture profile and alignment).
 dictionary.csv | reverse_scored | boolean | Item rows: true when scored as 6 − value.
 dictionary.csv | response_format | string | Item rows: likert, familiarity, alignment or points.
-dictionary.csv | sources | string | Item rows: the seed documents the item draws on, separated by “; ”.
+dictionary.csv | sources | string | Item rows: the titles of the source documents the item draws on, separated by “; ”.
 """
 
 
@@ -124,13 +127,18 @@ def _release_text(survey: Survey | None) -> str:
     )
 
 
+def counting_rule(survey: Survey | None = None) -> str:
+    """Say which responses count in the figures, ending with this round's own rule."""
+    return _COUNTING_RULE + _release_text(survey)
+
+
 def column_rows(survey: Survey | None = None) -> list[dict[str, str]]:
     """Return the kind = column rows, one per column of every export file."""
     rows = []
     text = (
         _COLUMNS.replace("{sectors}", _SECTORS)
         .replace("{roles}", _ROLES)
-        .replace("{counting_rule}", _COUNTING_RULE + _release_text(survey))
+        .replace("{counting_rule}", counting_rule(survey))
         .replace("{fpc_rule}", _FPC_RULE)
     )
     for line in text.splitlines():
@@ -178,7 +186,8 @@ def _coding(item: Item, scale: dict) -> tuple[str, str]:
 
 def item_rows(survey: Survey) -> list[dict[str, Any]]:
     """Return the kind = item rows: every item of the round's instrument, in order."""
-    scale = survey.instrument.scale or {}
+    instrument = survey.instrument
+    scale = instrument.scale or {}
     items = (
         Item.objects.filter(dimension__instrument_id=survey.instrument_id)
         .select_related("dimension")
@@ -201,7 +210,7 @@ def item_rows(survey: Survey) -> list[dict[str, Any]]:
                 "block": item.block,
                 "reverse_scored": bool(item.reverse_scored),
                 "response_format": item.response_format,
-                "sources": "; ".join(item.sources or []),
+                "sources": "; ".join(instrument.cite(item.sources or [])),
             }
         )
     return rows
@@ -212,3 +221,36 @@ def dictionary_frame(survey: Survey) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         [*column_rows(survey), *item_rows(survey)], columns=DICTIONARY_COLUMNS
     )
+
+
+def _moment(value) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "not set"
+
+
+def cover_rows(survey: Survey, *, on: date) -> list[tuple[str, str]]:
+    """Return the workbook's cover: which round this is, K, and what counts in it."""
+    k = survey.anonymity_threshold
+    return [
+        ("Partnership", survey.partnership.name),
+        ("Round", survey.title),
+        ("Exported on", on.isoformat()),
+        ("Questionnaire", str(survey.instrument)),
+        ("Status", survey.get_status_display()),
+        ("Opens", _moment(survey.opens_at)),
+        ("Closes", _moment(survey.closes_at)),
+        (
+            "Anonymity threshold (K)",
+            f"{k}: no figure describes fewer than {k} respondents; smaller groups are "
+            "suppressed (their rows kept, figures empty).",
+        ),
+        ("When results appear", survey.get_release_rule_display()),
+        ("What counts in this round", _release_text(survey).strip()),
+        ("How responses count", _COUNTING_RULE),
+        (
+            "Sheets",
+            "responses: one row per answer (the counted column says whether it is in "
+            "the figures); scores: each organisation and dimension; fit: each ordered "
+            "pair of organisations; dictionary: what every column means, and every "
+            "question's wording, scoring and sources. The CSV files hold the same tables.",
+        ),
+    ]

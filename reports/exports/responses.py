@@ -8,7 +8,7 @@ responses were submitted, each response's answers in questionnaire order.
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from reports.exports.formats import (
     ISO_UTC,
     RESPONSES_COLUMNS,
     REVERSED_TOTAL,
+    UTF8_BOM,
     csv_line,
     neutralise,
     neutralise_sql,
@@ -338,7 +339,7 @@ def _cursor_chunks(survey: Survey) -> Iterator[bytes]:
 
 
 def stream_responses_csv(survey: Survey, *, method: str = "auto") -> Iterator[bytes]:
-    """Yield responses.csv in chunks straight from the database, with flat memory.
+    """Yield responses.csv (UTF-8 with a byte-order mark) in chunks from the database.
 
     `method` is "copy" (PostgreSQL COPY), "cursor" (chunked cursor and csv.writer, any
     database) or "auto" (COPY on PostgreSQL, the cursor elsewhere).
@@ -346,10 +347,19 @@ def stream_responses_csv(survey: Survey, *, method: str = "auto") -> Iterator[by
     if method == "auto":
         method = "copy" if connection.vendor == "postgresql" else "cursor"
     if method == "copy":
-        return _copy_chunks(survey)
+        return _with_bom(_copy_chunks(survey))
     if method == "cursor":
-        return _cursor_chunks(survey)
+        return _with_bom(_cursor_chunks(survey))
     raise ValueError(f"unknown export method {method!r}")
+
+
+def _with_bom(chunks: Generator[bytes]) -> Iterator[bytes]:
+    """Yield the chunks with a byte-order mark before the first (the header row)."""
+    try:
+        yield UTF8_BOM + next(chunks, b"")
+        yield from chunks
+    finally:
+        chunks.close()  # a reader that stops early still ends the COPY
 
 
 def response_records(survey: Survey) -> Iterator[tuple]:

@@ -4,7 +4,7 @@ import pandas as pd
 
 from reports import columns as c
 from reports.analysis import SurveyAnalysis
-from reports.exports.formats import FIT_COLUMNS, SCORES_COLUMNS
+from reports.exports.formats import FIT_COLUMNS, SCORES_COLUMNS, round_figures
 
 _SCORE_FIGURES = [c.MEAN, c.SD, c.CI_LOW, c.CI_HIGH, c.READINESS]
 _FIT_LABELS = {c.ORGANISATION_A, c.ORGANISATION_B, c.LARGEST_GAP_DIMENSION}
@@ -58,7 +58,7 @@ def scores_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
             "response_rate": frame["response_rate"].astype("float64").where(shown),
         }
     )
-    return out[SCORES_COLUMNS]
+    return round_figures(out[SCORES_COLUMNS])
 
 
 def fit_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
@@ -89,4 +89,4 @@ def fit_frame(analysis: SurveyAnalysis) -> pd.DataFrame:
             c.SUPPRESSED: suppressed.astype(bool),
         },
     )
-    return out[FIT_COLUMNS].reset_index(drop=True)
+    return round_figures(out[FIT_COLUMNS].reset_index(drop=True))

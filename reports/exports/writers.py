@@ -5,17 +5,19 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from reports.analysis import SurveyAnalysis
-from reports.exports.dictionary import dictionary_frame
+from reports.exports.dictionary import cover_rows, dictionary_frame
 from reports.exports.formats import (
     CHUNK_BYTES,
     DICTIONARY_CSV,
@@ -23,8 +25,10 @@ from reports.exports.formats import (
     RESPONSES_COLUMNS,
     RESPONSES_CSV,
     SCORES_CSV,
+    UTF8_BOM,
     WORKBOOK,
     csv_line,
+    download_name,
     neutralise,
 )
 from reports.exports.responses import response_records, stream_responses_csv
@@ -43,7 +47,7 @@ ChunkSource = Callable[[], Iterable[bytes]]
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """Return a frame as UTF-8 CSV formatted as COPY writes responses.csv.
+    """Return a frame as CSV formatted as COPY writes responses.csv, UTF-8 with a BOM.
 
     Not DataFrame.to_csv: Python 3.12's csv module leaves a lone CR unquoted. Text cells
     are neutralised here too, so no table can slip a formula through.
@@ -53,7 +57,7 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
         csv_line(map(neutralise, row))
         for row in frame.itertuples(index=False, name=None)
     ]
-    return "".join(lines).encode("utf-8")
+    return UTF8_BOM + "".join(lines).encode("utf-8")
 
 
 def table_csv(filename: str, *, survey: Survey, analysis: SurveyAnalysis) -> bytes:
@@ -102,19 +106,37 @@ def _widths(frame: pd.DataFrame) -> list[int]:
     ]
 
 
+def _add_cover(workbook: Workbook, survey: Survey, on: date) -> None:
+    """Add the cover sheet: one labelled row per fact about the round."""
+    sheet = workbook.create_sheet("cover")
+    sheet.column_dimensions["A"].width = 26
+    sheet.column_dimensions["B"].width = 100
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for label, text in cover_rows(survey, on=on):
+        name = WriteOnlyCell(sheet, value=label)
+        name.font, name.alignment = bold, wrap
+        value = WriteOnlyCell(sheet, value=neutralise(text))
+        value.alignment = wrap
+        sheet.append([name, value])
+
+
 def write_xlsx(
     target: str | Path | IO[bytes],
     *,
     survey: Survey,
     analysis: SurveyAnalysis,
     on_rows: Callable[[int], None] | None = None,
+    on: date | None = None,
 ) -> None:
-    """Write survey.xlsx: responses, scores, fit and dictionary sheets, headers frozen.
+    """Write survey.xlsx: a cover, then responses, scores, fit and dictionary sheets.
 
-    Responses past Excel's row limit go on to sheets responses_2, responses_3 and so on.
-    `on_rows` hears the number of response rows written every PROGRESS_EVERY rows.
+    The cover names the partnership, round, date `on` (today unless given), K and what
+    counts. Responses past Excel's row limit go on to sheets responses_2, responses_3 and
+    so on, headers frozen. `on_rows` hears the number of response rows written every
+    PROGRESS_EVERY rows.
     """
     workbook = Workbook(write_only=True)
+    _add_cover(workbook, survey, on or timezone.localdate())
     per_sheet = EXCEL_MAX_ROWS - 1
     sheet = _add_sheet(workbook, "responses", RESPONSES_COLUMNS, RESPONSE_WIDTHS)
     for n, record in enumerate(response_records(survey)):
@@ -135,12 +157,14 @@ def write_xlsx(
     workbook.save(target)
 
 
-def workbook_source(*, survey: Survey, analysis: SurveyAnalysis) -> ChunkSource:
+def workbook_source(
+    *, survey: Survey, analysis: SurveyAnalysis, on: date
+) -> ChunkSource:
     """Return a chunk source that builds survey.xlsx in a temporary file, then reads it."""
 
     def chunks() -> Iterator[bytes]:
         with tempfile.TemporaryFile() as handle:
-            write_xlsx(handle, survey=survey, analysis=analysis)
+            write_xlsx(handle, survey=survey, analysis=analysis, on=on)
             handle.seek(0)
             while chunk := handle.read(CHUNK_BYTES):
                 yield chunk
@@ -160,20 +184,25 @@ def file_source(path: Path) -> ChunkSource:
 
 
 def archive_members(
-    *, survey: Survey, analysis: SurveyAnalysis
+    *, survey: Survey, analysis: SurveyAnalysis, on: date
 ) -> list[tuple[str, ChunkSource]]:
-    """Return survey.zip's members, built on demand: the four CSV files, the workbook."""
+    """Return survey.zip's members, built on demand: the four CSV files, the workbook.
+
+    Each carries its download name for the date `on`, so files taken out of two
+    archives never overwrite each other.
+    """
 
     def table(name: str) -> ChunkSource:
         return lambda: [table_csv(name, survey=survey, analysis=analysis)]
 
-    return [
+    sources: list[tuple[str, ChunkSource]] = [
         (RESPONSES_CSV, lambda: stream_responses_csv(survey)),
         (SCORES_CSV, table(SCORES_CSV)),
         (FIT_CSV, table(FIT_CSV)),
         (DICTIONARY_CSV, table(DICTIONARY_CSV)),
-        (WORKBOOK, workbook_source(survey=survey, analysis=analysis)),
+        (WORKBOOK, workbook_source(survey=survey, analysis=analysis, on=on)),
     ]
+    return [(download_name(survey, name, on=on), source) for name, source in sources]
 
 
 class _ZipSink:

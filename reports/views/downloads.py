@@ -1,6 +1,7 @@
 """Downloads for leads and analysts: a round's exports as CSV, Excel and ZIP."""
 
 import tempfile
+from datetime import date
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,14 +33,14 @@ def _attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     return response
 
 
-def _file_response(survey: Survey, filename: str) -> HttpResponseBase:
+def _file_response(survey: Survey, filename: str, on: date) -> HttpResponseBase:
     content_type = exports.CONTENT_TYPES[filename]
     if filename == exports.RESPONSES_CSV:
         stream = exports.stream_responses_csv(survey)
         return StreamingHttpResponse(stream, content_type=content_type)
     analysis = analyse_survey(survey, fresh=True)
     if filename == exports.ARCHIVE:
-        members = exports.archive_members(survey=survey, analysis=analysis)
+        members = exports.archive_members(survey=survey, analysis=analysis, on=on)
         return StreamingHttpResponse(
             exports.iter_zip(members), content_type=content_type
         )
@@ -46,7 +48,7 @@ def _file_response(survey: Survey, filename: str) -> HttpResponseBase:
         # Not a `with` block: FileResponse closes the file, which deletes it, when sent.
         handle = tempfile.TemporaryFile()  # noqa: SIM115
         try:
-            exports.write_xlsx(handle, survey=survey, analysis=analysis)
+            exports.write_xlsx(handle, survey=survey, analysis=analysis, on=on)
         except BaseException:
             handle.close()
             raise
@@ -68,4 +70,6 @@ def export_download(
         raise PermissionDenied(
             "Only the partnership's leads and analysts can download data."
         )
-    return _attachment(_file_response(survey, filename), filename)
+    today = timezone.localdate()  # one date for the name and everything inside
+    response = _file_response(survey, filename, today)
+    return _attachment(response, exports.download_name(survey, filename, on=today))

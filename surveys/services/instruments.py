@@ -12,7 +12,21 @@ from surveys.models import Block, Dimension, Instrument, Item, Response
 @dataclass(frozen=True)
 class LoadResult:
     instrument: Instrument
-    action: str  # "created", "updated" or "unchanged"
+    action: str  # "created", "updated", "retitled" or "unchanged"
+
+
+DIMENSION_MEANING = ("key", "title", "description", "block", "order", "sources")
+ITEM_MEANING = (
+    "code",
+    "text",
+    "reverse_scored",
+    "block",
+    "response_format",
+    "prompt",
+    "culture_type",
+    "order",
+    "sources",
+)
 
 
 def _dimension_rows(spec: InstrumentSpec) -> list[tuple[Dimension, list[Item]]]:
@@ -134,6 +148,35 @@ def _scale(spec: InstrumentSpec) -> dict:
     }
 
 
+def _meaning(
+    title: str, description: str, scale: dict, rows: list[tuple[Dimension, list[Item]]]
+) -> tuple:
+    """Return what respondents answer and scores rest on: everything but titles of sources."""
+    return (
+        title,
+        description,
+        scale,
+        [
+            (
+                tuple(getattr(dimension, f) for f in DIMENSION_MEANING),
+                [tuple(getattr(item, f) for f in ITEM_MEANING) for item in items],
+            )
+            for dimension, items in rows
+        ],
+    )
+
+
+def _same_meaning(instrument: Instrument, spec: InstrumentSpec) -> bool:
+    """Whether the stored version asks and scores exactly what the spec does."""
+    stored = [
+        (dimension, list(dimension.items.order_by("order")))
+        for dimension in instrument.dimensions.order_by("order")
+    ]
+    return _meaning(
+        instrument.title, instrument.description, instrument.scale, stored
+    ) == _meaning(spec.title, spec.description, _scale(spec), _dimension_rows(spec))
+
+
 @transaction.atomic
 def load_instrument(*, spec: InstrumentSpec, source_text: str) -> LoadResult:
     """Create or refresh an instrument version; refuse to change one that has responses."""
@@ -145,6 +188,15 @@ def load_instrument(*, spec: InstrumentSpec, source_text: str) -> LoadResult:
     )
     if instrument is not None and instrument.definition_sha256 == digest:
         return LoadResult(instrument=instrument, action="unchanged")
+    if instrument is not None and _same_meaning(instrument, spec):
+        # Source titles and comments are presentation: they may change even after
+        # responses, and the rows (and so every answer's meaning) stay as they are.
+        instrument.source_titles = dict(spec.source_titles)
+        instrument.definition_sha256 = digest
+        instrument.save(
+            update_fields=["source_titles", "definition_sha256", "updated_at"]
+        )
+        return LoadResult(instrument=instrument, action="retitled")
     if instrument is not None:
         if Response.objects.filter(survey__instrument=instrument).exists():
             raise InstrumentError(
@@ -160,6 +212,7 @@ def load_instrument(*, spec: InstrumentSpec, source_text: str) -> LoadResult:
     instrument.title = spec.title
     instrument.description = spec.description
     instrument.scale = _scale(spec)
+    instrument.source_titles = dict(spec.source_titles)
     instrument.definition_sha256 = digest
     instrument.save()
     for dimension, items in _dimension_rows(spec):

@@ -5,11 +5,16 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from reports import exports
 from reports.analysis import analyse_survey
 
 pytestmark = pytest.mark.django_db
+
+
+def named(survey, name: str) -> str:
+    return exports.download_name(survey, name, on=timezone.localdate())
 
 
 def test_export_survey_writes_every_file(demo, tmp_path, monkeypatch):
@@ -21,15 +26,23 @@ def test_export_survey_writes_every_file(demo, tmp_path, monkeypatch):
         "export_survey", str(survey.public_id), out=target, stdout=out, stderr=err
     )
 
-    assert sorted(p.name for p in target.iterdir()) == sorted(exports.FILENAMES)
-    responses = (target / "responses.csv").read_bytes()
+    # Named as the downloads are: partnership, round, today's date, then the file kind.
+    files = {name: target / named(survey, name) for name in exports.FILENAMES}
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        path.name for path in files.values()
+    )
+    responses = files["responses.csv"].read_bytes()
+    assert responses.startswith(exports.UTF8_BOM)
     assert responses == b"".join(exports.stream_responses_csv(survey))
     analysis = analyse_survey(survey)
     for name in ("scores.csv", "fit.csv", "dictionary.csv"):
         expected = exports.table_csv(name, survey=survey, analysis=analysis)
-        assert (target / name).read_bytes() == expected, name
-    archive = zipfile.ZipFile(target / "survey.zip")
+        assert files[name].read_bytes() == expected, name
+    archive = zipfile.ZipFile(files["survey.zip"])
     assert archive.testzip() is None
+    assert sorted(archive.namelist()) == sorted(
+        path.name for name, path in files.items() if name != "survey.zip"
+    )
     for name in archive.namelist():
         assert archive.read(name) == (target / name).read_bytes(), name
     assert "responses.csv: 500 rows" in err.getvalue()
@@ -48,7 +61,8 @@ def test_export_survey_writes_every_file(demo, tmp_path, monkeypatch):
         stderr=quiet,
     )
     assert quiet.getvalue() == ""
-    assert (tmp_path / "again" / "responses.csv").read_bytes() == responses
+    again = tmp_path / "again" / named(survey, "responses.csv")
+    assert again.read_bytes() == responses
 
 
 @pytest.mark.parametrize(

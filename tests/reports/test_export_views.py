@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from reports import exports
@@ -26,6 +27,11 @@ def demo(seeded_demo):
 
 
 EMAIL = re.compile(rb"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def named(survey, name: str) -> str:
+    """The download name a file of this round gets today."""
+    return exports.download_name(survey, name, on=timezone.localdate())
 
 
 def download_urls(survey) -> dict[str, str]:
@@ -55,14 +61,14 @@ def test_leads_and_analysts_download_every_file(client, demo):
             assert response.status_code == 200, (role, name)
             assert response["Content-Type"] == exports.CONTENT_TYPES[name]
             disposition = response["Content-Disposition"]
-            assert disposition == f'attachment; filename="{name}"'
+            assert disposition == f'attachment; filename="{named(survey, name)}"'
             assert "no-store" in response["Cache-Control"]
             small = name in ("scores.csv", "fit.csv", "dictionary.csv")
             assert response.streaming is not small
             if role == Membership.Role.ANALYST:  # read each file once
                 content = body(response)
                 if name.endswith(".csv"):
-                    assert content.decode("utf-8").count("\n") > 1
+                    assert content.decode("utf-8-sig").count("\n") > 1
 
 
 def test_consultants_get_403_on_every_download(consultant_client, demo):
@@ -119,10 +125,13 @@ def test_no_file_holds_an_email_address_or_a_token(client, demo):
     response = client.get(download_urls(survey)["survey.zip"])
     archive = zipfile.ZipFile(io.BytesIO(body(response)))
     assert archive.testzip() is None
-    assert archive.namelist() == [n for n in exports.FILENAMES if n != "survey.zip"]
+    assert archive.namelist() == [
+        named(survey, n) for n in exports.FILENAMES if n != "survey.zip"
+    ]
     blobs = {name: archive.read(name) for name in archive.namelist()}
     # The workbook is itself a zip of XML parts: search those, uncompressed.
-    workbook = zipfile.ZipFile(io.BytesIO(blobs["survey.xlsx"]))
+    book = blobs[named(survey, "survey.xlsx")]
+    workbook = zipfile.ZipFile(io.BytesIO(book))
     blobs |= {f"survey.xlsx/{n}": workbook.read(n) for n in workbook.namelist()}
     for name, blob in blobs.items():
         lowered = blob.lower()
@@ -132,7 +141,8 @@ def test_no_file_holds_an_email_address_or_a_token(client, demo):
             assert secret not in blob, name
         if not name.endswith((".xlsx", ".rels", "].xml")):
             assert not EMAIL.search(blob), (name, EMAIL.search(blob))
-    assert load_workbook(io.BytesIO(blobs["survey.xlsx"])).sheetnames == [
+    assert load_workbook(io.BytesIO(book)).sheetnames == [
+        "cover",
         "responses",
         "scores",
         "fit",
@@ -140,7 +150,7 @@ def test_no_file_holds_an_email_address_or_a_token(client, demo):
     ]
     # The archive holds the very bytes the single downloads hold.
     scores = client.get(download_urls(survey)["scores.csv"]).content
-    assert blobs["scores.csv"] == scores
+    assert blobs[named(survey, "scores.csv")] == scores
 
 
 def test_the_download_panel_shows_for_those_who_may_download(client, demo):

@@ -59,7 +59,7 @@ TEXT_COLUMNS = {
 
 
 def read(body: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(body))
+    return pd.read_csv(io.BytesIO(body), encoding="utf-8-sig")
 
 
 def responses_csv(survey, method: str = "auto") -> bytes:
@@ -112,7 +112,7 @@ def test_responses_csv_holds_every_submitted_answer_as_the_engine_reads_it(
 ):
     _partnership, survey = closed_demo
     body = responses_csv(survey)
-    assert body.decode("utf-8").split("\n", 1)[0] == RESPONSES
+    assert body.decode("utf-8-sig").split("\n", 1)[0] == RESPONSES
     frame = read(body)
     orgs = names(survey)
     submitted = {
@@ -192,7 +192,7 @@ def test_scores_csv_equals_the_engine_and_blanks_suppressed_groups(demo):
     _partnership, survey = demo
     analysis = analyse_survey(survey)
     body = tables(survey)["scores.csv"]
-    assert body.decode().split("\n", 1)[0] == SCORES
+    assert body.decode("utf-8-sig").split("\n", 1)[0] == SCORES
     frame = read(body)
     orgs = analysis.organisations
     assert len(frame) == len(orgs) * len(analysis.dimensions)
@@ -219,8 +219,8 @@ def test_scores_csv_equals_the_engine_and_blanks_suppressed_groups(demo):
     pairs += [("n", "n"), ("rwg_j", "agreement"), ("dont_know_rate", "dont_know_rate")]
     for ours, theirs in pairs:
         right = theirs if theirs not in engine.columns else f"{theirs}_csv"
-        pd.testing.assert_series_equal(
-            merged[ours].astype("float64"),
+        pd.testing.assert_series_equal(  # the engine's figures, to six decimals
+            merged[ours].astype("float64").round(6),
             merged[right].astype("float64"),
             check_names=False,
             check_exact=True,
@@ -244,7 +244,7 @@ def test_fit_csv_equals_the_engine_by_name_and_blanks_suppressed_pairs(demo):
     _partnership, survey = demo
     analysis = analyse_survey(survey)
     body = tables(survey)["fit.csv"]
-    assert body.decode().split("\n", 1)[0] == FIT
+    assert body.decode("utf-8-sig").split("\n", 1)[0] == FIT
     frame = read(body)
     orgs = analysis.organisations
     assert len(frame) == len(orgs) * (len(orgs) - 1)
@@ -255,6 +255,8 @@ def test_fit_csv_equals_the_engine_by_name_and_blanks_suppressed_pairs(demo):
     )[FIT.split(",")]
     keys = ["organisation_a", "organisation_b"]
     got = frame.set_index(keys).loc[engine.set_index(keys).index].reset_index()
+    figures = engine.select_dtypes("float64").columns
+    engine = engine.assign(**{col: engine[col].round(6) for col in figures})
     pd.testing.assert_frame_equal(
         got, engine.reset_index(drop=True), check_dtype=False, check_exact=True
     )
@@ -381,7 +383,7 @@ def test_the_dictionary_describes_every_column_and_every_item(demo):
         assert row["block"] == item.block
         assert row["response_format"] == item.response_format
         assert bool(row["reverse_scored"]) is item.reverse_scored
-        assert row["sources"].split("; ") == item.sources
+        assert row["sources"].split("; ") == survey.instrument.cite(item.sources)
     assert "6 − value" in items.loc["SP4", "description"]
     assert "value − 3" in items.loc["AL1", "description"]
     assert "Points" in items.loc["CP1_H", "description"]
@@ -415,7 +417,7 @@ def test_both_streaming_paths_write_the_same_bytes_with_formulas_neutralised(
     survey = hostile
     body = responses_csv(survey, method="copy")
     assert body == responses_csv(survey, method="cursor")
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     for row in rows:
         for column in TEXT_COLUMNS["responses.csv"]:
             assert not row[column].startswith(exports.formats.FORMULA_PREFIXES), row
@@ -431,7 +433,7 @@ def test_both_streaming_paths_write_the_same_bytes_with_formulas_neutralised(
 def test_every_text_cell_of_the_tables_is_neutralised(hostile):
     survey = hostile
     for name, body in tables(survey).items():
-        for row in csv.DictReader(io.StringIO(body.decode("utf-8"))):
+        for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig"))):
             for column in TEXT_COLUMNS[name]:
                 cell = row[column]
                 assert not cell.startswith(exports.formats.FORMULA_PREFIXES), cell
@@ -464,12 +466,20 @@ def test_the_workbook_holds_the_same_neutralised_tables_past_excels_row_limit(
     book = load_workbook(io.BytesIO(handle.getvalue()))
     answers = read(responses_csv(survey))
     parts = [f"responses_{n}" for n in range(2, len(answers) // 1000 + 2)]
-    assert book.sheetnames == ["responses", *parts, "scores", "fit", "dictionary"]
+    assert book.sheetnames == [
+        "cover",
+        "responses",
+        *parts,
+        "scores",
+        "fit",
+        "dictionary",
+    ]
     for sheet in book.worksheets:
-        assert sheet.freeze_panes == "A2"
+        if sheet.title != "cover":  # a table: its header frozen, columns fitted
+            assert sheet.freeze_panes == "A2"
+            widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
+            assert all(8 <= width <= 60 for width in widths)
         assert sheet["A1"].font.b
-        widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
-        assert all(8 <= width <= 60 for width in widths)
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
@@ -497,7 +507,7 @@ def test_an_abandoned_stream_leaves_the_connection_usable(demo):
     _partnership, survey = demo
     stream = exports.stream_responses_csv(survey, method="copy")
     first = next(stream)
-    assert first.startswith(RESPONSES.encode())
+    assert first.startswith(exports.UTF8_BOM + RESPONSES.encode())
     stream.close()  # the client went away
     assert Response.objects.filter(survey=survey).exists()
 

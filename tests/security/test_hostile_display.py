@@ -186,7 +186,7 @@ def test_formulas_typed_into_names_are_neutralised_in_downloads(client, hostile_
     responses = client.get(
         reverse("reports:download_responses_csv", args=[survey.public_id])
     )
-    body = b"".join(responses.streaming_content).decode()
+    body = b"".join(responses.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert {"'" + FORMULA} <= {row["organisation"] for row in rows}
     assert {"'" + FORMULA} <= {row["subject_organisation"] for row in rows}
@@ -197,7 +197,7 @@ def test_formulas_typed_into_names_are_neutralised_in_downloads(client, hostile_
     scores = client.get(reverse("reports:download_scores_csv", args=[survey.public_id]))
     cells = {
         row["organisation"]
-        for row in csv.DictReader(io.StringIO(scores.content.decode()))
+        for row in csv.DictReader(io.StringIO(scores.content.decode("utf-8-sig")))
     }
     assert "'" + FORMULA in cells
     assert FORMULA not in cells

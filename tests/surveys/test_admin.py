@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from surveys.models import Answer, Eligibility, Invitation, Response
+from surveys.models import Answer, Eligibility, Invitation, Item, Response
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,14 @@ def test_admin_never_shows_link_tokens(staff_client, survey_setup, client):
         assert Response.objects.get(pk=response.pk).resume_token not in html
     assert Answer.objects.filter(response=response).exists()
     assert Invitation.objects.count() == 2
+
+
+def test_admin_names_an_items_sources_by_title(staff_client, instrument):
+    item = Item.objects.get(dimension__instrument=instrument, code="SP2")
+    page = staff_client.get(reverse("admin:surveys_item_change", args=[item.pk]))
+    assert "Survey of council chief executives, chapter 5" in page.content.decode()
+    dimension = item.dimension
+    page = staff_client.get(
+        reverse("admin:surveys_dimension_change", args=[dimension.pk])
+    )
+    assert "RSA blog" in page.content.decode()

@@ -7,6 +7,7 @@ from typing import IO
 from uuid import UUID
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from reports import exports
 from reports.analysis import analyse_survey
@@ -30,7 +31,9 @@ def _replacing(path: Path) -> Iterator[IO[bytes]]:
 class Command(BaseCommand):
     help = (
         "Write a survey round's exports to a directory: responses.csv, scores.csv, "
-        "fit.csv, dictionary.csv, survey.xlsx and survey.zip."
+        "fit.csv, dictionary.csv, survey.xlsx and survey.zip, each named as its "
+        "download is, for the partnership, round and date "
+        "(northshire-autumn-2026-2026-12-01-responses.csv)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,24 +51,30 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         self.verbose = options["verbosity"] > 0
         analysis = analyse_survey(survey, fresh=True)
+        today = timezone.localdate()  # one date for every file of the run
+        paths = {
+            name: out / exports.download_name(survey, name, on=today)
+            for name in exports.FILENAMES
+        }
 
-        rows = self._write_responses(survey, out / exports.RESPONSES_CSV)
+        rows = self._write_responses(survey, paths[exports.RESPONSES_CSV])
         for name in (exports.SCORES_CSV, exports.FIT_CSV, exports.DICTIONARY_CSV):
-            with _replacing(out / name) as handle:
+            with _replacing(paths[name]) as handle:
                 handle.write(exports.table_csv(name, survey=survey, analysis=analysis))
-        with _replacing(out / exports.WORKBOOK) as handle:
+        with _replacing(paths[exports.WORKBOOK]) as handle:
             exports.write_xlsx(
                 handle,
                 survey=survey,
                 analysis=analysis,
                 on_rows=lambda n: self._progress(f"{exports.WORKBOOK}: {n:,} rows"),
+                on=today,
             )
         members = [
-            (name, exports.file_source(out / name))
-            for name in exports.FILENAMES
+            (path.name, exports.file_source(path))
+            for name, path in paths.items()
             if name != exports.ARCHIVE
         ]
-        with _replacing(out / exports.ARCHIVE) as handle:
+        with _replacing(paths[exports.ARCHIVE]) as handle:
             for chunk in exports.iter_zip(members):
                 handle.write(chunk)
 
@@ -74,9 +83,11 @@ class Command(BaseCommand):
                 f"Exported ‘{survey.title}’ ({rows:,} answers) to {out}:"
             )
         )
-        for name in exports.FILENAMES:
-            size = (out / name).stat().st_size
-            self.stdout.write(f"  {name:<15} {size:>14,} bytes")
+        width = max(len(path.name) for path in paths.values())
+        for path in paths.values():
+            self.stdout.write(
+                f"  {path.name:<{width}} {path.stat().st_size:>14,} bytes"
+            )
 
     def _survey(self, survey_id: str) -> Survey:
         try:
