@@ -69,10 +69,10 @@ class MfaRequiredForLeads:
 
 def needs_mfa_setup(request: HttpRequest) -> bool:
     """Return whether this signed-in user is a lead who signed in with a password, no MFA."""
-    records = get_authentication_records(request)
+    user = request.user
+    records = get_authentication_records(request, user)
     if any(record.get("method") == "socialaccount" for record in records):
         return False
-    user = request.user
     return Membership.objects.filter(
         user=user, role=Membership.Role.LEAD
     ).exists() and not is_mfa_enabled(user, types=["totp", "webauthn"])

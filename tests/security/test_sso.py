@@ -290,3 +290,23 @@ def test_local_accounts_still_sign_in_with_a_password(client, settings, oidc_pro
 def test_a_malformed_provider_list_stops_the_app_with_a_clear_message(raw, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         parse_providers(raw)
+
+
+def test_a_lead_signed_in_by_sso_is_not_asked_for_our_mfa(
+    client, settings, oidc_provider
+):
+    """Their organisation's sign-in applies its own MFA; a password sign-in would not."""
+    settings.MFA_REQUIRED_FOR_LEADS = True
+    use_provider(settings, oidc_provider.issuer)
+    lead = UserFactory(username="sam", email="sam.okafor@nhs.net")
+    MembershipFactory(user=lead, role=Membership.Role.LEAD)
+    oidc_provider.add_user("sub-lead", email="sam.okafor@nhs.net", email_verified=True)
+
+    sso_sign_in(client, oidc_provider, "sub-lead")
+    assert client.get(reverse("surveys:partnership_list")).status_code == 200
+
+    client.logout()
+    client.post(reverse("login"), {"login": "sam", "password": "correct-horse-battery"})
+    page = client.get(reverse("surveys:partnership_list"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("mfa_index"))
