@@ -88,6 +88,7 @@ def test_a_lead_sets_up_an_authenticator_app(page: Page, live_server, check_page
     page.goto(live_server.url + "/accounts/2fa/")
     screenshots(page, check_page, "mfa-01-index")
     page.get_by_role("button", name="Set up an authenticator app").click()
+    check_page(page, "mfa-01b-confirm-password")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -100,5 +101,7 @@ def test_a_lead_sets_up_an_authenticator_app(page: Page, live_server, check_page
     code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
     page.get_by_label("Authenticator code").fill(code)
     page.get_by_role("button", name="Turn on the authenticator app").click()
-    expect(page.locator("body")).to_contain_text("recovery code")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    expect(page.locator("#recovery_codes li")).to_have_count(10)
+    check_page(page, "mfa-03-recovery-codes")
     assert lead.authenticator_set.filter(type="totp").exists()

@@ -32,7 +32,7 @@ def set_up_totp(client) -> str:
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("account_reauthenticate"))
     confirm = client.get(page["Location"])
-    assert "govuk-input" in confirm.content.decode()
+    assert "Confirm your password" in confirm.content.decode()
     page = client.post(page["Location"], {"password": PASSWORD}, follow=True)
     assert page.status_code == 200
     html = page.content.decode()
