@@ -310,3 +310,33 @@ def test_a_lead_signed_in_by_sso_is_not_asked_for_our_mfa(
     page = client.get(reverse("surveys:partnership_list"))
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("mfa_index"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/email/",
+        "/accounts/password/reset/",
+        "/accounts/password/change/",
+        "/accounts/password/set/",
+        "/accounts/login/code/confirm/",
+        "/accounts/3rdparty/",
+    ],
+)
+def test_allauth_self_service_pages_we_do_not_offer_answer_404(client, path):
+    client.force_login(UserFactory())
+    assert client.get(path).status_code == 404
+
+
+def test_nobody_signs_up_with_a_password(client):
+    page = client.get("/accounts/signup/")
+    assert "govuk-template" in page.content.decode()
+    client.post(
+        "/accounts/signup/",
+        {
+            "username": "new",
+            "password1": "a-long-pass-2026",
+            "password2": "a-long-pass-2026",
+        },
+    )
+    assert not User.objects.filter(username="new").exists()

@@ -119,3 +119,15 @@ def test_mfa_required_leaves_other_roles_and_the_setting_off_alone(client, setti
     settings.MFA_REQUIRED_FOR_LEADS = True
     sign_in(client, "casey")
     assert client.get(listing).status_code == 200
+
+
+def test_the_security_key_page_is_in_the_service_look(client):
+    UserFactory(username="priya")
+    sign_in(client, "priya")
+    page = client.get(reverse("mfa_add_webauthn"))
+    page = client.post(page["Location"], {"password": PASSWORD}, follow=True)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "govuk-template" in html
+    assert "govuk-button" in html
+    assert "mfa/js/webauthn.js" in html  # allauth's script, from our own static files
