@@ -4,6 +4,8 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY static/scss static/scss
+COPY frontend frontend
+RUN npm run --silent build:plotly
 RUN mkdir -p static/vendor/govuk-frontend \
  && cp -r node_modules/govuk-frontend/dist/govuk/assets node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/vendor/govuk-frontend/ \
  && rm -rf static/vendor/govuk-frontend/assets/fonts \
@@ -28,4 +30,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --system --uid 1000 app && mkdir -p .cache/reports && chown -R app .cache
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "collab_survey.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]
+# Threaded workers (gunicorn.conf.py): GUNICORN_WORKERS and GUNICORN_THREADS size them.
+CMD ["gunicorn", "collab_survey.wsgi", "--bind", "0.0.0.0:8000", "--no-control-socket", "--access-logfile", "-"]

@@ -1,20 +1,30 @@
 """Run every benchmark at one size and print the figures and a summary against the targets.
 
     python -m bench [--responses 10000] [--organisations 200] [--users 50] [--seconds 30]
-                    [--validity-replications 400]
+                    [--validity-replications 400] [--frontend-loads 3] [--no-slow-clients]
 
 Builds the data set with bench.generate (replacing an earlier one unless --reuse), then
 times the dashboards, the responses.csv export against raw COPY, the board pack cold and
-warm, and submission under locust beside the floor app (bench/floor/), and checks the
-statistics against simulated rounds (bench.validity). Figures print one per line as they
-come (`name value unit`); the table at the end compares them with the targets of issues 6,
-13 and 17 (bench/RESULTS.md records real runs).
+warm, and submission under locust beside the floor app (bench/floor/), the dashboards' cold
+loads in Chromium (bench.frontend), a respondent's page beside slow clients and PDFs
+(bench.slow_clients), and checks the statistics against simulated rounds (bench.validity).
+Figures print one per line as they come (`name value unit`); the table at the end compares
+them with the targets of issues 6, 13 and 17 (bench/RESULTS.md records real runs).
 """
 
 import argparse
 import sys
 
-from bench import board_pack, dashboards, export, generate, submission, validity
+from bench import (
+    board_pack,
+    dashboards,
+    export,
+    frontend,
+    generate,
+    slow_clients,
+    submission,
+    validity,
+)
 from bench.support import Figure, emit, generated_survey, setup_django
 
 # (figure, target, "max", "min" or "abs" (|figure| ≤ target)): issue 6's on a 2-core
@@ -32,6 +42,18 @@ TARGETS = (
     ("submission.lost", 0, "max"),
     ("view_vs_raw_copy", 0.5, "min"),
     ("view_rss_growth", 300, "max"),
+    # Issue 17: JavaScript and cold load (charts drawn) per page, a respondent beside slow
+    # clients and PDFs.
+    *[
+        target
+        for page in ("sign_in", "overview", "organisation", "fit_matrix", "pair")
+        for target in (
+            (f"frontend.{page}.js_decoded", 1.5, "max"),
+            (f"frontend.{page}.load_p50", 500, "max"),
+        )
+    ],
+    ("slow_clients.respondent_max", 1000, "max"),
+    ("slow_clients.respondent_errors", 0, "max"),
     *[(f"validity.clear_gap.identical.n{n}", 0.05, "max") for n in validity.SIZES],
     *[
         target
@@ -90,6 +112,17 @@ def main(argv: list[str] | None = None) -> None:
         help="simulated rounds per kind and size for bench.validity (0 skips it)",
     )
     parser.add_argument(
+        "--frontend-loads",
+        type=int,
+        default=3,
+        help="cold loads per page for bench.frontend (0 skips it)",
+    )
+    parser.add_argument(
+        "--no-slow-clients",
+        action="store_true",
+        help="skip bench.slow_clients (it draws six board packs at once)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="keep the generated data set if there is one",
@@ -125,6 +158,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     emit(submitted)
     figures += submitted
+    if args.frontend_loads:
+        figures += frontend.measure(loads=args.frontend_loads)
+    if not args.no_slow_clients:
+        loaded = slow_clients.measure(
+            slow=8, pdfs=6, views=10, seconds=60, worker_class="gthread"
+        )
+        emit(loaded)
+        figures += loaded
     if args.validity_replications:
         figures += validity.measure(replications=args.validity_replications)
     sys.stdout.write("\n" + summary(figures) + "\n")

@@ -89,6 +89,17 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite demo has gunicorn's workers and the task worker writing one file. WAL lets
+    # the worker's long analysis reads run beside respondents' writes; IMMEDIATE takes the
+    # write lock when a transaction opens, so a busy writer is waited for (up to `timeout`
+    # seconds) instead of failing at once with "database is locked" on a lock upgrade.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 # `reports` holds each round's computed analysis (reports/analysis.py). The gunicorn workers
 # and the task worker must share it, so that a round is analysed once, by the worker: files
@@ -175,11 +186,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# static/vendor is built by `make assets` from the npm packages (reports/staticfiles.py checks).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "reports.staticfiles.PlotlyJsFinder",  # plotly.js from the plotly package, never a CDN
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -7,4 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from reports import signals  # noqa: F401  (connects the receivers)
+        from reports import (
+            signals,  # noqa: F401  (connects the receivers)
+            staticfiles,  # noqa: F401  (registers the assets check)
+        )

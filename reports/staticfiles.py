@@ -1,32 +1,25 @@
-"""Serve plotly.js from the installed plotly package, so it is never copied into git or a CDN."""
+"""The plotly.js the pages and board packs draw with: our own build, checked at start-up."""
 
 from pathlib import Path
 
-import plotly
-from django.contrib.staticfiles.finders import BaseFinder
-from django.core.files.storage import FileSystemStorage
+from django.conf import settings
+from django.core import checks
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-STATIC_PATH = "vendor/plotly/plotly.min.js"
+# Built by `make assets` (esbuild, from npm's plotly.js) with only the trace types that
+# reports/charts.py draws; see frontend/plotly-collab.js.
+STATIC_PATH = "vendor/plotly/plotly-collab.min.js"
+PLOTLY_JS = Path(settings.BASE_DIR) / "static" / STATIC_PATH
 
 
-class PlotlyJsFinder(BaseFinder):
-    """Find `vendor/plotly/plotly.min.js` in the plotly package's data folder."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.storage = FileSystemStorage(location=str(PLOTLY_JS.parent))
-        self.storage.prefix = "vendor/plotly"
-
-    def check(self, **kwargs: object) -> list:
+@checks.register(checks.Tags.staticfiles)
+def check_plotly_built(app_configs: object = None, **kwargs: object) -> list:
+    """Warn when plotly.js has not been built, since no chart would draw without it."""
+    if PLOTLY_JS.is_file():
         return []
-
-    def find(
-        self, path: str, find_all: bool = False, **kwargs: object
-    ) -> str | list[str]:
-        if path == STATIC_PATH:
-            return [str(PLOTLY_JS)] if find_all else str(PLOTLY_JS)
-        return [] if find_all else ""
-
-    def list(self, ignore_patterns: list[str] | None):
-        yield PLOTLY_JS.name, self.storage
+    return [
+        checks.Warning(
+            f"{PLOTLY_JS} is missing, so no chart will draw.",
+            hint="Run `make assets` (it bundles plotly.js with esbuild).",
+            id="reports.W001",
+        )
+    ]
