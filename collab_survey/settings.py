@@ -295,6 +295,9 @@ RATELIMIT_LOGIN = _rate("RATELIMIT_LOGIN", "5/m")  # per account name and addres
 RATELIMIT_LOGIN_IP = _rate(
     "RATELIMIT_LOGIN_IP", "20/m"
 )  # per address, all account forms
+# "Email me my link" on a survey page: per address and resume link, and per address.
+RATELIMIT_RESUME_EMAIL = _rate("RATELIMIT_RESUME_EMAIL", "3/h")
+RATELIMIT_RESUME_EMAIL_IP = _rate("RATELIMIT_RESUME_EMAIL_IP", "20/h")
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
 # ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
@@ -309,6 +312,12 @@ CACHES["ratelimit"] = {
 # `manage.py purge_personal_data` (run it daily: see the README). Answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=90)
 
+# Survey invitations one lead may send in 24 hours, over all their partnerships: the service
+# sends them from its own address, so it must not become anyone's bulk mailer.
+INVITATIONS_PER_LEAD_PER_DAY = env.int("INVITATIONS_PER_LEAD_PER_DAY", default=2000)
+# A task whose worker has not said it is alive for this long is given to another worker
+# (`manage.py worker`, surveys/worker.py); a live worker says so every third of it.
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60)
 # Who runs this deployment, for the privacy notice and the accessibility statement
 # (surveys/legal.py). `manage.py check --deploy` refuses to go live without the controller,
 # its contact and the data protection officer: a respondent must be told who holds their data.

@@ -23,6 +23,7 @@ from surveys.models import (
     Response,
     Survey,
     User,
+    WorkerHeartbeat,
 )
 
 
@@ -227,6 +228,8 @@ class InvitationAdmin(admin.ModelAdmin):
         "public_id",
         "sent_at",
         "reminded_at",
+        "reminder_count",
+        "bounced_at",
         "created_at",
         "updated_at",
     ]
@@ -336,6 +339,22 @@ class CacheEntryAdmin(admin.ModelAdmin):
     list_display = ["cache_key", "expires"]
     ordering = ["-expires"]
     fields = ["cache_key", "expires"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """Task workers and when each last said it was alive (surveys.worker): read only."""
+
+    list_display = ["worker_id", "beat_at"]
+    ordering = ["-beat_at"]
+    fields = ["worker_id", "beat_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,6 +1,8 @@
 """The ordered pages a respondent goes through, and which of them are complete."""
 
+import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from surveys.models import (
@@ -17,6 +19,9 @@ from surveys.models import (
 
 PARTNER_STEP_PREFIX = "partner-"
 FAMILIARITY_SKIP = 1  # "Not at all": the rest of the partner page is skipped
+# About how long one question takes to read and answer (a rating, or one statement's
+# points); with the default questionnaire, 3 organisations come to about 15 minutes.
+SECONDS_PER_ITEM = 12
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,23 @@ def build_steps(*, response: Response) -> list[Step]:
     return steps
 
 
+def estimated_minutes(
+    item_counts: Iterable[int], *, seconds_per_item: int = SECONDS_PER_ITEM
+) -> int:
+    """Return about how many minutes pages take: items × seconds per item, rounded up.
+
+    Whole minutes up to ten, then in fives: "about 25 minutes" promises no false precision.
+    """
+    seconds = sum(item_counts) * seconds_per_item
+    minutes = max(1, math.ceil(seconds / 60))
+    return minutes if minutes <= 10 else 5 * math.ceil(minutes / 5)
+
+
+def minutes_for(steps: list[Step]) -> int:
+    """Return about how many minutes these pages take to answer."""
+    return estimated_minutes(len(step.items) for step in steps)
+
+
 def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:
     """Return the position and step with this slug, or None."""
     return next(((n, s) for n, s in enumerate(steps) if s.slug == slug), None)
@@ -132,6 +154,49 @@ class SummarySection:
     complete: bool
     comment: str = ""
     change_url: str = ""
+    block: str = ""
+    summary: str = ""
+
+
+# Headings of check-your-answers, one per kind of page.
+BLOCK_HEADINGS = {
+    Block.SELF: "About your organisation",
+    Block.PARTNER: "How you see your partners",
+    Block.PROFILE: "Culture profile",
+}
+
+
+def _questions(step: Step) -> int:
+    """Return how many questions a page asks: each rating, and each points question once."""
+    prompts = {i.prompt for i in step.items if i.response_format == Item.Format.POINTS}
+    return len(step.required_items) + len(prompts)
+
+
+def section_summary(
+    *, answered: int, questions: int, dont_know: int, comment: bool
+) -> str:
+    """Return one line saying how much of a page is answered, for check-your-answers."""
+    if answered == 0:
+        text = "Not answered yet"
+    elif answered >= questions:
+        text = f"All {questions} answered" if questions > 1 else "Answered"
+    else:
+        text = f"{answered} of {questions} answered"
+    if dont_know:
+        text += f", {dont_know} ‘Don’t know’"
+    return text + (". Comment added" if comment else "")
+
+
+def group_sections(
+    sections: list[SummarySection],
+) -> list[tuple[str, list[SummarySection]]]:
+    """Return the sections in runs of one kind of page, each run with its heading."""
+    groups: list[tuple[str, list[SummarySection]]] = []
+    for section in sections:
+        if not groups or groups[-1][1][-1].block != section.block:
+            groups.append((BLOCK_HEADINGS.get(section.block, ""), []))
+        groups[-1][1].append(section)
+    return groups
 
 
 def _label(item: Item, value: int | None, scale: dict) -> str:
@@ -165,6 +230,34 @@ def summarise_answers(
     for step in steps:
         subject_id = step.subject.pk if step.subject else None
         rows = []
+        comment = comments.get(step.dimension.pk, "") if step.subject is None else ""
+        ratings = [
+            answers[(item.pk, subject_id)]
+            for item in step.required_items
+            if (item.pk, subject_id) in answers
+        ]
+        prompts = {
+            item.prompt
+            for item in step.items
+            if item.response_format == Item.Format.POINTS and item.pk in points
+        }
+        familiarity = (
+            answers.get((step.items[0].pk, subject_id), "missing")
+            if step.subject is not None
+            else "missing"
+        )
+        if familiarity == FAMILIARITY_SKIP:
+            summary = (
+                f"{_label(step.items[0], familiarity, scale)}: "
+                "its other questions are skipped"
+            )
+        else:
+            summary = section_summary(
+                answered=len(ratings) + len(prompts),
+                questions=_questions(step),
+                dont_know=ratings.count(None),
+                comment=bool(comment),
+            )
         for item in step.items:
             text = (
                 item.text.replace("{partner}", step.subject.name)
@@ -182,9 +275,9 @@ def summarise_answers(
                 title=step.title,
                 rows=rows,
                 complete=step.slug in done,
-                comment=comments.get(step.dimension.pk, "")
-                if step.subject is None
-                else "",
+                comment=comment,
+                block=step.block,
+                summary=summary,
             )
         )
     return sections

@@ -14,6 +14,7 @@ from django.utils import timezone
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
+INVITEE_MESSAGE_MAX_LENGTH = 500
 UNNAMED_SOURCE = "Unnamed source"
 
 
@@ -306,6 +307,12 @@ class Survey(TimeStampedModel):
     results_released_at = models.DateTimeField(null=True, blank=True)
     # When invitees' email addresses were deleted (by a lead or the retention policy).
     personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
+    # Automatic reminders: this many days after each invitation was sent, e.g. [5, 10].
+    reminder_days = models.JSONField(default=list, blank=True)
+    # The lead's own words, shown as a quoted plain-text note in invitations and reminders.
+    invitee_message = models.TextField(
+        max_length=INVITEE_MESSAGE_MAX_LENGTH, blank=True
+    )
 
     objects = SurveyQuerySet.as_manager()
 
@@ -409,6 +416,9 @@ class Invitation(TimeStampedModel):
     role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    # The mail server refused the address when we last emailed it (cleared by a success).
+    bounced_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -649,6 +659,8 @@ class AuditAction(models.TextChoices):
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
+    ROUND_EXTENDED = "round_extended", "Extended the round"
+    ROUND_REOPENED = "round_reopened", "Reopened the round"
     LINK_REGENERATED = "link_regenerated", "Replaced an organisation link"
     INVITATIONS_IMPORTED = "invitations_imported", "Imported personal invitations"
     INVITATIONS_SENT = "invitations_sent", "Sent invitations"
@@ -656,6 +668,13 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_DELETED = "personal_data_deleted", "Deleted personal data"
     INVITEE_ERASED = "invitee_erased", "Erased an invitee"
     ELIGIBLE_RECORDED = "eligible_recorded", "Recorded how many people were asked"
+    INVITEE_CORRECTED = "invitee_corrected", "Corrected an invitee’s email address"
+    INVITEE_WITHDRAWN = "invitee_withdrawn", "Withdrew an invitation"
+    INVITATION_RESENT = "invitation_resent", "Resent an invitation"
+    INVITEE_MESSAGE_CHANGED = (
+        "invitee_message_changed",
+        "Changed the message to invitees",
+    )
 
 
 class AuditEvent(models.Model):
@@ -733,6 +752,11 @@ class AuditEvent(models.Model):
                 return f"Invited {d.get('email', '')} as {d.get('role', '')}"
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
+            case a.ROUND_EXTENDED | a.ROUND_REOPENED:
+                until = d.get("closes", "")
+                return f"{self.get_action_display()} ‘{d.get('round', '')}’" + (
+                    f" until {until}" if until else ""
+                )
             case a.INVITATIONS_IMPORTED:
                 skipped = d.get("skipped", 0)
                 text = f"Imported {_people(d.get('created', 0))}"
@@ -748,6 +772,8 @@ class AuditEvent(models.Model):
                 )
             case a.INVITEE_ERASED:
                 return "Erased an invitee’s email address at their request"
+            case a.INVITEE_CORRECTED | a.INVITEE_WITHDRAWN | a.INVITATION_RESENT:
+                return f"{self.get_action_display()} at {d.get('organisation', '')}"
             case a.ELIGIBLE_RECORDED:
                 eligible = d.get("eligible")
                 asked = "not known" if eligible is None else _people(eligible)
@@ -757,6 +783,16 @@ class AuditEvent(models.Model):
 
 def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a task worker last said it was alive: a task it holds is its lease (surveys.worker)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"
 
 
 class CacheEntry(models.Model):

@@ -1,6 +1,12 @@
-"""Background tasks (django.tasks): emails go out from a worker, never from a request."""
+"""Background tasks (django.tasks): emails go out from a worker, never from a request.
+
+Each email is claimed, sent and marked in one transaction per invitation, holding the
+invitation's row lock: a batch run twice (a worker died mid-batch and another took it over,
+see surveys.worker) skips every invitation the first run marked, so nobody gets it twice.
+"""
 
 import logging
+import smtplib
 from datetime import datetime
 
 from django.core.mail import mailers
@@ -8,16 +14,25 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from surveys.models import Invitation, Membership, Response, Survey
+from surveys.models import AuditAction, Invitation, Membership, Response, Survey
+from surveys.services.audit import record_event
 from surveys.services.emails import build_member_email, build_survey_email
 
 logger = logging.getLogger(__name__)
 
 # How many personal links one task emails; the service splits bigger rounds.
 EMAIL_BATCH_SIZE = 100
+SCHEDULED_REMINDER_ACTOR = "Automatic reminder"
 
 
-def _claim(pk: int, *, reminder: bool, requested_at: datetime) -> Invitation | None:
+def _claim(
+    pk: int,
+    *,
+    reminder: bool,
+    resend: bool,
+    requested_at: datetime,
+    after_days: int | None = None,
+) -> Invitation | None:
     """Lock one personal link and return it if it still needs this email."""
     invitation = (
         Invitation.objects.select_for_update(skip_locked=True, of=("self",))
@@ -33,17 +48,35 @@ def _claim(pk: int, *, reminder: bool, requested_at: datetime) -> Invitation | N
     )
     if invitation is None or invitation.survey.has_closed():
         return None
-    if not reminder:
-        # A second click on "Send" before the worker ran must not email twice.
-        return invitation if invitation.sent_at is None else None
-    if invitation.sent_at is None or (
-        invitation.reminded_at is not None and invitation.reminded_at >= requested_at
-    ):
-        return None
+    if after_days is not None and after_days not in invitation.survey.reminder_days:
+        return None  # the lead has changed the round's schedule since it was queued
     answered = Response.objects.filter(
         invitation=invitation, submitted_at__isnull=False
     ).exists()
-    return None if answered else invitation
+    if answered:
+        return None
+    if not reminder:
+        # A second click on "Send" (or a batch run again) must not email twice.
+        if invitation.sent_at is None:
+            return invitation
+        return invitation if resend and invitation.sent_at < requested_at else None
+    if invitation.sent_at is None or invitation.bounced_at is not None:
+        return None
+    if invitation.reminded_at is not None and invitation.reminded_at >= requested_at:
+        return None
+    return invitation
+
+
+def _mark(invitation: Invitation, *, reminder: bool) -> None:
+    now = timezone.now()
+    if reminder:
+        invitation.reminded_at = now
+        invitation.reminder_count += 1
+        fields = ["reminded_at", "reminder_count"]
+    else:
+        invitation.sent_at, invitation.bounced_at = now, None
+        fields = ["sent_at", "bounced_at"]
+    invitation.save(update_fields=[*fields, "updated_at"])
 
 
 @task()
@@ -54,14 +87,26 @@ def send_survey_emails(
     reminder: bool,
     requested_at: str,
     sender_email: str = "",
+    resend: bool = False,
+    after_days: int | None = None,
 ) -> int:
-    """Email a batch of personal links (invitations or reminders); return how many went."""
+    """Email a batch of personal links (invitations or reminders); return how many went.
+
+    `after_days` marks an automatic reminder, due that many days after the invitation.
+    """
     requested = datetime.fromisoformat(requested_at)
     sent = 0
+    survey = None
     with mailers.default as mailer:
         for pk in invitation_ids:
             with transaction.atomic():
-                invitation = _claim(pk, reminder=reminder, requested_at=requested)
+                invitation = _claim(
+                    pk,
+                    reminder=reminder,
+                    resend=resend,
+                    requested_at=requested,
+                    after_days=after_days,
+                )
                 if invitation is None:
                     continue
                 message = build_survey_email(
@@ -72,13 +117,26 @@ def send_survey_emails(
                 )
                 try:
                     mailer.send_messages([message])
+                except smtplib.SMTPRecipientsRefused:
+                    logger.warning("The mail server refused invitation %s", pk)
+                    invitation.bounced_at = timezone.now()
+                    invitation.save(update_fields=["bounced_at", "updated_at"])
+                    continue
                 except Exception:  # one bad address must not stop the batch
                     logger.exception("Could not email invitation %s", pk)
                     continue
-                field = "reminded_at" if reminder else "sent_at"
-                setattr(invitation, field, timezone.now())
-                invitation.save(update_fields=[field, "updated_at"])
+                _mark(invitation, reminder=reminder)
+                survey = invitation.survey
                 sent += 1
+    if after_days is not None and sent:
+        record_event(
+            partnership=survey.partnership,
+            survey=survey,
+            actor=None,
+            actor_name=SCHEDULED_REMINDER_ACTOR,
+            action=AuditAction.REMINDERS_SENT,
+            detail={"count": sent},
+        )
     return sent
 
 

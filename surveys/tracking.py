@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, Lower
 
 from surveys.counting import (
     OrganisationCount,
@@ -322,3 +322,63 @@ def closing_outcomes(*, survey: Survey) -> list[ClosingOutcome]:
             )
         )
     return outcomes
+
+
+class InviteeStatus:
+    """Where one personal invitation stands: a status, never the answers behind it."""
+
+    NOT_SENT = "not_sent"
+    SENT = "sent"
+    UNDELIVERABLE = "bounced"
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+    LABELS = {
+        NOT_SENT: "Not sent",
+        SENT: "Sent",
+        UNDELIVERABLE: "Could not be delivered",
+        STARTED: "Started",
+        SUBMITTED: "Submitted",
+        WITHDRAWN: "Withdrawn",
+    }
+
+
+def invitee_rows(
+    *, survey: Survey, search: str = "", status: str = ""
+) -> QuerySet[Invitation]:
+    """Return the round's invitees (address, organisation, role, status, last reminder).
+
+    Annotation `status` is one of InviteeStatus. Only a status: no answer, score or time of
+    submission, which could be matched against the exports. Rows whose address was
+    corrected (the old row has none) or erased are not invitees any more.
+    """
+    responses = Response.objects.filter(invitation=OuterRef("pk"))
+    rows = (
+        Invitation.objects.filter(
+            survey=survey, kind=Invitation.Kind.PERSONAL, email__isnull=False
+        )
+        .select_related("organisation")
+        .annotate(
+            status=Case(
+                When(revoked_at__isnull=False, then=Value(InviteeStatus.WITHDRAWN)),
+                When(
+                    Exists(responses.filter(submitted_at__isnull=False)),
+                    then=Value(InviteeStatus.SUBMITTED),
+                ),
+                When(Exists(responses), then=Value(InviteeStatus.STARTED)),
+                When(bounced_at__isnull=False, then=Value(InviteeStatus.UNDELIVERABLE)),
+                When(sent_at__isnull=False, then=Value(InviteeStatus.SENT)),
+                default=Value(InviteeStatus.NOT_SENT),
+            )
+        )
+    )
+    if search := search.strip():
+        rows = rows.filter(
+            Q(email__icontains=search)
+            | Q(organisation__name__icontains=search)
+            | Q(organisation__short_name__icontains=search)
+        )
+    if status in InviteeStatus.LABELS:
+        rows = rows.filter(status=status)
+    return rows.order_by("organisation__name", Lower("email"), "pk")

@@ -4,6 +4,7 @@ from surveys.views import (
     accounts,
     focus_areas,
     invitations,
+    invitees,
     partnerships,
     respondent,
     rounds,
@@ -68,10 +69,18 @@ urlpatterns = [
     path(f"{ROUND}edit/", rounds.round_edit, name="round_edit"),
     path(f"{ROUND}open/", rounds.round_open, name="round_open"),
     path(f"{ROUND}close/", rounds.round_close, name="round_close"),
+    path(f"{ROUND}dates/", rounds.round_dates, name="round_dates"),
     path(
         f"{ROUND}personal-data/delete/",
         rounds.round_personal_data_delete,
         name="round_personal_data_delete",
+    ),
+    path(f"{ROUND}links/sheet/", rounds.round_links_sheet, name="round_links_sheet"),
+    path(f"{ROUND}links/csv/", rounds.round_links_csv, name="round_links_csv"),
+    path(
+        f"{ROUND}links/<uuid:organisation_id>/qr.svg",
+        rounds.round_link_qr,
+        name="round_link_qr",
     ),
     path(
         f"{ROUND}links/<uuid:organisation_id>/regenerate/",
@@ -97,6 +106,27 @@ urlpatterns = [
         f"{ROUND}reminders/send/",
         invitations.reminders_send,
         name="reminders_send",
+    ),
+    path(
+        f"{ROUND}invitations/message/",
+        invitations.invitee_message,
+        name="invitee_message",
+    ),
+    path(f"{ROUND}invitees/", invitees.invitee_list, name="invitee_list"),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/correct/",
+        invitees.invitee_correct,
+        name="invitee_correct",
+    ),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/withdraw/",
+        invitees.invitee_withdraw,
+        name="invitee_withdraw",
+    ),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/resend/",
+        invitees.invitee_resend,
+        name="invitee_resend",
     ),
     # Action planning on the dashboards: leads and consultants; analysts only read.
     path(

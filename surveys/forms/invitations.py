@@ -14,7 +14,12 @@ from django.template.defaultfilters import filesizeformat
 
 from surveys.forms.partnerships import form_helper, submit_button
 from surveys.forms.text import UNSTORABLE, StorableTextMixin
-from surveys.models import Invitation, Organisation, RespondentRole
+from surveys.models import (
+    INVITEE_MESSAGE_MAX_LENGTH,
+    Invitation,
+    Organisation,
+    RespondentRole,
+)
 from surveys.services.invitations import InvitationRow
 
 MAX_IMPORT_BYTES = 1024 * 1024
@@ -275,3 +280,79 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
             raise ValidationError("The list has no people in it", code="empty")
         cleaned["rows"] = parsed.rows
         return cleaned
+
+
+class InviteeSearchForm(forms.Form):
+    """Find invitees by address or organisation, and by where they stand."""
+
+    q = forms.CharField(
+        label="Search by email address or organisation",
+        required=False,
+        max_length=200,
+        validators=[],
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[])
+
+    def __init__(self, *args: Any, statuses: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any status"), *statuses.items()]
+
+    def clean_q(self) -> str:
+        return UNSTORABLE.sub("", self.cleaned_data.get("q", "")).strip()
+
+
+class InviteeEmailForm(StorableTextMixin, forms.Form):
+    """The corrected email address of one invitee."""
+
+    email = forms.EmailField(
+        label="Correct email address",
+        max_length=EMAIL_MAX_LENGTH,
+        help_text="The old link stops working. If the old address was sent an "
+        "invitation, the new address is sent one now.",
+        error_messages={
+            "required": "Enter the correct email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false"}
+        )
+        self.helper = form_helper(
+            Field.text("email", label_size=Size.SMALL),
+            submit_button("save", "Correct address and cut the old link"),
+        )
+
+
+class InviteeMessageForm(StorableTextMixin, forms.Form):
+    """The lead's own short note, quoted in invitations and reminders."""
+
+    message = forms.CharField(
+        label="Your message to invitees (optional)",
+        required=False,
+        max_length=INVITEE_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            f"Up to {INVITEE_MESSAGE_MAX_LENGTH} characters of plain text, quoted "
+            "under your name as your own words. Web addresses are shown as text, not "
+            "links, so people are not led to other sites from our emails."
+        ),
+        error_messages={
+            "max_length": f"Your message must be {INVITEE_MESSAGE_MAX_LENGTH} "
+            "characters or fewer"
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.textarea(
+                "message",
+                label_size=Size.SMALL,
+                max_characters=INVITEE_MESSAGE_MAX_LENGTH,
+            ),
+            submit_button("preview", "Preview", css_class="govuk-button--secondary"),
+            submit_button("save", "Save message"),
+        )

@@ -22,6 +22,7 @@ from surveys.models import (
     Survey,
     User,
 )
+from surveys.services.invitations import REMINDER_SCHEDULES, describe_schedule
 
 MAX_ANONYMITY_THRESHOLD = 50
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
@@ -251,6 +252,21 @@ class RoundForm(StorableTextMixin, forms.Form):
         ),
         error_messages={"required": "Select when results appear"},
     )
+    reminder_days = forms.ChoiceField(
+        label="Automatic reminders",
+        choices=[
+            (key, describe_schedule(days).capitalize())
+            for key, days in REMINDER_SCHEDULES.items()
+        ],
+        initial="5,10",
+        required=False,  # left out, none
+        widget=forms.RadioSelect,
+        help_text=(
+            "Reminders go only to people who have been sent an invitation and have not "
+            "submitted, never after the round closes. You can also remind people by "
+            "hand at any time."
+        ),
+    )
 
     def __init__(
         self,
@@ -281,6 +297,7 @@ class RoundForm(StorableTextMixin, forms.Form):
             ),
             Field.text("anonymity_threshold", label_size=Size.SMALL, field_width=2),
             Field.radios("release_rule", legend_size=Size.SMALL),
+            Field.radios("reminder_days", legend_size=Size.SMALL),
         ]
         if survey is not None and survey.status != Survey.Status.DRAFT:
             self.fields["anonymity_threshold"].disabled = True
@@ -305,10 +322,14 @@ class RoundForm(StorableTextMixin, forms.Form):
             "closes_on": local_date(survey.closes_at),
             "anonymity_threshold": survey.anonymity_threshold,
             "release_rule": survey.release_rule,
+            "reminder_days": ",".join(str(d) for d in survey.reminder_days),
         }
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
+
+    def clean_reminder_days(self) -> list[int]:
+        return REMINDER_SCHEDULES[self.cleaned_data.get("reminder_days") or ""]
 
     def clean_release_rule(self) -> str:
         return self.cleaned_data.get("release_rule") or Survey.ReleaseRule.AT_CLOSE

@@ -24,7 +24,13 @@ DONT_KNOW = "dk"
 COMMENT_FIELD = "comment"
 COMMENT_MAX_LENGTH = 2000
 # Keys a browser sends besides the form's own fields.
-ALLOWED_EXTRA_KEYS = {"csrfmiddlewaretoken", "continue", "save_and_exit"}
+ALLOWED_EXTRA_KEYS = {
+    "csrfmiddlewaretoken",
+    "continue",
+    "save_and_exit",
+    "email_link",
+    "resume_email",  # read by ResumeEmailForm, never by the page's answers
+}
 START_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 START_AGAIN = (
     "Something went wrong starting the survey. Please select ‘Start now’ again."
@@ -282,6 +288,20 @@ class StepForm(StorableTextMixin, forms.Form):
             if comment:
                 initial[COMMENT_FIELD] = comment.text
         return initial
+
+
+class ResumeEmailForm(StorableTextMixin, forms.Form):
+    """An address to email the private resume link to: used once, never stored or logged."""
+
+    resume_email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the email address to send your link to",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
 
 
 class StartForm(StorableTextMixin, forms.Form):

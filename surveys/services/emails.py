@@ -1,17 +1,74 @@
-"""The emails collab-survey sends: survey invitations, reminders and team invitations."""
+"""The emails collab-survey sends: survey invitations, reminders and team invitations.
+
+Everything a customer typed (a partnership's or organisation's name, a person's name, the
+lead's note to invitees) reaches the email as quoted data on a labelled line, never as the
+service's own words: the subject is fixed wording, web addresses and domains in that text are
+broken up so that no mail client turns them into links, and control characters are dropped.
+Otherwise a partnership named "URGENT: re-verify your mailbox at https://…" would be a phishing
+email sent from the service's own address with a real password link in it.
+"""
+
+import logging
+import re
+import smtplib
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from surveys.models import Invitation, Membership
+from surveys.models import Invitation, Membership, Response, Survey
+
+logger = logging.getLogger(__name__)
 
 SURVEY_MINUTES = 15
+INVITATION_SUBJECT = "Collaboration survey: your personal link"
+REMINDER_SUBJECT = "Reminder: collaboration survey"
+MEMBER_SUBJECT = "You have been given a role on Collaboration readiness"
+RESUME_SUBJECT = "Collaboration survey: your link to carry on"
+
+# "https:", "www." and anything shaped like a domain ("evil.example", "a.b.co.uk").
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//|[^\s]*@)")
+_WWW = re.compile(r"(?i)\bwww\.")
+_DOMAIN = re.compile(r"\b(?:[\w-]+\.)+[^\W\d_][\w-]*")
+
+
+def _without_controls(text: str, *, keep_newlines: bool) -> str:
+    """Drop control and format characters (bidi overrides, zero-width joiners)."""
+    kept = []
+    for char in text:
+        if keep_newlines and char == "\n":
+            kept.append(char)
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            kept.append(" ")
+        else:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _defang(text: str) -> str:
+    """Break up web addresses so that mail clients show them as text, never as links."""
+    text = _SCHEME.sub(r"\1[:]", text)
+    text = _WWW.sub("www[.]", text)
+    return _DOMAIN.sub(lambda m: m.group(0).replace(".", "[.]"), text)
+
+
+def quoted_name(name: str) -> str:
+    """Return a customer-typed name as one line of inert text for an email."""
+    one_line = " ".join(_without_controls(name, keep_newlines=False).split())
+    return _defang(one_line)
+
+
+def quoted_message(message: str) -> str:
+    """Return the lead's note to invitees as inert plain text (its line breaks kept)."""
+    lines = _without_controls(message.replace("\r\n", "\n"), keep_newlines=True)
+    kept = [" ".join(line.split()) for line in lines.split("\n")]
+    return _defang("\n".join(kept).strip())
 
 
 def absolute_url(path: str) -> str:
@@ -35,6 +92,37 @@ def _message(
     return message
 
 
+def _closing_date(survey: Survey) -> str:
+    if not survey.closes_at:
+        return ""
+    return dateformat.format(timezone.localtime(survey.closes_at), "j F Y")
+
+
+def survey_email_context(
+    *,
+    invitation: Invitation,
+    sender_name: str,
+    reminder: bool,
+    message: str | None = None,
+    can_reply: bool = True,
+) -> dict:
+    """Return what the invitation (or reminder) email shows, every typed name quoted."""
+    survey = invitation.survey
+    note = survey.invitee_message if message is None else message
+    return {
+        "partnership_name": quoted_name(survey.partnership.name),
+        "organisation_name": quoted_name(invitation.organisation.name),
+        "sender_name": quoted_name(sender_name),
+        "note": quoted_message(note),
+        "reminder": reminder,
+        "link": absolute_url(invitation.get_absolute_url()),
+        "minutes": SURVEY_MINUTES,
+        "closes": _closing_date(survey),
+        "threshold": survey.anonymity_threshold,
+        "can_reply": can_reply,
+    }
+
+
 def build_survey_email(
     *,
     invitation: Invitation,
@@ -46,31 +134,15 @@ def build_survey_email(
 
     Replies go to the lead who sent it, not to the no-reply sender address.
     """
-    survey = invitation.survey
-    partnership = survey.partnership
-    closes = (
-        dateformat.format(timezone.localtime(survey.closes_at), "j F Y")
-        if survey.closes_at
-        else ""
+    context = survey_email_context(
+        invitation=invitation,
+        sender_name=sender_name,
+        reminder=reminder,
+        can_reply=bool(sender_email),
     )
-    if reminder:
-        subject = f"Reminder: {partnership.name} collaboration survey" + (
-            f" closes on {closes}" if closes else ""
-        )
-    else:
-        subject = f"{partnership.name}: how ready are we to work together?"
-    context = {
-        "invitation": invitation,
-        "survey": survey,
-        "partnership": partnership,
-        "organisation": invitation.organisation,
-        "sender_name": sender_name,
-        "reminder": reminder,
-        "link": absolute_url(invitation.get_absolute_url()),
-        "minutes": SURVEY_MINUTES,
-        "closes": closes,
-        "threshold": survey.anonymity_threshold,
-    }
+    subject = REMINDER_SUBJECT if reminder else INVITATION_SUBJECT
+    if reminder and context["closes"]:
+        subject += f" closes on {context['closes']}"
     return _message(
         subject=subject,
         to=invitation.email,
@@ -78,6 +150,23 @@ def build_survey_email(
         context=context,
         reply_to=sender_email,
     )
+
+
+def preview_survey_email(
+    *, invitation: Invitation, sender_name: str, message: str, reminder: bool = False
+) -> str:
+    """Return the plain-text invitation as it would go out with this note.
+
+    Plain text, not HTML: a page showing it must escape it (render_to_string marks its
+    result safe, and the text template does not escape).
+    """
+    context = survey_email_context(
+        invitation=invitation,
+        sender_name=sender_name,
+        reminder=reminder,
+        message=message,
+    )
+    return render_to_string("emails/survey_invitation.txt", context)
 
 
 def build_member_email(
@@ -98,17 +187,48 @@ def build_member_email(
             )
         )
     context = {
-        "user": user,
-        "partnership": membership.partnership,
+        "partnership_name": quoted_name(membership.partnership.name),
         "role": membership.get_role_display(),
-        "inviter_name": inviter_name,
+        "inviter_name": quoted_name(inviter_name),
         "link": link,
         "set_password": not user.has_usable_password(),
         "username": user.get_username(),
     }
     return _message(
-        subject=f"You have been added to {membership.partnership.name}",
+        subject=MEMBER_SUBJECT,
         to=user.email,
         template="member_invitation",
         context=context,
     )
+
+
+def build_resume_email(*, response: Response, to: str) -> EmailMultiAlternatives:
+    """Build the email of a respondent's private resume link, to an address they typed."""
+    survey = response.survey
+    context = {
+        "partnership_name": quoted_name(survey.partnership.name),
+        "organisation_name": quoted_name(response.organisation.name),
+        "link": absolute_url(
+            reverse("surveys:respondent_start", kwargs={"token": response.resume_token})
+        ),
+        "closes": _closing_date(survey),
+    }
+    return _message(
+        subject=RESUME_SUBJECT, to=to, template="resume_link", context=context
+    )
+
+
+def send_resume_email(*, response: Response, to: str) -> bool:
+    """Email a respondent their resume link now; return whether the mail server took it.
+
+    Sent from the request, not the task queue: a queued task's arguments are stored in the
+    database, and this address must never be. Nothing here logs or keeps it.
+    """
+    try:
+        with mailers.default as mailer:
+            mailer.send_messages([build_resume_email(response=response, to=to)])
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception text can name the address: log only what kind of failure it was.
+        logger.warning("Resume link email not sent: %s", type(exc).__name__)
+        return False
+    return True

@@ -1,10 +1,12 @@
-"""Survey rounds: create, open and close them, and replace organisation links."""
+"""Survey rounds: create, open, close, extend and reopen them, and replace links."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
+from surveys.counting import OrganisationCount, organisation_counts
 from surveys.models import (
     AuditAction,
     Instrument,
@@ -55,9 +57,11 @@ def create_round(
     anonymity_threshold: int,
     actor: User,
     release_rule: str = Survey.ReleaseRule.AT_CLOSE,
+    reminder_days: list[int] | None = None,
 ) -> Survey:
     """Create a draft round with one organisation link per member organisation."""
     survey = Survey.objects.create(
+        reminder_days=reminder_days or [],
         partnership=partnership,
         instrument=instrument,
         title=title,
@@ -88,6 +92,7 @@ def update_round(
     closes_on: date | None,
     anonymity_threshold: int,
     release_rule: str | None = None,
+    reminder_days: list[int] | None = None,
 ) -> Survey:
     """Change a round's title, dates and (while it is a draft) threshold and release rule.
 
@@ -113,8 +118,11 @@ def update_round(
     survey.closes_at = end_of_day(closes_on) if closes_on else None
     survey.anonymity_threshold = anonymity_threshold
     survey.release_rule = release_rule
+    if reminder_days is not None:
+        survey.reminder_days = reminder_days
     survey.save(
         update_fields=[
+            "reminder_days",
             "title",
             "opens_at",
             "closes_at",
@@ -223,3 +231,118 @@ def regenerate_organisation_link(
         detail={"organisation": organisation.name, "revoked": revoked},
     )
     return link
+
+
+def _long_date(moment: datetime | None) -> str:
+    return dateformat.format(timezone.localtime(moment), "j F Y") if moment else ""
+
+
+def closing_date_problem(
+    *, survey: Survey, closes_on: date, now: datetime | None = None
+) -> str | None:
+    """Say why the round cannot be extended or reopened to this date, or None if it can."""
+    now = now or timezone.now()
+    closes_at = end_of_day(closes_on)
+    if survey.status == Survey.Status.DRAFT:
+        return "This round is a draft: change its dates on the round details page."
+    if survey.personal_data_deleted_at is not None:
+        return (
+            "This round’s personal data has been deleted and its resume links no "
+            "longer work, so it cannot take answers again. Start a new round instead."
+        )
+    if closes_at <= now:
+        return "The new closing date must be today or in the future."
+    if survey.closes_at is not None and closes_at <= survey.closes_at:
+        return (
+            "The new closing date must be after the current one, "
+            f"{_long_date(survey.closes_at)}."
+        )
+    if survey.opens_at is not None and closes_at <= survey.opens_at:
+        return "The new closing date must be after the opening date."
+    return None
+
+
+@transaction.atomic
+def move_closing_date(*, survey: Survey, closes_on: date, actor: User) -> Survey:
+    """Extend an open round, or reopen a closed one, to close at the end of `closes_on`.
+
+    The moment the results came out is stored before the dates move and never reset, so
+    the figures shown at the first close stay as they are, and responses submitted
+    afterwards count only in whole groups of K per organisation (surveys.counting).
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    now = timezone.now()
+    closes_at = end_of_day(closes_on)
+    if problem := closing_date_problem(survey=survey, closes_on=closes_on, now=now):
+        raise RoundStateError(problem)
+    reopening = survey.status == Survey.Status.CLOSED
+    previous = survey.closes_at
+    keep_released(survey)
+    survey.status = Survey.Status.OPEN
+    survey.closes_at = closes_at
+    survey.save(
+        update_fields=["status", "closes_at", "results_released_at", "updated_at"]
+    )
+    record_event(
+        partnership=survey.partnership,
+        survey=survey,
+        actor=actor,
+        action=AuditAction.ROUND_REOPENED if reopening else AuditAction.ROUND_EXTENDED,
+        detail={
+            "round": survey.title,
+            "closes": _long_date(closes_at),
+            "previous": _long_date(previous),
+        },
+    )
+    return survey
+
+
+@dataclass(frozen=True)
+class OrganisationNow:
+    """One organisation's responses in the figures now, and those waiting for a group."""
+
+    name: str
+    counted: int
+    waiting: int
+    shown: bool
+
+
+@dataclass(frozen=True)
+class DateChangeEffect:
+    """What extending or reopening a round does to what its results show, in figures."""
+
+    reopening: bool
+    in_groups: bool
+    released_at: datetime | None
+    organisations: list[OrganisationNow]
+
+    @property
+    def counted(self) -> int:
+        return sum(o.counted for o in self.organisations if o.shown)
+
+    @property
+    def shown(self) -> int:
+        return sum(1 for o in self.organisations if o.shown)
+
+
+def date_change_effect(*, survey: Survey) -> DateChangeEffect:
+    """Return what moving the round's closing date later means for its figures now."""
+    counts = organisation_counts(survey)
+    threshold = survey.anonymity_threshold
+    organisations = []
+    for organisation in survey.partnership.members.order_by("name"):
+        count = counts.get(organisation.pk, OrganisationCount(submitted=0, counted=0))
+        organisations.append(
+            OrganisationNow(
+                name=organisation.name,
+                counted=count.counted,
+                waiting=count.submitted - count.counted,
+                shown=count.counted >= threshold,
+            )
+        )
+    return DateChangeEffect(
+        reopening=survey.status == Survey.Status.CLOSED,
+        in_groups=survey.provisional_in_groups,
+        released_at=None if survey.provisional_in_groups else survey.release_moment(),
+        organisations=organisations,
+    )

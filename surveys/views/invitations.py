@@ -1,4 +1,4 @@
-"""The lead's pages for personal invitations: import a list, send, remind."""
+"""The lead's pages for personal invitations: import a list, send, remind, the message."""
 
 from uuid import UUID
 
@@ -11,12 +11,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from surveys.forms.invitations import (
     MAX_IMPORT_ROWS,
     InvitationImportForm,
+    InviteeMessageForm,
 )
-from surveys.models import RespondentRole
+from surveys.models import Invitation, RespondentRole, Survey, User
+from surveys.services.audit import actor_display_name
+from surveys.services.emails import INVITATION_SUBJECT, preview_survey_email
 from surveys.services.invitations import (
+    REMINDER_RULE,
+    InviteeError,
+    SendingLimitError,
+    describe_schedule,
     import_invitations,
+    reminder_plan,
     send_invitations,
     send_reminders,
+    set_invitee_message,
 )
 from surveys.services.rounds import RoundStateError
 from surveys.views.access import posted, round_for
@@ -75,7 +84,7 @@ def invitations_send(
     survey, _role = round_for(request, public_id, round_id, manage=True)
     try:
         count = send_invitations(survey=survey, actor=request.user)
-    except RoundStateError as exc:
+    except (RoundStateError, SendingLimitError) as exc:
         messages.error(request, str(exc))
     else:
         if count:
@@ -90,19 +99,90 @@ def invitations_send(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reminders_send(
     request: HttpRequest, public_id: UUID, round_id: UUID
 ) -> HttpResponse:
-    """Remind everyone invited who has not submitted their answers."""
+    """Show who a reminder would reach, and why not the others; then remind them."""
     survey, _role = round_for(request, public_id, round_id, manage=True)
-    try:
-        count = send_reminders(survey=survey, actor=request.user)
-    except RoundStateError as exc:
-        messages.error(request, str(exc))
-    else:
-        if count:
-            messages.success(request, f"Reminders are being sent to {_people(count)}.")
+    if request.method == "POST":
+        try:
+            plan = send_reminders(survey=survey, actor=request.user)
+        except RoundStateError as exc:
+            messages.error(request, str(exc))
+            return redirect(survey)
+        skipped = f" Not reminded: {'; '.join(plan.skipped)}." if plan.skipped else ""
+        if plan.count:
+            messages.success(
+                request, f"Reminders are being sent to {_people(plan.count)}.{skipped}"
+            )
         else:
-            messages.info(request, "Nobody needs a reminder at the moment.")
-    return redirect(survey)
+            messages.info(request, f"Nobody was reminded.{skipped}")
+        return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/reminders_send.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "plan": reminder_plan(survey=survey),
+            "rule": REMINDER_RULE,
+            "schedule": describe_schedule(survey.reminder_days),
+            "accepting": survey.is_accepting_answers(),
+        },
+    )
+
+
+def _sample_invitation(survey: Survey) -> Invitation:
+    """Return an unsaved invitation to show the email with (no real person's link)."""
+    organisation = survey.partnership.members.order_by("name").first()
+    return Invitation(survey=survey, organisation=organisation, token="your-link")
+
+
+def _previews(survey: Survey, user: User, message: str) -> dict[str, str]:
+    if not survey.partnership.members.exists():
+        return {}
+    invitation = _sample_invitation(survey)
+    name = actor_display_name(user)
+    return {
+        "subject": INVITATION_SUBJECT,
+        "invitation": preview_survey_email(
+            invitation=invitation, sender_name=name, message=message
+        ),
+        "reminder": preview_survey_email(
+            invitation=invitation, sender_name=name, message=message, reminder=True
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitee_message(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Write, preview and save the lead's note quoted in invitations and reminders."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    form = InviteeMessageForm(
+        posted(request), initial={"message": survey.invitee_message}
+    )
+    message = survey.invitee_message
+    if request.method == "POST" and form.is_valid():
+        message = form.cleaned_data["message"]
+        if "save" in request.POST:
+            try:
+                set_invitee_message(survey=survey, message=message, actor=request.user)
+            except (InviteeError, RoundStateError) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Message saved. Emails from now on quote it.")
+            return redirect(survey)
+    return render(
+        request,
+        "surveys/manage/invitee_message.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "form": form,
+            "previews": _previews(survey, request.user, message),
+        },
+    )

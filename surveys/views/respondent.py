@@ -1,25 +1,40 @@
 """The respondent journey at /s/<token>/: no account, resumable, one page per section."""
 
 import hashlib
+import math
 import secrets
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from surveys.forms.respondent import StartForm, StepForm, SubmitForm, answers_digest
+from surveys.forms.respondent import (
+    ResumeEmailForm,
+    StartForm,
+    StepForm,
+    SubmitForm,
+    answers_digest,
+    field_name,
+)
 from surveys.journey import (
+    FAMILIARITY_SKIP,
     Step,
     build_steps,
     completed_slugs,
     find_step,
+    group_sections,
+    minutes_for,
     summarise_answers,
 )
 from surveys.models import Invitation, Response
-from surveys.ratelimits import limit_survey_link
+from surveys.ratelimits import client_ip, limit_survey_link, wait_seconds
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
+from surveys.services.emails import send_resume_email
 from surveys.services.responses import (
     ResponseIncompleteError,
     ResponseLockedError,
@@ -128,6 +143,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
         }
         return redirect(_resume_url(response))
     survey = invitation.survey
+    pages = _pages_for_new_response(invitation)
     return render(
         request,
         "surveys/respondent/start.html",
@@ -136,7 +152,8 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
             "survey": survey,
             "invitation": invitation,
             "instrument": survey.instrument,
-            "page_count": len(_pages_for_new_response(invitation)),
+            "page_count": len(pages),
+            "minutes": minutes_for(pages),
             "continue_url": continue_url,
         },
     )
@@ -151,7 +168,48 @@ def _pages_for_new_response(invitation: Invitation) -> list[Step]:
     )
 
 
+def _email_resume_link(request: HttpRequest, response: Response, address: str) -> None:
+    """Send the resume link to a typed address, within the rate limits; say what happened.
+
+    The address is neither stored nor logged, and never echoed back: the messages name
+    no address, because they are kept in the session (a database row).
+    """
+    ip = client_ip(request)
+    wait = wait_seconds(
+        request,
+        group="resume-email-address",
+        key=ip,
+        rate=settings.RATELIMIT_RESUME_EMAIL_IP,
+    ) or wait_seconds(
+        request,
+        group="resume-email",
+        key=f"{ip} {response.resume_token}",
+        rate=settings.RATELIMIT_RESUME_EMAIL,
+    )
+    if wait:
+        minutes = math.ceil(wait / 60)
+        messages.error(
+            request,
+            "Your answers are saved, but this link has been emailed too many times. "
+            f"Copy the link below instead, or try again in {minutes} "
+            f"minute{'' if minutes == 1 else 's'}.",
+        )
+    elif send_resume_email(response=response, to=address):
+        messages.success(
+            request,
+            "Your answers are saved and we have emailed you your private link. "
+            "It can take a few minutes to arrive.",
+        )
+    else:
+        messages.error(
+            request,
+            "Your answers are saved, but the email could not be sent. Copy the link "
+            "below instead.",
+        )
+
+
 @never_cache
+@sensitive_post_parameters("resume_email")
 @limit_survey_link
 @require_http_methods(["GET", "POST"])
 def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
@@ -165,18 +223,29 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         return _unavailable(request, "unknown")
     position, current = found
     scale = response.survey.instrument.scale
+    emailing = "email_link" in request.POST
     form = StepForm(
         posted(request),
         step=current,
         scale=scale,
-        partial="save_and_exit" in request.POST,
+        partial="save_and_exit" in request.POST or emailing,
         initial=StepForm.initial_for(response=response, step=current),
     )
-    if request.method == "POST" and form.is_valid():
+    email_form = ResumeEmailForm(request.POST if emailing else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not emailing or email_form.is_valid())
+    ):
         try:
             save_page(response=response, step=current, answers=form.page_answers())
         except ResponseLockedError:
             return _unavailable(request, "closed")
+        if emailing:
+            _email_resume_link(
+                request, response, email_form.cleaned_data["resume_email"]
+            )
+            return redirect(f"{request.get_full_path()}#another-device")
         if "save_and_exit" in request.POST:
             return redirect("surveys:respondent_saved", token=token)
         if request.GET.get("change") or position + 1 == len(steps):
@@ -201,6 +270,13 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
             "resume_link": request.build_absolute_uri(
                 reverse("surveys:respondent_start", kwargs={"token": token})
             ),
+            # A personal link resumes anywhere by itself; a shared one needs the private link.
+            "another_device": not response.invitation.is_personal,
+            "email_form": email_form,
+            # "Not at all" hides the partner's other questions (enhance.js); the server
+            # ignores them anyway (save_page), so without JavaScript nothing changes.
+            "skip_field": field_name(current.items[0]) if current.subject else "",
+            "skip_value": FAMILIARITY_SKIP,
         },
     )
 
@@ -239,6 +315,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         {
             "form": form,
             "sections": sections,
+            "groups": group_sections(sections),
             "survey": response.survey,
             "missing": missing,
             "incomplete": [s for s in sections if not s.complete],

@@ -5,12 +5,23 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.forms.eligibility import EligibleForm
 from surveys.forms.partnerships import RoundForm
+from surveys.forms.rounds import RoundDatesForm
+from surveys.links import (
+    links_csv,
+    links_filename,
+    organisation_links,
+    qr_label,
+    qr_svg,
+    qr_svg_file,
+)
 from surveys.models import Membership, Survey
 from surveys.services.data_protection import (
     PersonalDataError,
@@ -22,11 +33,14 @@ from surveys.services.eligibility import (
     set_eligible,
     submitted_count,
 )
-from surveys.services.invitations import REMINDER_INTERVAL
+from surveys.services.invitations import REMINDER_RULE, describe_schedule
 from surveys.services.rounds import (
     RoundStateError,
     close_round,
+    closing_date_problem,
     create_round,
+    date_change_effect,
+    move_closing_date,
     open_round,
     regenerate_organisation_link,
     update_round,
@@ -112,7 +126,11 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "exact_counts": exact_counts,
             "events": recent_events(partnership=survey.partnership, survey=survey),
             "site_url": settings.SITE_URL,
-            "reminder_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            "reminder_rule": REMINDER_RULE,
+            "reminder_schedule": describe_schedule(survey.reminder_days),
+            "can_reopen": role == Membership.Role.LEAD
+            and survey.status == Survey.Status.CLOSED
+            and survey.personal_data_deleted_at is None,
             "can_delete_personal_data": role == Membership.Role.LEAD
             and survey.has_closed()
             and survey.personal_data_deleted_at is None,
@@ -158,6 +176,45 @@ def round_close(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpRe
             "outcomes": closing_outcomes(survey=survey),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_dates(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpResponse:
+    """Extend an open round or reopen a closed one: a date, a confirmation, then the move."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    if survey.status == Survey.Status.DRAFT:
+        return redirect("surveys:round_edit", public_id=public_id, round_id=round_id)
+    reopening = survey.status == Survey.Status.CLOSED
+    form = RoundDatesForm(posted(request), submit_label="Continue")
+    context = {"survey": survey, "partnership": survey.partnership, "form": form}
+    context["reopening"] = reopening
+    if request.method == "POST" and form.is_valid():
+        closes_on = form.cleaned_data["closes_on"]
+        problem = closing_date_problem(survey=survey, closes_on=closes_on)
+        if problem is None and "confirm" in request.POST:
+            try:
+                survey = move_closing_date(
+                    survey=survey, closes_on=closes_on, actor=request.user
+                )
+            except RoundStateError as exc:  # changed since the confirmation page
+                messages.error(request, str(exc))
+                return redirect(survey)
+            done = "reopened" if reopening else "extended"
+            until = dateformat.format(closes_on, "j F Y")
+            messages.success(request, f"‘{survey.title}’ {done}: it closes on {until}.")
+            return redirect(survey)
+        if problem is None:
+            context |= {
+                "closes_on": closes_on,
+                "effect": date_change_effect(survey=survey),
+                "carried": [
+                    (k, v) for k, v in request.POST.items() if k.startswith("closes_on")
+                ],
+            }
+            return render(request, "surveys/manage/round_dates_confirm.html", context)
+        form.add_error("closes_on", problem.removesuffix("."))
+    return render(request, "surveys/manage/round_dates.html", context)
 
 
 @login_required
@@ -277,3 +334,67 @@ def round_personal_data_delete(
             "deletion_due": deletion_due(survey=survey),
         },
     )
+
+
+@login_required
+def round_links_sheet(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Show a printable sheet of the organisation links: one block per organisation, QR."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    links = [
+        (link, qr_svg(url=link.url, label=qr_label(link.organisation)))
+        for link in organisation_links(survey=survey)
+    ]
+    return render(
+        request,
+        "surveys/manage/round_links_sheet.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "links": links,
+            "is_closed": survey.status == Survey.Status.CLOSED,
+        },
+    )
+
+
+@login_required
+def round_links_csv(
+    request: HttpRequest, public_id: UUID, round_id: UUID
+) -> HttpResponse:
+    """Download every organisation link of the round as CSV (UTF-8 with BOM)."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    body = links_csv(survey=survey, links=organisation_links(survey=survey))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    name = links_filename(survey=survey, extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def round_link_qr(
+    request: HttpRequest, public_id: UUID, round_id: UUID, organisation_id: UUID
+) -> HttpResponse:
+    """Download one organisation link's QR code as an SVG file, for a slide."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    link = next(
+        (
+            link
+            for link in organisation_links(survey=survey)
+            if link.organisation.public_id == organisation_id
+        ),
+        None,
+    )
+    if link is None:
+        raise Http404("This organisation has no link in this round")
+    org = link.organisation
+    response = HttpResponse(
+        qr_svg_file(url=link.url, label=qr_label(org)), content_type="image/svg+xml"
+    )
+    name = links_filename(survey=survey, extension="svg").replace(
+        "-links.svg", f"-{slugify(org.short_name) or 'organisation'}-qr.svg"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

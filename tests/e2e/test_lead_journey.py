@@ -159,7 +159,8 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
 
     # The invitee follows the emailed link and submits a full response.
     message = next(m for m in mail.outbox if m.to == ["ceo@nhft.example"])
-    assert "Priya Shah, for Northshire Place Partnership" in message.body
+    assert 'Partnership: "Northshire Place Partnership"' in message.body
+    assert 'Asked by: "Priya Shah"' in message.body
     link = re.search(re.escape(settings.SITE_URL) + r"(/s/\S+/)", message.body)
     respondent = browser.new_context()
     answering = respondent.new_page()

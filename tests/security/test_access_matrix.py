@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from surveys.models import Dimension, Membership
 from surveys.services.focus_areas import create_focus_area
-from tests.factories import MembershipFactory
+from tests.factories import InvitationFactory, MembershipFactory
 from tests.reports.conftest import seeded_demo, seeded_round  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,9 @@ def world(seeded_demo):  # noqa: F811 (a fixture imported above)
         "a_id": orgs[0].public_id,
         "b_id": orgs[1].public_id,
         "focus_area_id": focus_area.public_id,
+        "invitation_id": InvitationFactory(
+            survey=survey, organisation=orgs[0]
+        ).public_id,
     }
     return partnership, survey, values
 

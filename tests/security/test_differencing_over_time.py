@@ -241,6 +241,19 @@ class RoundLife:
             },
         )
 
+    def extend_or_reopen(self, days: int) -> None:
+        """The lead extends the open round, or reopens the closed one, and confirms."""
+        day = timezone.localdate() + timedelta(days=days)
+        self.clients[Membership.Role.LEAD].post(
+            reverse("surveys:round_dates", args=self.round_args),
+            {
+                "closes_on_0": day.day,
+                "closes_on_1": day.month,
+                "closes_on_2": day.year,
+                "confirm": "1",
+            },
+        )
+
     def close(self) -> None:
         self.clients[Membership.Role.LEAD].post(
             reverse("surveys:round_close", args=self.round_args)
@@ -434,6 +447,8 @@ def replay(life: RoundLife, steps: list[tuple[str, int]], *, pairs: bool = True)
             life.pass_closing_date()
         elif action == "move closing date":
             life.move_closing_date(argument)
+        elif action == "reopen":
+            life.extend_or_reopen(argument)
         elif action == "close":
             life.close()
         elif action == "delete personal data":
@@ -478,6 +493,52 @@ def test_a_scripted_round_life_never_singles_out_fewer_than_k_people(rule):
     assert any(n >= K for n in snapshots[-1].counts.values())
 
 
+# Issue 15: the lead reopens a closed round (twice) and extends an open one on purpose.
+SCRIPTED_REOPENED_LIFE = [
+    *submissions([4, 3, 2]),
+    ("close", 0),  # the first close releases the at-close figures
+    ("reopen", 10),
+    ("submit", 0),  # fewer than K since the close: held back
+    ("submit", 1),
+    ("submit", 2),
+    ("reopen", 20),  # extends the reopened round
+    ("submit", 0),
+    ("submit", 0),  # Alpha's third since the close: a whole group of K
+    ("close", 0),
+    ("reopen", 5),
+    ("submit", 1),
+    ("pass closing date", 0),
+    ("reopen", 30),  # extends a round whose closing date has passed
+    ("submit", 1),
+    ("submit", 2),
+    ("close", 0),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rule", ["at_close", "groups"])
+def test_reopening_and_extending_a_round_never_singles_out_fewer_than_k_people(rule):
+    life = RoundLife(release_rule=rule, seed=15)
+    first_close = SCRIPTED_REOPENED_LIFE.index(("close", 0)) + 1
+    snapshots = replay(life, SCRIPTED_REOPENED_LIFE[:first_close])
+    first_release = Survey.objects.get(pk=life.survey.pk).results_released_at
+    assert first_release is not None
+    snapshots += replay(life, SCRIPTED_REOPENED_LIFE[first_close:])[1:]
+    survey = Survey.objects.get(pk=life.survey.pk)
+    # Reopened twice, extended twice, closed three times: still the first close's moment.
+    assert survey.results_released_at == first_release
+    assert survey.audit_events.filter(action="round_reopened").count() == 2
+    assert survey.audit_events.filter(action="round_extended").count() == 2
+    assert_no_two_views_single_out_fewer_than_k(snapshots)
+    for snapshot in snapshots:
+        assert_consultants_see_no_count_below_k(snapshot)
+    assert any(n >= K for n in snapshots[-1].counts.values())
+    if rule == "at_close":
+        # Alpha's three later responses made a whole group and came in; the rest wait.
+        alpha = life.organisations[0].name
+        assert snapshots[-1].counts[alpha] == 4 + K
+
+
 @pytest.mark.django_db
 def test_the_board_report_before_and_after_the_close_differs_by_k_or_more():
     life = RoundLife(release_rule="groups", seed=3)
@@ -495,6 +556,7 @@ STEP = st.one_of(
     st.tuples(st.just("pass closing date"), st.just(0)),
     st.tuples(st.just("move closing date"), st.integers(1, 40)),
     st.tuples(st.just("close"), st.just(0)),
+    st.tuples(st.just("reopen"), st.integers(1, 40)),
 )
 
 

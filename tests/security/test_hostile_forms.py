@@ -34,7 +34,8 @@ from surveys.forms.partnerships import (
     PartnershipForm,
     RoundForm,
 )
-from surveys.forms.respondent import StartForm, StepForm, SubmitForm
+from surveys.forms.respondent import ResumeEmailForm, StartForm, StepForm, SubmitForm
+from surveys.forms.rounds import RoundDatesForm
 from surveys.forms.text import UNSTORABLE, StorableTextMixin, validate_storable
 from surveys.journey import Step, build_steps
 from surveys.models import Block, Organisation, Survey, User
@@ -103,6 +104,8 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
         data, step=ctx.section_step, scale=ctx.survey.instrument.scale
     ),
     StartForm: lambda data, ctx: StartForm(data),
+    ResumeEmailForm: lambda data, ctx: ResumeEmailForm(data),
+    RoundDatesForm: lambda data, ctx: RoundDatesForm(data, submit_label="Continue"),
     SubmitForm: lambda data, ctx: SubmitForm(data, expected_digest="0" * 32),
     PartnershipForm: lambda data, ctx: PartnershipForm(data),
     ExistingOrganisationForm: lambda data, ctx: ExistingOrganisationForm(
@@ -144,6 +147,7 @@ UNBOUNDED = {
     ): "limited in bytes by clean_text, then parsed line by line",
     (RoundForm, "opens_on"): "day, month and year: digits only, and a real date",
     (RoundForm, "closes_on"): "day, month and year: digits only, and a real date",
+    (RoundDatesForm, "closes_on"): "day, month and year: digits only, and a real date",
     (FocusAreaForm, "due_date"): "day, month and year: digits only, and a real date",
 }
 # Text fields whose over-long text is refused in other words than the limit, and those words.

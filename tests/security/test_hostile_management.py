@@ -39,6 +39,7 @@ from surveys.forms.partnerships import (
     PartnershipForm,
     RoundForm,
 )
+from surveys.forms.rounds import RoundDatesForm
 from surveys.models import (
     MIN_ANONYMITY_THRESHOLD,
     Eligibility,
@@ -73,6 +74,7 @@ from tests.security.hostile import (
 pytestmark = pytest.mark.django_db
 
 FORMS_DRIVEN = {
+    RoundDatesForm,
     PartnershipForm,
     ExistingOrganisationForm,
     OrganisationForm,
@@ -266,6 +268,15 @@ def _last_day() -> dt.date:
 def tidy(value: str) -> str:
     """Names and titles are stored with runs of whitespace made single spaces."""
     return " ".join(value.split())
+
+
+def _round_extended(e: Estate, sent: Sent) -> None:
+    survey = Survey.objects.get(pk=e.round.pk)
+    closes = timezone.localtime(survey.closes_at).date()
+    assert (closes.day, closes.month, closes.year) == tuple(
+        int(sent[f"closes_on_{n}"]) for n in range(3)
+    )
+    assert survey.audit_events.filter(action="round_extended").exists()
 
 
 @dataclass(frozen=True)
@@ -510,6 +521,15 @@ ENDPOINTS = [
         _round_created,
     ),
     Endpoint("round_edit", _draft_url, _round_inputs(new=False), _round_changed),
+    Endpoint(
+        "round_dates",
+        lambda e: reverse(
+            "surveys:round_dates", args=[e.partnership.public_id, e.round.public_id]
+        ),
+        [date("closes_on", earliest=_today, latest=_last_day, required=True)],
+        _round_extended,
+        buttons={"confirm": "1"},
+    ),
     Endpoint(
         "focus_area_create",
         _round_url("focus_area_create"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import event, example, given
@@ -18,6 +19,7 @@ from surveys.forms.respondent import (
     COMMENT_MAX_LENGTH,
     DONT_KNOW,
     START_KEY_PATTERN,
+    ResumeEmailForm,
     StartForm,
     StepForm,
     SubmitForm,
@@ -45,7 +47,7 @@ from tests.security.hostile import (
 
 pytestmark = pytest.mark.django_db
 
-FORMS_DRIVEN = {StartForm, StepForm, SubmitForm}
+FORMS_DRIVEN = {StartForm, StepForm, SubmitForm, ResumeEmailForm}
 
 
 @dataclass(repr=False)
@@ -251,6 +253,36 @@ def test_any_answers_are_either_saved_as_sent_or_change_nothing(client, journey,
                 assert sent[field_name(item)] == (
                     DONT_KNOW if value is None else str(value)
                 )
+
+
+@examples(20)
+@given(
+    address=st.one_of(
+        hostile_value(),
+        control_text().map(lambda v: v + "@example.org"),
+        oversized_text(254),
+        st.sampled_from(["jo@example.org", " jo@example.org ", "jo@exämple.org"]),
+    )
+)
+def test_an_address_to_email_the_link_to_is_refused_or_mailed_never_stored(
+    client, journey, settings, address
+):
+    settings.RATELIMIT_RESUME_EMAIL = settings.RATELIMIT_RESUME_EMAIL_IP = "10000/h"
+    pairs = [("email_link", "1"), ("resume_email", address)]
+    with rolled_back():
+        mail.outbox = []
+        before = fingerprint()
+        page = post(client, journey.url(journey.section), pairs)
+        assert page.status_code in (200, 302, 400), page.status_code
+        event(f"status {page.status_code}")
+        assert_no_stack_trace(page)
+        if page.status_code != 302:
+            assert_refused(page, before)
+            assert mail.outbox == []
+            return
+        (message,) = mail.outbox
+        assert message.to == [read_back(address).strip()]
+        assert fingerprint() == before  # a blank page saved, and no address kept
 
 
 @examples(25)

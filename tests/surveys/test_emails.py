@@ -74,12 +74,12 @@ def test_invitation_email_says_who_asks_why_how_long_and_until_when(
     assert message.to == [invitation.email]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     assert message.reply_to == [lead.email]  # replies reach the lead
-    assert message.subject == (
-        f"{survey.partnership.name}: how ready are we to work together?"
-    )
+    # Fixed service wording: a customer's name never becomes the subject line.
+    assert message.subject == "Collaboration survey: your personal link"
     body = message.body
-    assert f"Priya Shah, for {survey.partnership.name}, is asking you" in body
-    assert "Northshire Council and its partner organisations" in body
+    assert f'Partnership: "{survey.partnership.name}"' in body
+    assert 'Your organisation: "Northshire Council"' in body
+    assert 'Asked by: "Priya Shah"' in body
     assert "Why we are asking" in body
     assert "about 15 minutes" in body
     assert "reported only for groups of at least 6 people" in body
@@ -235,9 +235,9 @@ def test_people_reminded_recently_are_not_reminded_again(
     survey_setup, lead, invited, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_reminders(survey=survey_setup.survey, actor=lead) == 2
+        assert send_reminders(survey=survey_setup.survey, actor=lead).count == 2
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_reminders(survey=survey_setup.survey, actor=lead) == 0
+        assert send_reminders(survey=survey_setup.survey, actor=lead).count == 0
     assert len(mail.outbox) == 2
 
 
@@ -252,10 +252,13 @@ def test_a_reminder_queued_before_someone_submits_is_not_sent(
     assert [m.to[0] for m in mail.outbox] == ["silent@example.org"]
 
 
-def test_nobody_to_remind_says_so(client, survey_setup, lead):
+def test_nobody_to_remind_says_so_and_why(client, survey_setup, lead):
     client.force_login(lead)
     page = post(client, "reminders_send", survey_setup.survey)
-    assert "Nobody needs a reminder at the moment." in page.content.decode()
+    assert (
+        "Nobody was reminded. Not reminded: 1 person: not sent an invitation yet."
+        in page.content.decode()
+    )
 
 
 # Colleagues
@@ -281,9 +284,10 @@ def test_inviting_a_new_colleague_emails_a_link_to_choose_a_password(
     assert user.memberships.get().role == Membership.Role.CONSULTANT
     [message] = mail.outbox
     assert message.to == ["Sam.Okafor@Example.org"]
-    assert message.subject == f"You have been added to {team.partnership.name}"
-    assert "Jo ICS lead has added you to Northshire Place Partnership" in message.body
-    assert "as Consultant" in message.body
+    assert message.subject == "You have been given a role on Collaboration readiness"
+    assert 'Partnership: "Northshire Place Partnership"' in message.body
+    assert 'Added by: "Jo ICS lead"' in message.body
+    assert "Your role: Consultant" in message.body
     assert "Choose your password" in message.alternatives[0][0]
 
     # The link works: choose a password, then sign in with it.
