@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -122,7 +123,9 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
     EligibleForm: lambda data, ctx: EligibleForm(
         data, organisation=ctx.organisations[0], submitted=0
     ),
-    SignInForm: lambda data, ctx: SignInForm(None, data=data),
+    SignInForm: lambda data, ctx: SignInForm(
+        data=data, request=RequestFactory().post("/accounts/login/")
+    ),
     PasswordResetRequestForm: lambda data, ctx: PasswordResetRequestForm(data),
     SetPasswordForm: lambda data, ctx: SetPasswordForm(ctx.user, data),
     PasswordChangeForm: lambda data, ctx: PasswordChangeForm(ctx.user, data),

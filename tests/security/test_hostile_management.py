@@ -370,7 +370,7 @@ def _eligible_recorded(e: Estate, sent: Sent) -> None:
 
 def _signed_in(e: Estate, sent: Sent) -> None:
     lead = User.objects.get(pk=e.lead.pk)
-    assert sent["username"] == lead.username
+    assert sent["login"] == lead.username
     assert lead.last_login != e.lead.last_login
 
 
@@ -570,9 +570,9 @@ ENDPOINTS = [
         lambda e: reverse("login"),
         [
             Input(
-                ("username",),
+                ("login",),
                 valid=lambda e: one(st.just(e.lead.username)),
-                invalid=text("username", 150).invalid,
+                invalid=text("login", 150).invalid,
             ),
             Input(
                 ("password",),
