@@ -64,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
+# Messages travel in a signed cookie, not the session: a survey page that shows none then
+# never loads a session row (issue 17: a query fewer on every question page).
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
 ROOT_URLCONF = "collab_survey.urls"
 
 TEMPLATES = [

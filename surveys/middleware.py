@@ -49,13 +49,16 @@ class MfaRequiredForLeads:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         """Redirect to the MFA page when this request needs MFA and the lead has none."""
-        if not settings.MFA_REQUIRED_FOR_LEADS or not request.user.is_authenticated:
+        if not settings.MFA_REQUIRED_FOR_LEADS:
             return None
         match = request.resolver_match
         namespaces = set(match.namespaces) if match else set()
         if not namespaces & {"surveys", "reports"} or (match.url_name or "").startswith(
             "respondent_"
         ):
+            return None
+        # Only now: reading the user loads the session, a query no survey page needs.
+        if not request.user.is_authenticated:
             return None
         if not needs_mfa_setup(request):
             return None
