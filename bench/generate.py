@@ -187,7 +187,13 @@ def _build_world(args: argparse.Namespace, instrument, rng) -> World:
     """Create partnerships, organisations, one open round and one organisation link each."""
     from django.utils import timezone
 
-    from surveys.models import Invitation, Organisation, Partnership, Survey
+    from surveys.models import (
+        Invitation,
+        Organisation,
+        Partnership,
+        PartnershipMember,
+        Survey,
+    )
 
     size = max(1, args.partnership_size)
     n_partnerships = math.ceil(args.organisations / size)
@@ -204,9 +210,13 @@ def _build_world(args: argparse.Namespace, instrument, rng) -> World:
         for o in range(args.organisations)
     )
     partnership_of = np.arange(args.organisations) // size
-    through = Partnership.members.through
-    through.objects.bulk_create(
-        through(partnership_id=partnerships[p].pk, organisation_id=org.pk)
+    PartnershipMember.objects.bulk_create(
+        PartnershipMember(
+            partnership_id=partnerships[p].pk,
+            organisation=org,
+            name=org.name,
+            short_name=org.short_name,
+        )
         for org, p in zip(organisations, partnership_of, strict=True)
     )
     now = timezone.now()

@@ -45,7 +45,14 @@ def make_round():
     from django.utils import timezone
 
     from bench.generate import _delete_previous
-    from surveys.models import Invitation, Organisation, Partnership, Sector, Survey
+    from surveys.models import (
+        Invitation,
+        Organisation,
+        Partnership,
+        PartnershipMember,
+        Sector,
+        Survey,
+    )
     from surveys.services.demo.write import ensure_default_instrument
 
     instrument = ensure_default_instrument()
@@ -60,7 +67,7 @@ def make_round():
         )
         for n in range(1, 6)
     ]
-    partnership.members.set(orgs)
+    PartnershipMember.objects.add(partnership=partnership, organisations=orgs)
     survey = Survey.objects.create(
         partnership=partnership,
         instrument=instrument,

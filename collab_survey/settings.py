@@ -91,7 +91,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 
-# `reports` holds each round's computed analysis (reports/analysis.py). The gunicorn workers
+# `reports` holds each round's computed analysis (reports/analysis/). The gunicorn workers
 # and the task worker must share it, so that a round is analysed once, by the worker: files
 # beside the app by default; any shared Django cache URL (e.g. redis://) will do.
 CACHES = {
@@ -108,6 +108,14 @@ REPORTS_PACKS_AFTER_REFRESH = env.bool("REPORTS_PACKS_AFTER_REFRESH", default=Tr
 # Rounds with more submitted responses than this are analysed by the task worker only; a
 # dashboard asked for one before it is ready says so and reloads itself.
 REPORTS_SYNC_BUILD_LIMIT = env.int("REPORTS_SYNC_BUILD_LIMIT", default=5000)
+# Weights of overall fit's four components (MEASUREMENT §5 "Pairwise fit"): values and
+# trust outweigh similarity. Every page that explains fit reads them from here.
+FIT_WEIGHTS = {
+    "compatibility": 0.3,
+    "mutual_trust": 0.3,
+    "culture_fit": 0.2,
+    "profile_fit": 0.2,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering indexes on answers (INCLUDE columns) are a PostgreSQL optimisation; SQLite,
 # used only so that `make run` works on a bare machine, builds them as plain indexes.
@@ -244,6 +252,14 @@ RATELIMIT_LOGIN_IP = _rate(
 # "Email me my link" on a survey page: per address and resume link, and per address.
 RATELIMIT_RESUME_EMAIL = _rate("RATELIMIT_RESUME_EMAIL", "3/h")
 RATELIMIT_RESUME_EMAIL_IP = _rate("RATELIMIT_RESUME_EMAIL_IP", "20/h")
+# Email domains whose accounts may create partnerships (and lead them), e.g.
+# "nhs.net,northshire.gov.uk"; empty means only accounts a site administrator granted
+# "Can create partnerships" (surveys.tenancy).
+PARTNERSHIP_CREATOR_DOMAINS = [
+    domain.strip().lower().lstrip("@")
+    for domain in env.list("PARTNERSHIP_CREATOR_DOMAINS", default=[])
+    if domain.strip()
+]
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 (the default)
 # ignores that header and counts REMOTE_ADDR, which a visitor cannot forge.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)

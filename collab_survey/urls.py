@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from surveys.ratelimits import limit_account_form, posted_field
 from surveys.urls import account_urlpatterns
 from surveys.views.health import healthz
 from surveys.views.home import home
@@ -14,6 +15,12 @@ urlpatterns = [
     path("privacy", privacy_notice, name="privacy"),
     path("accessibility", accessibility_statement, name="accessibility"),
     path("healthz", healthz, name="healthz"),
+    # The admin's sign-in counts against the same limits as the site's own (one "sign-in"
+    # group), so that a password cannot be guessed there faster than at /accounts/login/.
+    path(
+        "admin/login/",
+        limit_account_form("sign-in", posted_field("username"))(admin.site.login),
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -172,6 +172,15 @@ def load_alignment(survey: Survey) -> pd.DataFrame:
     return frame.assign(value=frame["value"] - 3)
 
 
+def load_alignment_items(survey: Survey) -> pd.DataFrame:
+    """Return the instrument's alignment items (code and wording), in survey order."""
+    items = Item.objects.filter(
+        dimension__instrument_id=survey.instrument_id,
+        response_format=Item.Format.ALIGNMENT,
+    ).order_by("dimension__order", "order")
+    return _frame(items, {"item": "code", "text": "text"})
+
+
 def load_organisations(survey: Survey) -> pd.DataFrame:
     """Return the partnership's organisations with their published responses and N.
 

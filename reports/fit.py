@@ -18,7 +18,14 @@ from scipy import sparse, special
 from scipy import stats as st
 
 from reports import columns as c
-from reports.scoring import require_columns, t_quantile
+from reports.scoring import (
+    READINESS_PER_POINT,
+    SCALE_MAX,
+    SCALE_MIN,
+    require_columns,
+    t_quantile,
+    to_readiness,
+)
 
 # Values and trust outweigh similarity (seed 004; Kristof-Brown et al. 2005).
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
@@ -67,7 +74,7 @@ ABS_DIFFERENCE_SPREAD = 1.36
 
 
 def _readiness(mean: float | None) -> float | None:
-    return None if mean is None or pd.isna(mean) else 25 * (float(mean) - 1)
+    return None if mean is None or pd.isna(mean) else to_readiness(float(mean))
 
 
 def _or_none(value: float | None) -> float | None:
@@ -111,7 +118,9 @@ def corrected_profile_fit(d2: float, noise: float, k: int) -> float | None:
     """
     if k == 0 or d2 is None or pd.isna(d2) or pd.isna(noise):
         return None
-    return float(100 * (1 - math.sqrt(max(d2 - noise, 0.0) / k) / 4))
+    return float(
+        100 * (1 - math.sqrt(max(d2 - noise, 0.0) / k) / (SCALE_MAX - SCALE_MIN))
+    )
 
 
 def expected_abs(mean: np.ndarray | float, sd: np.ndarray | float) -> np.ndarray:
@@ -971,7 +980,7 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
         distance = 0.5 * corrected_abs_difference(gap, sd).sum()
         components[c.CULTURE_FIT] = float(np.clip(100 - distance, 0.0, 100.0))
     if mutual is not None and c.MUTUAL_TRUST in splits:
-        sd = 25 * math.sqrt(
+        sd = READINESS_PER_POINT * math.sqrt(
             boot.sampling_variance(a, [(c.TRUST, b)])[0]
             + boot.sampling_variance(b, [(c.TRUST, a)])[0]
         )
@@ -1036,7 +1045,7 @@ def _profile_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     usable = np.isfinite(squared)
     k = usable.sum(axis=1)
     d2 = np.where(usable, squared, 0.0).sum(axis=1) / k
-    return np.where(k > 0, 100 * (1 - np.sqrt(d2) / 4), np.nan)
+    return np.where(k > 0, 100 * (1 - np.sqrt(d2) / (SCALE_MAX - SCALE_MIN)), np.nan)
 
 
 def _culture_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1044,14 +1053,14 @@ def _culture_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _mutual_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 25 * (np.minimum(a[:, 0], b[:, 0]) - 1)
+    return to_readiness(np.minimum(a[:, 0], b[:, 0]))
 
 
 def _compatibility_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # Each side holds its direction's column if that direction counts, else none.
     rows = max(len(a), len(b))
     directions = [np.broadcast_to(side[:, 0], rows) for side in (a, b) if side.shape[1]]
-    return 25 * (np.mean(directions, axis=0) - 1)
+    return to_readiness(np.mean(directions, axis=0))
 
 
 def _resampled(

@@ -38,6 +38,9 @@ class PackRequest:
     survey_id: int
     a_id: str = ""
     b_id: str = ""
+    # Leads and analysts see every count; consultants none below K (sees_exact_counts),
+    # so the pack that says why its count differs from the submitted one is drawn per kind.
+    exact_counts: bool = False
 
     @property
     def is_pair(self) -> bool:
@@ -73,6 +76,7 @@ def pack_key(survey: Survey, request: PackRequest) -> str:
             raise LookupError((request.a_id, request.b_id))
     fingerprint = analysis.fingerprint
     scope = f"{request.a_id}:{request.b_id}" if request.is_pair else "partnership"
+    scope += ":exact" if request.exact_counts else ""
     # The cover shows the round's title and dates and the partnership's name.
     cover = (
         f"{survey.updated_at.isoformat()}:{survey.partnership.updated_at.isoformat()}"
@@ -88,8 +92,10 @@ def _building_key(key: str) -> str:
 def draw(survey: Survey, request: PackRequest) -> bytes:
     """Draw the pack now (LookupError for a pair that is not in the partnership)."""
     if request.is_pair:
-        return pdf.pair_pdf(survey, request.a_id, request.b_id)
-    return pdf.partnership_pdf(survey)
+        return pdf.pair_pdf(
+            survey, request.a_id, request.b_id, exact_counts=request.exact_counts
+        )
+    return pdf.partnership_pdf(survey, exact_counts=request.exact_counts)
 
 
 def build_and_store(survey: Survey, request: PackRequest) -> bytes:
@@ -114,7 +120,9 @@ def cached_pack(survey: Survey, request: PackRequest) -> bytes:
         return document
     if cache.add(_building_key(key), 1, BUILD_SECONDS):
         try:
-            build_board_pack.enqueue(request.survey_id, request.a_id, request.b_id)
+            build_board_pack.enqueue(
+                request.survey_id, request.a_id, request.b_id, request.exact_counts
+            )
         except Exception:
             cache.delete(_building_key(key))  # nobody would clear it otherwise
             raise

@@ -1,14 +1,14 @@
 """Board reports as A4 PDFs: the dashboards' own figures, charts and tables, laid out for print.
 
-Charts are the dashboards' plotly figure dicts (so suppressed groups are already left out),
-adjusted for greyscale print (value labels, patterns, dashes and marker shapes as well as
-colour) and drawn to PNG by kaleido with Debian's Chromium. One browser serves every chart of
-a report. HTML templates under templates/reports/pdf/ become the PDF through weasyprint, which
-may fetch nothing but the data: URIs of those charts.
+Charts are the dashboards' own charts redrawn by their builders for print
+(`Chart.for_medium("print")`: the same data, so suppressed groups are already left out, with
+value labels, patterns, dashes and marker shapes as well as colour) and drawn to PNG by kaleido
+with Debian's Chromium. One browser serves every chart of a report. HTML templates under
+templates/reports/pdf/ become the PDF through weasyprint, which may fetch nothing but the
+data: URIs of those charts.
 """
 
 import base64
-import copy
 import logging
 import os
 import threading
@@ -22,7 +22,7 @@ from choreographer.browsers.chromium import Chromium
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reports import board_pack, charts
+from reports import board_pack
 from reports.charts import Chart
 from reports.exports.formats import download_stem
 from reports.staticfiles import PLOTLY_JS
@@ -38,9 +38,6 @@ for _name in ("weasyprint.progress", "kaleido", "choreographer", "chrome_wrapper
 # 660 px), so 14 px chart text prints at about 8.5 pt; scale 2 gives 240 dpi on paper.
 IMAGE_WIDTH = 820
 IMAGE_SCALE = 2
-PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
-BAND_PATTERNS = {"strength": "", "develop": "/", "concern": "x"}
-BAND_BY_COLOUR = {colour: band for band, colour in charts.BAND_COLOURS.items()}
 
 _server_lock = threading.RLock()
 _server_users = 0
@@ -67,131 +64,6 @@ def chart_server() -> Iterator[None]:
                 kaleido.stop_sync_server(silence_warnings=True)
 
 
-def _ink(colour: str) -> str:
-    """Return black or white, whichever reads better on a hex colour."""
-    if not (isinstance(colour, str) and colour.startswith("#") and len(colour) == 7):
-        return "#0b0c0c"
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return "#0b0c0c" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#ffffff"
-
-
-def _pattern(shape: str, colour: Any) -> dict[str, Any]:
-    return {"shape": shape, "fgcolor": _ink(colour), "size": 7, "solidity": 0.25}
-
-
-def _bars_for_print(figure: dict[str, Any], digits: int) -> None:
-    bars = [t for t in figure["data"] if t.get("type") == "bar"]
-    grouped = len([t for t in bars if t.get("showlegend", True)]) > 1
-    if grouped:
-        # Above the plot, clear of long rotated axis labels.
-        figure["layout"]["legend"] = {
-            "orientation": "h",
-            "x": 0,
-            "y": 1.02,
-            "xanchor": "left",
-            "yanchor": "bottom",
-        }
-        figure["layout"]["margin"]["t"] = 70
-    for index, trace in enumerate(bars):
-        colour = trace.get("marker", {}).get("color")
-        if grouped and isinstance(colour, str):
-            trace["marker"]["pattern"] = _pattern(
-                PATTERNS[index % len(PATTERNS)], colour
-            )
-        # Bars with error bars keep their figures in the table below: labels would
-        # sit on the whiskers.
-        if "text" not in trace and "error_y" not in trace:
-            axis = "x" if trace.get("orientation") == "h" else "y"
-            trace["texttemplate"] = f"%{{{axis}:.{digits}f}}"
-            trace["textposition"] = "outside"
-            trace["textfont"] = {"size": 11}
-            trace["cliponaxis"] = False
-
-
-def _readiness_for_print(figure: dict[str, Any]) -> None:
-    trace = figure["data"][0]
-    colours = trace["marker"]["color"]
-    bands = [BAND_BY_COLOUR.get(c, "") for c in colours]
-    trace["text"] = [
-        f"{t} · {band}" for t, band in zip(trace["text"], bands, strict=True)
-    ]
-    trace["marker"]["pattern"] = {
-        "shape": [BAND_PATTERNS.get(b, "") for b in bands],
-        "fgcolor": [_ink(c) for c in colours],
-        "size": 8,
-        "solidity": 0.3,
-    }
-    figure["layout"]["xaxis"]["range"] = [0, 118]
-    figure["layout"]["annotations"] = [
-        {
-            "text": "Plain bar: strength · diagonal lines: develop · crosses: concern",
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": 1.02,
-            "xanchor": "left",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": 12},
-        }
-    ]
-
-
-def _radar_for_print(figure: dict[str, Any]) -> None:
-    lines = [t for t in figure["data"] if t.get("mode") == "lines+markers"]
-    for trace, symbol, dash in zip(
-        lines, ["circle", "square"], ["solid", "dash"], strict=False
-    ):
-        trace.setdefault("marker", {}).update({"symbol": symbol, "size": 9})
-        trace.setdefault("line", {})["dash"] = dash
-
-
-def _gaps_for_print(figure: dict[str, Any]) -> None:
-    trace = figure["data"][0]
-    marker = trace["marker"]
-    clear = [c == charts.BAND_COLOURS["concern"] for c in marker["color"]]
-    marker["symbol"] = ["diamond" if c else "circle-open" for c in clear]
-    marker["line"] = {"width": 2, "color": marker["color"]}
-    trace["mode"] = "markers+text"
-    trace["texttemplate"] = "%{x:+.2f}"
-    trace["textposition"] = "top center"
-    trace["textfont"] = {"size": 11}
-    figure["layout"]["annotations"] = [
-        *figure["layout"].get("annotations", []),
-        {
-            "text": "◆ clear gap   ○ not clear (not significant across the dimensions, or under 0.5)",
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": 1.02,
-            "xanchor": "left",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": 12},
-        },
-    ]
-
-
-def print_figure(chart: Chart) -> dict[str, Any]:
-    """Return a copy of the chart's figure that also reads in greyscale on paper."""
-    figure = copy.deepcopy(chart.figure)
-    layout = figure.setdefault("layout", {})
-    layout["width"] = IMAGE_WIDTH
-    layout.setdefault("margin", {})["t"] = max(layout.get("margin", {}).get("t", 0), 40)
-    if chart.key == "readiness":
-        _readiness_for_print(figure)
-    elif chart.key == "gaps":
-        _gaps_for_print(figure)
-    elif chart.key.endswith("profile") or chart.key.endswith("profiles"):
-        _radar_for_print(figure)
-    else:
-        _bars_for_print(figure, digits=0 if "culture" in chart.key else 1)
-    for trace in figure["data"]:
-        if trace.get("type") == "heatmap":
-            trace["textfont"] = {"size": 13}
-    return figure
-
-
 def browser_path() -> str | None:
     """Return the Chromium kaleido would start, if it is there to start."""
     # Checked first because kaleido's sync server waits forever for a browser that
@@ -211,7 +83,7 @@ def render_images(figures: dict[str, Chart]) -> dict[str, str]:
     started = time.perf_counter()
     with _server_lock, chart_server():
         for name, chart in figures.items():
-            figure = print_figure(chart)
+            figure = chart.for_medium("print").figure
             height = int(figure["layout"].get("height") or 450)
             try:
                 png = kaleido.calc_fig_sync(
@@ -264,15 +136,20 @@ def _render(template: str, context: dict[str, Any]) -> bytes:
     return document
 
 
-def partnership_pdf(survey: Survey) -> bytes:
-    """Return the partnership board report of a round as PDF bytes."""
-    context = board_pack.partnership_report(survey)
+def partnership_pdf(survey: Survey, *, exact_counts: bool = False) -> bytes:
+    """Return the partnership board report of a round as PDF bytes.
+
+    `exact_counts` is False for consultants, who see no counts of people below K.
+    """
+    context = board_pack.partnership_report(survey, exact_counts=exact_counts)
     return _render("reports/pdf/partnership.html", context)
 
 
-def pair_pdf(survey: Survey, a_id: str, b_id: str) -> bytes:
+def pair_pdf(
+    survey: Survey, a_id: str, b_id: str, *, exact_counts: bool = False
+) -> bytes:
     """Return the board report of one pair of partners as PDF bytes (LookupError if unknown)."""
-    context = board_pack.pair_report(survey, a_id, b_id)
+    context = board_pack.pair_report(survey, a_id, b_id, exact_counts=exact_counts)
     return _render("reports/pdf/pair.html", context)
 
 

@@ -11,9 +11,11 @@ from typing import Any
 import pandas as pd
 from django.db.models import F
 
-from reports import fit, pages
+from reports import fit, narrative, pages
 from reports.analysis import SurveyAnalysis, analyse_survey
 from reports.data import previous_round
+from reports.figures import Estimate
+from reports.page_models import Citation
 from surveys.models import (
     MAX_FOCUS_AREAS,
     MIN_FOCUS_AREAS,
@@ -60,7 +62,15 @@ class PromptGroup:
 
     dimension: str
     gap: str
-    prompts: list[Prompt]
+    prompts: tuple[Citation, ...]
+
+
+def _cited(survey: Survey, prompts: list[Prompt]) -> tuple[Citation, ...]:
+    """Each question with its source documents by human title, never by file name."""
+    return tuple(
+        Citation(text=p.text, sources=tuple(survey.instrument.cite(p.sources)))
+        for p in prompts
+    )
 
 
 def _scoped(queryset: Any, pair: PairKeys | None, *, everything: bool) -> Any:
@@ -116,12 +126,6 @@ def dimension_mean(frame: pd.DataFrame, **match: Any) -> float | None:
     return None if mean is None or math.isnan(mean) else float(mean)
 
 
-def _moved(before: float, now: float) -> str:
-    if f"{before:.2f}" == f"{now:.2f}":
-        return f"stayed at {now:.2f}"
-    return f"moved from {before:.2f} to {now:.2f}"
-
-
 def _partnership_progress(
     area: FocusArea,
     *,
@@ -131,25 +135,31 @@ def _partnership_progress(
     now: SurveyAnalysis,
 ) -> str:
     key = area.dimension.key
-    start = dimension_mean(before.partnership_profile, dimension=key)
-    end = dimension_mean(now.partnership_profile, dimension=key)
-    said = f"We said we would work on {title.lower()}"
-    if key not in set(now.dimensions["dimension"]):
-        return f"{said}; this round’s questionnaire does not measure it."
-    if start is None:
-        return (
-            f"{said}; it is now {end:.2f}, but {earlier.title} had too few responses "
-            f"(fewer than {before.threshold} per organisation) to compare with."
-            if end is not None
-            else f"{said}; neither round has enough responses to show it "
-            f"(fewer than {now.threshold} per organisation)."
-        )
-    if end is None:
-        return (
-            f"{said}; it was {start:.2f} in {earlier.title}, but this round has too few "
-            f"responses (fewer than {now.threshold} per organisation) to show it now."
-        )
-    return f"{said}; it {_moved(start, end)}."
+    measured = key in set(now.dimensions["dimension"])
+    figures = {f.dimension: f for f in pages.partnership_profile(now, before)}
+    then = {f.dimension: f for f in pages.partnership_profile(before, None)}
+    current = figures.get(key)
+    return narrative.focus_progress(
+        title=title,
+        since=earlier.title,
+        before=then[key].mean if key in then else None,
+        now=current.mean if current is not None else None,
+        change=current.change if current is not None else None,
+        threshold=now.threshold,
+        measured=measured,
+    )
+
+
+def _cell(analysis: SurveyAnalysis, organisation: int, key: str) -> Any | None:
+    """An organisation's shown score on a dimension (mean, se, n), or None."""
+    rows = analysis.org_scores[
+        (analysis.org_scores["organisation"] == organisation)
+        & (analysis.org_scores["dimension"] == key)
+    ]
+    if rows.empty or bool(rows["suppressed"].iloc[0]):
+        return None
+    row = rows.iloc[0]
+    return None if pd.isna(row["mean"]) else row
 
 
 def _pair_progress(
@@ -161,37 +171,36 @@ def _pair_progress(
     now: SurveyAnalysis,
 ) -> str:
     key = area.dimension.key
-    said = f"We said we would work on {title.lower()}"
-    if key not in set(now.dimensions["dimension"]):
-        return f"{said}; this round’s questionnaire does not measure it."
-    clauses, ends = [], []
+    sides = []
     for org in (area.organisation_a, area.organisation_b):
-        start = dimension_mean(before.org_scores, organisation=org.pk, dimension=key)
-        end = dimension_mean(now.org_scores, organisation=org.pk, dimension=key)
-        ends.append((start, end))
+        start, end = _cell(before, org.pk, key), _cell(now, org.pk, key)
+        change = None
         if start is not None and end is not None:
-            clauses.append(f"{org.name} {_moved(start, end)}")
-        elif end is not None:
-            clauses.append(
-                f"{org.name} is now {end:.2f} (too few responses in {earlier.title} "
-                "to compare)"
+            change = pages.change_between(
+                end["mean"],
+                end["se"],
+                end["n"] - 1,
+                start["mean"],
+                start["se"],
+                start["n"] - 1,
             )
-        elif start is not None:
-            clauses.append(
-                f"{org.name} was {start:.2f} in {earlier.title} but has fewer than "
-                f"{now.threshold} responses this round"
+        sides.append(
+            (
+                org.name,
+                None
+                if start is None
+                else Estimate(float(start["mean"]), int(start["n"])),
+                None if end is None else Estimate(float(end["mean"]), int(end["n"])),
+                change,
             )
-        else:
-            clauses.append(
-                f"{org.name} has fewer than {now.threshold} responses in both rounds"
-            )
-    sentence = f"{said}; " + " and ".join(clauses) + "."
-    (a0, a1), (b0, b1) = ends
-    if None not in (a0, a1, b0, b1):
-        sentence += (
-            f" The gap between them went from {abs(a0 - b0):.2f} to {abs(a1 - b1):.2f}."
         )
-    return sentence
+    return narrative.pair_focus_progress(
+        title=title,
+        since=earlier.title,
+        sides=sides,
+        threshold=now.threshold,
+        measured=key in set(now.dimensions["dimension"]),
+    )
 
 
 def _progress_rows(
@@ -272,7 +281,9 @@ def workshop_prompts(
         if prompts:
             groups.append(
                 PromptGroup(
-                    dimension=titles[row.dimension], gap=sentence, prompts=prompts
+                    dimension=titles[row.dimension],
+                    gap=sentence,
+                    prompts=_cited(survey, prompts),
                 )
             )
     return groups

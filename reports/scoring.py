@@ -24,6 +24,21 @@ DEVELOP_FROM = 3.0
 # are read after rounding to this many places; no real mean is that close to an edge.
 BAND_DECIMALS = 9
 _RAW_VALUES = [1, 2, 3, 4, 5]
+# Readiness points per scale point: 1–5 becomes 0–100.
+READINESS_PER_POINT = 100 / (SCALE_MAX - SCALE_MIN)
+
+
+Scalar = float | np.ndarray | pd.Series
+
+
+def to_readiness(mean: Scalar) -> Scalar:
+    """Rescale a 1–5 mean (number, array or Series) to readiness on 0–100."""
+    return (mean - SCALE_MIN) * READINESS_PER_POINT
+
+
+def reverse_score(value: Scalar) -> Scalar:
+    """Score a reverse-worded answer the other way round: 1 ↔ 5, 2 ↔ 4."""
+    return SCALE_MIN + SCALE_MAX - value
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], *, name: str) -> None:
@@ -92,7 +107,7 @@ def score_answers(answers: pd.DataFrame) -> pd.DataFrame:
     require_columns(answers, [c.REVERSE, c.VALUE], name="answers")
     value = answers[c.VALUE].astype("float64")
     reverse = answers[c.REVERSE].eq(True)
-    scored = value.where(~reverse, SCALE_MIN + SCALE_MAX - value)
+    scored = value.where(~reverse, reverse_score(value))
     return answers.assign(**{c.SCORED_VALUE: scored})
 
 
@@ -191,7 +206,7 @@ def organisation_scores(
             c.SE: se.where(shown),
             c.CI_LOW: ci_low.where(shown),
             c.CI_HIGH: ci_high.where(shown),
-            c.READINESS: (25 * (mean - 1)).where(shown),
+            c.READINESS: to_readiness(mean).where(shown),
             c.BAND: _bands(mean).where(shown, None),
             c.UNCERTAIN: crosses.astype(object).where(shown & mean.notna(), None),
             c.SUPPRESSED: suppressed.astype(bool),
@@ -218,7 +233,7 @@ def overall_readiness(org_scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             c.ORGANISATION: frame[c.ORGANISATION],
-            c.READINESS: 25 * (mean - 1),
+            c.READINESS: to_readiness(mean),
             c.MEAN: mean,
             c.N_DIMENSIONS: n_dimensions,
             c.SUPPRESSED: n_dimensions.eq(0),
@@ -392,6 +407,118 @@ def item_distribution(answers: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c.VALUE: value, c.COUNT: frame[c.COUNT].astype(int)})[
         c.DISTRIBUTION_COLUMNS
     ]
+
+
+def welch_change(
+    now: float,
+    se_now: float,
+    df_now: float,
+    before: float,
+    se_before: float,
+    df_before: float,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """Return now − before with its Welch interval (two independent samples), 95% by default.
+
+    Each side gives its mean, standard error and degrees of freedom; the interval's
+    degrees of freedom are Welch–Satterthwaite's. A side without a standard error gives
+    no interval (NaN ends), never a falsely narrow one.
+    """
+    change = now - before
+    v_now, v_before = se_now**2, se_before**2
+    usable = (
+        np.isfinite([v_now, v_before]).all()
+        and bool(df_now >= 1)
+        and bool(df_before >= 1)
+    )
+    if not usable:
+        return change, np.nan, np.nan
+    if v_now + v_before == 0:
+        return change, change, change
+    spread = v_now**2 / df_now + v_before**2 / df_before  # a df of inf adds nothing
+    df = (v_now + v_before) ** 2 / spread if spread > 0 else np.inf
+    half = float(stats.t.ppf(0.5 + level / 2, df)) * np.sqrt(v_now + v_before)
+    return change, change - half, change + half
+
+
+def se_from_interval(low: float, high: float) -> float:
+    """Return the normal-theory SE a 95% interval implies (for bootstrap intervals)."""
+    return (high - low) / (2 * stats.norm.ppf(0.975))
+
+
+def mean_of_means_error(ses: pd.Series, dfs: pd.Series) -> tuple[float, float]:
+    """Return the SE and Welch–Satterthwaite df of an unweighted mean of independent means."""
+    variances = ses.astype("float64") ** 2
+    g = len(variances)
+    if g == 0 or not np.isfinite(variances).all() or (dfs < 1).any():
+        return np.nan, np.nan
+    total = variances.sum()
+    se = np.sqrt(total) / g
+    if total == 0:
+        return 0.0, np.inf
+    df = total**2 / (variances**2 / dfs.astype("float64")).sum()
+    return float(se), float(df)
+
+
+def respondent_overall(
+    resp_scores: pd.DataFrame, org_scores: pd.DataFrame
+) -> pd.DataFrame:
+    """Each organisation's n, SE and df of its respondents' mean score over shown dimensions.
+
+    The spread behind an overall-readiness change: a respondent's dimensions are not
+    independent, so the error comes from respondents, not from the dimensions' SEs.
+    """
+    shown = org_scores.loc[
+        ~org_scores[c.SUPPRESSED].astype(bool), [c.ORGANISATION, c.DIMENSION]
+    ]
+    scores = resp_scores.merge(shown, on=[c.ORGANISATION, c.DIMENSION])
+    per_person = scores.groupby([c.ORGANISATION, c.RESPONSE_ID])[c.SCORE].mean()
+    summary = per_person.groupby(level=c.ORGANISATION).agg(["count", "std"])
+    n = summary["count"].astype("float64")
+    return pd.DataFrame(
+        {
+            c.ORGANISATION: summary.index,
+            c.N: n.to_numpy(),
+            c.SE: (summary["std"] / np.sqrt(n)).to_numpy(),
+            "df": (n - 1).to_numpy(),
+        }
+    )
+
+
+# MEASUREMENT §4 "Culture profile": an organisation's incentives, loyalties and authority
+# are "aligned" with partnership when all three pull towards it by at least this much.
+ALIGNED_FROM = 1.0
+
+
+def alignment_scores(alignment: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """Mean (−2 … +2) and 95% interval of each alignment item per organisation, n < K hidden."""
+    require_columns(alignment, [c.ORGANISATION, c.ITEM, c.VALUE], name="alignment")
+    answered = alignment.dropna(subset=[c.VALUE])
+    summary = answered.groupby([c.ORGANISATION, c.ITEM], as_index=False)[c.VALUE].agg(
+        **{c.N: "count", c.MEAN: "mean", c.SD: "std"}
+    )
+    n = summary[c.N].astype("float64")
+    half = t_quantile(n - 1) * summary[c.SD] / np.sqrt(n)
+    shown = n >= threshold
+    return pd.DataFrame(
+        {
+            c.ORGANISATION: summary[c.ORGANISATION],
+            c.ITEM: summary[c.ITEM],
+            c.N: n.where(shown),
+            c.MEAN: summary[c.MEAN].where(shown),
+            c.CI_LOW: (summary[c.MEAN] - half).where(shown),
+            c.CI_HIGH: (summary[c.MEAN] + half).where(shown),
+            c.SUPPRESSED: ~shown,
+        }
+    )
+
+
+def is_aligned(means: Iterable[float | None], *, items: int = 3) -> bool | None:
+    """Apply the "aligned" rule: every alignment item's mean at +1 or more (None if any is hidden)."""
+    values = list(means)
+    if len(values) < items or any(v is None or pd.isna(v) for v in values):
+        return None
+    return all(round(float(v), BAND_DECIMALS) >= ALIGNED_FROM for v in values)
 
 
 def welch_interval(

@@ -25,7 +25,9 @@ def refresh_analysis(survey_id: int) -> None:
 
 
 @task()
-def build_board_pack(survey_id: int, a_id: str = "", b_id: str = "") -> None:
+def build_board_pack(
+    survey_id: int, a_id: str = "", b_id: str = "", exact_counts: bool = False
+) -> None:
     """Draw one board pack into the shared reports cache."""
     from reports.pack_cache import PackRequest, build_and_store
 
@@ -33,7 +35,7 @@ def build_board_pack(survey_id: int, a_id: str = "", b_id: str = "") -> None:
     if survey is None:
         return
     try:
-        build_and_store(survey, PackRequest(survey.pk, a_id, b_id))
+        build_and_store(survey, PackRequest(survey.pk, a_id, b_id, exact_counts))
     except LookupError:
         # A pair that left the partnership after the request: nothing to draw.
         logger.info(

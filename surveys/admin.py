@@ -1,5 +1,8 @@
 """Django admin for every model: a back office for support staff, not the main UI."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Q, QuerySet
@@ -19,12 +22,14 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     ProfileAnswer,
     Response,
     Survey,
     User,
     WorkerHeartbeat,
 )
+from surveys.services.partnerships import name_clash, refresh_member_names
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,12 +51,78 @@ class CollabUserAdmin(UserAdmin):
     ]
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    """Refuse a rename that would give two members of one partnership the same name."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "sector"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        for partnership in self.instance.partnerships.all():
+            for field in ("name", "short_name"):
+                value = cleaned.get(field)
+                clash = value and name_clash(
+                    partnership=partnership,
+                    field=field,
+                    value=value,
+                    organisation=self.instance,
+                )
+                if clash:
+                    self.add_error(field, f"{partnership.name}: {clash}")
+        return cleaned
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationAdminForm
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Organisation,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        refresh_member_names(organisation=obj)
+
     list_display = ["name", "short_name", "sector", "created_at"]
     list_filter = ["sector"]
     search_fields = ["name", "short_name"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
+
+
+class PartnershipMemberInline(admin.TabularInline):
+    """A partnership's organisations, read only: leads add them on the partnership's pages,
+    which check names are unique and create the organisation's links."""
+
+    model = PartnershipMember
+    extra = 0
+    fields = readonly_fields = ["organisation", "name", "short_name"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PartnershipMember)
+class PartnershipMemberAdmin(admin.ModelAdmin):
+    """Which organisations belong to which partnerships; read only (see the inline)."""
+
+    list_display = ["name", "short_name", "partnership"]
+    list_filter = ["partnership"]
+    search_fields = ["name", "short_name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: PartnershipMember | None = None
+    ) -> bool:
+        return False
 
 
 @admin.register(Partnership)
@@ -59,9 +130,8 @@ class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "member_count", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
-    filter_horizontal = ["members"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
-    inlines = [MembershipInline]
+    inlines = [PartnershipMemberInline, MembershipInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         return super().get_queryset(request).annotate(member_total=Count("members"))

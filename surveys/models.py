@@ -59,9 +59,15 @@ class Organisation(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="uniq_organisation_name_ci"),
+            # Names are unique within each partnership (PartnershipMember), not across the
+            # service: one tenant's names must never stop, or reveal, another's.
             models.CheckConstraint(
                 condition=Q(sector__in=Sector.values), name="organisation_sector_valid"
+            ),
+            # What PartnershipMember's copies of the names refer to (PostgreSQL), so that a
+            # rename reaches them and a rename into a clash is refused.
+            models.UniqueConstraint(
+                fields=["id", "name", "short_name"], name="organisation_names_key"
             ),
         ]
 
@@ -80,11 +86,17 @@ class Partnership(TimeStampedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.PLACE)
     members = models.ManyToManyField(
-        Organisation, related_name="partnerships", blank=True
+        Organisation,
+        related_name="partnerships",
+        blank=True,
+        through="PartnershipMember",
     )
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("create_partnership", "Can create partnerships (and become their lead)")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -95,6 +107,62 @@ class Partnership(TimeStampedModel):
         )
 
 
+class PartnershipMemberQuerySet(models.QuerySet["PartnershipMember"]):
+    def add(
+        self, *, partnership: Partnership, organisations: "list[Organisation]"
+    ) -> "list[PartnershipMember]":
+        """Make organisations members, copying the names the constraints compare."""
+        return self.bulk_create(
+            PartnershipMember(
+                partnership=partnership,
+                organisation=org,
+                name=org.name,
+                short_name=org.short_name,
+            )
+            for org in organisations
+        )
+
+
+class PartnershipMember(models.Model):
+    """An organisation's place in one partnership.
+
+    It holds copies of the organisation's names so that the database itself refuses two
+    members of one partnership with the same name or short name (case aside); in
+    PostgreSQL a composite foreign key (migration 0011) keeps the copies equal to the
+    organisation's own names, renames included.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="member_rows"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="member_rows"
+    )
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40)
+
+    objects = PartnershipMemberQuerySet.as_manager()
+
+    class Meta:
+        db_table = "surveys_partnership_members"  # the table the plain many-to-many had
+        unique_together = [("partnership", "organisation")]
+        constraints = [
+            models.UniqueConstraint(
+                "partnership", Lower("name"), name="uniq_member_name_ci"
+            ),
+            models.UniqueConstraint(
+                "partnership", Lower("short_name"), name="uniq_member_short_name_ci"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(short_name=""),
+                name="member_names_copied",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.partnership}"
+
+
 class Membership(TimeStampedModel):
     """A user's role on one partnership."""
 
@@ -103,6 +171,7 @@ class Membership(TimeStampedModel):
         CONSULTANT = "consultant", "Consultant"
         ANALYST = "analyst", "Analyst"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="memberships"
@@ -122,6 +191,12 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} of {self.partnership}"
+
+    @property
+    def display_name(self) -> str:
+        """Name the member as their team sees them: full name, else address, else login."""
+        user = self.user
+        return user.get_full_name() or user.email or user.get_username()
 
 
 class Instrument(TimeStampedModel):
@@ -656,6 +731,8 @@ class AuditAction(models.TextChoices):
     ORGANISATION_ADDED = "organisation_added", "Added an organisation"
     ORGANISATION_REMOVED = "organisation_removed", "Removed an organisation"
     MEMBER_INVITED = "member_invited", "Invited a colleague"
+    MEMBER_ROLE_CHANGED = "member_role_changed", "Changed a colleague’s role"
+    MEMBER_REMOVED = "member_removed", "Removed a colleague from the team"
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
@@ -750,6 +827,15 @@ class AuditEvent(models.Model):
                 return f"{self.get_action_display()}: {d.get('organisation', '')}"
             case a.MEMBER_INVITED:
                 return f"Invited {d.get('email', '')} as {d.get('role', '')}"
+            case a.MEMBER_ROLE_CHANGED:
+                return (
+                    f"Changed {d.get('member', '')}’s role from {d.get('from', '')} "
+                    f"to {d.get('to', '')}"
+                )
+            case a.MEMBER_REMOVED:
+                return (
+                    f"Removed {d.get('member', '')} ({d.get('role', '')}) from the team"
+                )
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
             case a.ROUND_EXTENDED | a.ROUND_REOPENED:

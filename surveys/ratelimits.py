@@ -16,6 +16,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django_ratelimit.core import get_usage
 
+from surveys.selectors import is_known_link
+
 View = Callable[..., HttpResponse]
 
 UNKNOWN_LINK_GROUP = "survey-link-unknown"
@@ -85,8 +87,11 @@ def limit_survey_link(view: View) -> View:
 
     A board answering from one office shares an address but each person has their own resume
     link, so the per-link limit is generous. Guessing links is the real attack: every "not
-    found" counts against the address, and once it is over RATELIMIT_UNKNOWN_LINK every link
-    answers 429 from there, so that valid and invalid guesses look the same.
+    found" for a token that was never issued counts against the address, and once it is over
+    RATELIMIT_UNKNOWN_LINK every link answers 429 from there, so that valid and invalid
+    guesses look the same. A real link that cannot be used yet or any more (a draft round's,
+    a replaced one) and a wrong page address of a real link are not guesses, so a board
+    opening its link early does not lock its office out.
     """
 
     @wraps(view)
@@ -107,7 +112,7 @@ def limit_survey_link(view: View) -> View:
             response = too_many_requests(request, wait)
         else:
             response = view(request, token, *args, **kwargs)
-            if response.status_code == 404:
+            if response.status_code == 404 and not is_known_link(token=token):
                 wait_seconds(request, **unknown)
         # The token is in the address: send only the site's origin as a Referer, never the
         # path. (no-referrer would make browsers post the survey's own forms with

@@ -159,3 +159,21 @@ def partnerships_for_user(*, user: User) -> QuerySet[Partnership]:
         .annotate(user_role=F("memberships__role"))
         .order_by("name")
     )
+
+
+def is_known_link(*, token: str) -> bool:
+    """Say whether the token was ever issued: any link or resume link, replaced ones too.
+
+    The unknown-link lockout counts only tokens that never existed: a draft round's link,
+    a replaced link or a wrong page address of a real link is not a guess.
+    """
+    if not TOKEN_PATTERN.fullmatch(token):
+        return False
+    return (
+        match_token(Invitation.objects.only("token"), field="token", token=token)
+        is not None
+        or match_token(
+            Response.objects.only("resume_token"), field="resume_token", token=token
+        )
+        is not None
+    )

@@ -56,6 +56,21 @@ urlpatterns = [
         name="organisation_remove",
     ),
     path(
+        "partnerships/<uuid:public_id>/team/",
+        partnerships.team_detail,
+        name="team_detail",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/team/<uuid:member_id>/role/",
+        partnerships.member_role_edit,
+        name="member_role_edit",
+    ),
+    path(
+        "partnerships/<uuid:public_id>/team/<uuid:member_id>/remove/",
+        partnerships.member_remove,
+        name="member_remove",
+    ),
+    path(
         "partnerships/<uuid:public_id>/team/invite/",
         partnerships.member_invite,
         name="member_invite",

@@ -11,19 +11,30 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     Sector,
     Survey,
     User,
 )
+from surveys.tenancy import create_partnership_permission
 
 
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def can_create_partnerships(
+        self, create: bool, extracted: bool | None, **kwargs: object
+    ) -> None:
+        """Grant "Can create partnerships", as a site administrator would."""
+        if create and extracted:
+            self.user_permissions.add(create_partnership_permission())
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -47,7 +58,7 @@ class PartnershipFactory(DjangoModelFactory):
         self, create: bool, extracted: list[Organisation] | None, **kwargs: object
     ) -> None:
         if create and extracted:
-            self.members.add(*extracted)
+            PartnershipMember.objects.add(partnership=self, organisations=extracted)
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-import pandas as pd
 from django import template
 
 from reports import planning
+from reports.page_models import Partner
 from reports.planning import UNKNOWN
 from surveys.models import Survey
 
@@ -17,13 +17,13 @@ def action_planning(
     context: template.Context,
     survey: Survey,
     role: str,
-    a: pd.Series | None = None,
-    b: pd.Series | None = None,
+    a: Partner | None = None,
+    b: Partner | None = None,
 ) -> dict[str, Any]:
     """Return the page's focus areas, last round's progress and (for a pair) prompts."""
     pair = None
     if a is not None and b is not None:
-        pair = (int(a["organisation"]), int(b["organisation"]))
+        pair = (a.organisation, b.organisation)
     return planning.planning(
         survey,
         role=role,

@@ -11,6 +11,7 @@ from reports import pdf
 from reports.pack_cache import PackRequest, cached_pack
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.models import Survey
+from surveys.views.access import sees_exact_counts
 
 
 def _attachment(document: bytes, filename: str) -> HttpResponse:
@@ -25,10 +26,9 @@ def _attachment(document: bytes, filename: str) -> HttpResponse:
 @cache_control(private=True, no_store=True)
 def partnership_pdf(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Download the partnership's board report for one round (drawn once per analysis)."""
-    survey, _role = released_survey_for_user(request, survey_id)
-    return _attachment(
-        cached_pack(survey, PackRequest(survey.pk)), pdf.pdf_filename(survey)
-    )
+    survey, role = released_survey_for_user(request, survey_id)
+    pack = PackRequest(survey.pk, exact_counts=sees_exact_counts(role))
+    return _attachment(cached_pack(survey, pack), pdf.pdf_filename(survey))
 
 
 @login_required
@@ -39,9 +39,12 @@ def pair_pdf(
     request: HttpRequest, survey_id: UUID, a_id: UUID, b_id: UUID
 ) -> HttpResponse:
     """Download the board report for one pair of partners."""
-    survey, _role = released_survey_for_user(request, survey_id)
+    survey, role = released_survey_for_user(request, survey_id)
     try:
-        document = cached_pack(survey, PackRequest(survey.pk, str(a_id), str(b_id)))
+        pack = PackRequest(
+            survey.pk, str(a_id), str(b_id), exact_counts=sees_exact_counts(role)
+        )
+        document = cached_pack(survey, pack)
     except LookupError as exc:
         raise Http404("No such pair in this partnership") from exc
     return _attachment(

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET
 
 from reports import pages
 from reports.exports import DOWNLOAD_ROLES
+from reports.page_models import as_context
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
+from surveys.views.access import sees_exact_counts
 
 
 @login_required
@@ -18,7 +20,7 @@ from reports.views.preparing import released_survey_for_user, waits_for_analysis
 def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the partnership overview for one survey round."""
     survey, role = released_survey_for_user(request, survey_id)
-    context = pages.overview(survey)
+    context = as_context(pages.overview(survey))
     return render(
         request,
         "reports/overview.html",
@@ -28,6 +30,7 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
             "role": role,
             "tab": "overview",
             "can_download": role in DOWNLOAD_ROLES,
+            "exact_counts": sees_exact_counts(role),
         },
     )
 
@@ -41,7 +44,7 @@ def organisation_detail(
     """Show one organisation's readiness profile."""
     survey, role = released_survey_for_user(request, survey_id)
     try:
-        context = pages.organisation(survey, str(organisation_id))
+        context = as_context(pages.organisation(survey, str(organisation_id)))
     except LookupError as exc:
         raise Http404("No such organisation in this partnership") from exc
     return render(
@@ -62,7 +65,7 @@ def organisation_detail(
 def fit_matrix(request: HttpRequest, survey_id: UUID) -> HttpResponse:
     """Show the fit of every pair of partners, by the measure chosen."""
     survey, role = released_survey_for_user(request, survey_id)
-    context = pages.fit_matrix(survey, request.GET.get("measure", "fit"))
+    context = as_context(pages.fit_matrix(survey, request.GET.get("measure", "fit")))
     return render(
         request,
         "reports/fit_matrix.html",
@@ -84,7 +87,7 @@ def pair_detail(
     """Show how two partners compare: profiles, gaps, trust both ways and culture."""
     survey, role = released_survey_for_user(request, survey_id)
     try:
-        context = pages.pair(survey, str(a_id), str(b_id))
+        context = as_context(pages.pair(survey, str(a_id), str(b_id)))
     except LookupError as exc:
         raise Http404("No such pair in this partnership") from exc
     return render(

@@ -58,13 +58,16 @@ class ParsedImport:
 
 def organisation_lookup(
     organisations: Iterable[Organisation],
-) -> dict[str, Organisation]:
-    """Map lower-cased names and short names to organisations (full names win a clash)."""
-    lookup: dict[str, Organisation] = {}
+) -> dict[str, list[Organisation]]:
+    """Map lower-cased names and short names to the organisations that use them.
+
+    A word two organisations use is kept with both, so that a line naming it is reported
+    rather than given to whichever came first.
+    """
+    lookup: dict[str, list[Organisation]] = {}
     for org in organisations:
-        lookup.setdefault(org.short_name.strip().lower(), org)
-    for org in organisations:
-        lookup[org.name.strip().lower()] = org
+        for word in {org.name.strip().lower(), org.short_name.strip().lower()}:
+            lookup.setdefault(word, []).append(org)
     return lookup
 
 
@@ -74,7 +77,7 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def _check_row(
-    line: int, cells: list[str], lookup: dict[str, Organisation]
+    line: int, cells: list[str], lookup: dict[str, list[Organisation]]
 ) -> InvitationRow | str:
     """Return the valid row, or what is wrong with it."""
     if len(cells) < 2 or len(cells) > 3:
@@ -98,12 +101,19 @@ def _check_row(
         return f"Line {line}: ‘{email[:80]}’ is not a valid email address"
     if not organisation:
         return f"Line {line}: the organisation is missing"
-    org = lookup.get(organisation.lower())
-    if org is None:
+    found = lookup.get(organisation.lower(), [])
+    if not found:
         return (
             f"Line {line}: ‘{organisation[:80]}’ is not an organisation in this "
             "partnership – use its name or short name"
         )
+    if len(found) > 1:
+        names = " and ".join(sorted(org.name for org in found))
+        return (
+            f"Line {line}: ‘{organisation[:80]}’ could be {names} – use the "
+            "organisation’s full name"
+        )
+    org = found[0]
     kind = ROLE_LOOKUP.get(" ".join(role.split()).lower()) if role.strip() else ""
     if kind is None:
         return (

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import escape
 
 from surveys.forms.text import StorableTextMixin
 from surveys.models import (
@@ -23,6 +24,7 @@ from surveys.models import (
     User,
 )
 from surveys.services.invitations import REMINDER_SCHEDULES, describe_schedule
+from surveys.services.partnerships import name_clash
 
 MAX_ANONYMITY_THRESHOLD = 50
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
@@ -69,7 +71,7 @@ class PartnershipForm(StorableTextMixin, forms.ModelForm):
 
 
 class ExistingOrganisationForm(StorableTextMixin, forms.Form):
-    """Pick an organisation that is already known to the service."""
+    """Pick an organisation from another partnership the lead leads."""
 
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -114,8 +116,11 @@ class OrganisationForm(StorableTextMixin, forms.ModelForm):
             "sector": {"required": "Select the organisation’s sector"},
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, partnership: Partnership | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "new")
+        self.partnership = partnership
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [
             ("", "Choose a sector"),
@@ -129,18 +134,27 @@ class OrganisationForm(StorableTextMixin, forms.ModelForm):
         )
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if Organisation.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError(
-                f"‘{name}’ already exists: choose it from the list of existing organisations"
-            )
-        return name
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean_short_name(self) -> str:
         return self.cleaned_data["short_name"].strip()
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        name, short_name = cleaned.get("name"), cleaned.get("short_name")
+        if self.partnership is not None:
+            # Only this partnership's members are compared: whether another tenant has an
+            # organisation of the same name is neither an obstacle nor anyone's business.
+            for field, value in (("name", name), ("short_name", short_name)):
+                clash = value and name_clash(
+                    partnership=self.partnership, field=field, value=value
+                )
+                if clash:
+                    self.add_error(field, str(clash))
+        return cleaned
+
     def validate_unique(self) -> None:
-        # clean_name reports a duplicate name with a clearer message than the constraint's.
+        # Names are unique per partnership (clean), not across the service.
         pass
 
 
@@ -352,6 +366,19 @@ class RoundForm(StorableTextMixin, forms.Form):
         return cleaned
 
 
+ROLE_CHOICES = [
+    (
+        Membership.Role.LEAD,
+        "ICS lead – runs survey rounds, invites people and manages the team",
+    ),
+    (Membership.Role.CONSULTANT, "Consultant – reads the dashboards"),
+    (
+        Membership.Role.ANALYST,
+        "Analyst – reads the dashboards and downloads the data",
+    ),
+]
+
+
 class MemberInviteForm(StorableTextMixin, forms.Form):
     """A colleague's name, email address and role on the partnership."""
 
@@ -377,20 +404,7 @@ class MemberInviteForm(StorableTextMixin, forms.Form):
     )
     role = forms.ChoiceField(
         label="Role",
-        choices=[
-            (
-                Membership.Role.LEAD,
-                "ICS lead – runs survey rounds, invites people and manages the team",
-            ),
-            (
-                Membership.Role.CONSULTANT,
-                "Consultant – reads the dashboards",
-            ),
-            (
-                Membership.Role.ANALYST,
-                "Analyst – reads the dashboards and downloads the data",
-            ),
-        ],
+        choices=ROLE_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": "Select their role"},
     )
@@ -413,3 +427,25 @@ class MemberInviteForm(StorableTextMixin, forms.Form):
                 self.fields["email"].error_messages["max_length"]
             )
         return email
+
+
+class MemberRoleForm(StorableTextMixin, forms.Form):
+    """A team member's new role."""
+
+    role = forms.ChoiceField(
+        label="Role",
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select their role",
+            "invalid_choice": "Select one of the roles",
+        },
+    )
+
+    def __init__(self, *args: Any, name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].label = f"What should {escape(name)}’s role be?"
+        self.helper = form_helper(
+            Field.radios("role", legend_size=Size.SMALL),
+            submit_button("save", "Change role"),
+        )

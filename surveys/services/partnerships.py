@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from surveys.models import (
@@ -12,6 +12,7 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     Response,
     Survey,
     User,
@@ -19,6 +20,7 @@ from surveys.models import (
 from surveys.services.audit import actor_display_name, record_event
 from surveys.services.rounds import create_organisation_links
 from surveys.tasks import send_member_invitation
+from surveys.tenancy import addable_organisations, may_create_partnerships
 
 
 class OrganisationInUseError(Exception):
@@ -29,9 +31,31 @@ class AlreadyMemberError(Exception):
     """The person already has a role on this partnership."""
 
 
+class NotPermittedError(Exception):
+    """The account may not do this (creating partnerships is a permission)."""
+
+
+class OrganisationNotAvailableError(Exception):
+    """The organisation is not one this lead may add (it belongs to another tenant)."""
+
+
+class DuplicateNameError(Exception):
+    """Another member of the partnership already has this name or short name."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LastLeadError(Exception):
+    """The change would leave the partnership without a lead."""
+
+
 @transaction.atomic
 def create_partnership(*, name: str, kind: str, lead: User) -> Partnership:
-    """Create a partnership with its creator as lead."""
+    """Create a partnership with its creator as lead, if they may create partnerships."""
+    if not may_create_partnerships(lead):
+        raise NotPermittedError("This account may not create partnerships.")
     partnership = Partnership.objects.create(name=name, kind=kind)
     Membership.objects.create(
         user=lead, partnership=partnership, role=Membership.Role.LEAD
@@ -61,14 +85,87 @@ def update_partnership(
     return partnership
 
 
+def name_clash(
+    *,
+    partnership: Partnership,
+    field: str,
+    value: str,
+    organisation: Organisation | None = None,
+) -> DuplicateNameError | None:
+    """Return the error if another member already uses this name or short name, else None.
+
+    Either is compared with members' names and short names alike, so that the invitation
+    import (which takes either) never finds two organisations for one word.
+    """
+    wanted = value.strip().lower()
+    members = PartnershipMember.objects.filter(partnership=partnership)
+    if organisation is not None and organisation.pk:  # renaming it: not its own clash
+        members = members.exclude(organisation=organisation)
+    for member in members:
+        if wanted in (member.name.strip().lower(), member.short_name.strip().lower()):
+            what = "name" if field == "name" else "short name"
+            return DuplicateNameError(
+                f"{member.name} ({member.short_name}) in this partnership already uses "
+                f"‘{value}’: give this organisation a different {what}",
+                field=field,
+            )
+    return None
+
+
+def refresh_member_names(*, organisation: Organisation) -> None:
+    """Copy a renamed organisation's names to its member rows (PostgreSQL's key already
+    cascades them; SQLite, the local demo, needs this)."""
+    PartnershipMember.objects.filter(organisation=organisation).update(
+        name=organisation.name, short_name=organisation.short_name
+    )
+
+
 @transaction.atomic
 def add_organisation(
     *, partnership: Partnership, organisation: Organisation, actor: User
 ) -> Organisation:
-    """Make an organisation a member, with a link in every round not yet closed."""
+    """Make an organisation a member, with a link in every round not yet closed.
+
+    Only an organisation of another partnership the actor leads may be added; raises
+    DuplicateNameError when a member already uses its name or short name.
+    """
     if partnership.members.filter(pk=organisation.pk).exists():
         return organisation
-    partnership.members.add(organisation)
+    if (
+        not addable_organisations(user=actor, partnership=partnership)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
+        raise OrganisationNotAvailableError("Choose an organisation from the list")
+    _add_member(partnership=partnership, organisation=organisation)
+    return _link_and_record(
+        partnership=partnership, organisation=organisation, actor=actor
+    )
+
+
+def _add_member(*, partnership: Partnership, organisation: Organisation) -> None:
+    for field in ("name", "short_name"):
+        clash = name_clash(
+            partnership=partnership, field=field, value=getattr(organisation, field)
+        )
+        if clash is not None:
+            raise clash
+    try:
+        with transaction.atomic():
+            PartnershipMember.objects.add(
+                partnership=partnership, organisations=[organisation]
+            )
+    except IntegrityError as exc:  # the same name, added a moment ago by a colleague
+        raise DuplicateNameError(
+            f"Another organisation in this partnership already uses the name "
+            f"‘{organisation.name}’ or the short name ‘{organisation.short_name}’",
+            field="name",
+        ) from exc
+
+
+def _link_and_record(
+    *, partnership: Partnership, organisation: Organisation, actor: User
+) -> Organisation:
     linked = Invitation.objects.filter(
         organisation=organisation,
         kind=Invitation.Kind.ORGANISATION,
@@ -92,11 +189,16 @@ def add_organisation(
 def create_organisation(
     *, partnership: Partnership, name: str, short_name: str, sector: str, actor: User
 ) -> Organisation:
-    """Create a new organisation and make it a member of the partnership."""
+    """Create a new organisation and make it a member of the partnership.
+
+    Raises DuplicateNameError when a member already uses the name or short name; names
+    used in other tenants' partnerships are no obstacle (and so reveal nothing).
+    """
     organisation = Organisation.objects.create(
         name=name, short_name=short_name, sector=sector
     )
-    return add_organisation(
+    _add_member(partnership=partnership, organisation=organisation)
+    return _link_and_record(
         partnership=partnership, organisation=organisation, actor=actor
     )
 
@@ -127,7 +229,9 @@ def remove_organisation(
     Invitation.objects.filter(
         survey__partnership=partnership, organisation=organisation
     ).delete()
-    partnership.members.remove(organisation)
+    PartnershipMember.objects.filter(
+        partnership=partnership, organisation=organisation
+    ).delete()
     record_event(
         partnership=partnership,
         actor=actor,
@@ -185,3 +289,74 @@ def invite_member(
         )
     )
     return membership
+
+
+def is_last_lead(*, membership: Membership) -> bool:
+    """Return whether this member is the partnership's only lead."""
+    return (
+        membership.role == Membership.Role.LEAD
+        and not Membership.objects.filter(
+            partnership_id=membership.partnership_id, role=Membership.Role.LEAD
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _ensure_another_lead(membership: Membership) -> None:
+    """Raise LastLeadError unless the partnership keeps a lead without this membership."""
+    # Lock every lead row of the partnership, so that two leads removing each other at
+    # the same moment cannot both succeed and leave nobody in charge.
+    leads = list(
+        Membership.objects.select_for_update()
+        .filter(partnership_id=membership.partnership_id, role=Membership.Role.LEAD)
+        .values_list("pk", flat=True)
+    )
+    if membership.role == Membership.Role.LEAD and leads == [membership.pk]:
+        raise LastLeadError(
+            f"{membership.display_name} is the partnership’s only lead. Make someone "
+            "else a lead first, so that somebody can still run the partnership."
+        )
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    """Give a team member another role; the last lead keeps theirs."""
+    if role not in Membership.Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    if role == membership.role:
+        return membership
+    if role != Membership.Role.LEAD:
+        _ensure_another_lead(membership)
+    previous = membership.get_role_display()
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    record_event(
+        partnership=membership.partnership,
+        actor=actor,
+        action=AuditAction.MEMBER_ROLE_CHANGED,
+        detail={
+            "member": membership.display_name,
+            "from": previous,
+            "to": membership.get_role_display(),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, actor: User) -> None:
+    """Take a colleague off the team (their account stays); the last lead stays."""
+    _ensure_another_lead(membership)
+    detail = {
+        "member": membership.display_name,
+        "role": membership.get_role_display(),
+    }
+    partnership = membership.partnership
+    membership.delete()
+    record_event(
+        partnership=partnership,
+        actor=actor,
+        action=AuditAction.MEMBER_REMOVED,
+        detail=detail,
+    )

@@ -4,7 +4,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -12,21 +11,29 @@ from django.views.decorators.http import require_http_methods
 from surveys.forms.partnerships import (
     ExistingOrganisationForm,
     MemberInviteForm,
+    MemberRoleForm,
     OrganisationForm,
     PartnershipForm,
 )
 from surveys.models import Membership, Organisation, Partnership, User
 from surveys.services.partnerships import (
     AlreadyMemberError,
+    DuplicateNameError,
+    LastLeadError,
     OrganisationInUseError,
+    OrganisationNotAvailableError,
     add_organisation,
+    change_member_role,
     create_organisation,
     create_partnership,
     invite_member,
+    is_last_lead,
     organisation_has_answers,
+    remove_member,
     remove_organisation,
     update_partnership,
 )
+from surveys.tenancy import addable_organisations, may_create_partnerships
 from surveys.tracking import (
     partnership_organisations,
     partnership_rounds,
@@ -43,14 +50,21 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "surveys/manage/partnership_list.html",
-        {"partnerships": list(partnership_rows(user=request.user))},
+        {
+            "partnerships": list(partnership_rows(user=request.user)),
+            "may_create": may_create_partnerships(request.user),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def partnership_create(request: HttpRequest) -> HttpResponse:
-    """Create a partnership; its creator becomes its lead."""
+    """Create a partnership; its creator becomes its lead (a permission not every account has)."""
+    if not may_create_partnerships(request.user):
+        return render(
+            request, "surveys/manage/partnership_create_not_allowed.html", status=403
+        )
     form = PartnershipForm(posted(request), submit_label="Create partnership")
     if request.method == "POST" and form.is_valid():
         partnership = create_partnership(
@@ -131,22 +145,27 @@ def _add_member(
 def organisation_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Add an existing organisation, or create a new one, as a member."""
     partnership, _role = partnership_for(request, public_id, manage=True)
-    choices = Organisation.objects.exclude(partnerships=partnership).order_by("name")
+    # Only the organisations of the lead's other partnerships: never another tenant's.
+    choices = addable_organisations(user=request.user, partnership=partnership)
     # Two forms on one page; the button pressed says which one was sent.
     existing = ExistingOrganisationForm(
         posted(request) if "add_existing" in request.POST else None, choices=choices
     )
-    new = OrganisationForm(posted(request) if "add_new" in request.POST else None)
+    new = OrganisationForm(
+        posted(request) if "add_new" in request.POST else None,
+        partnership=partnership,
+    )
     form = existing if existing.is_bound else new
     if form.is_bound and form.is_valid():
         try:
             organisation = _add_member(
                 form, partnership=partnership, actor=request.user
             )
-        except IntegrityError:  # the same name, created a moment ago
-            form.add_error(
-                None, "That organisation already exists: choose it from the list"
-            )
+        except DuplicateNameError as exc:
+            field = "organisation" if form is existing else exc.field
+            form.add_error(field, str(exc))
+        except OrganisationNotAvailableError as exc:
+            form.add_error("organisation", str(exc))
         else:
             messages.success(request, f"{organisation.name} added.")
             return redirect("surveys:organisation_add", public_id=public_id)
@@ -215,4 +234,92 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
         request,
         "surveys/manage/member_invite.html",
         {"partnership": partnership, "form": form},
+    )
+
+
+@login_required
+def team_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """List the partnership's team, with each member's role and what a lead can change."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    return render(
+        request,
+        "surveys/manage/team.html",
+        {
+            "partnership": partnership,
+            "team": list(partnership_team(partnership=partnership)),
+        },
+    )
+
+
+def _team_member(partnership: Partnership, member_id: UUID) -> Membership:
+    # Looked up within the partnership: another partnership's member is a plain 404.
+    return get_object_or_404(
+        partnership.memberships.select_related("user", "partnership"),
+        public_id=member_id,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_role_edit(
+    request: HttpRequest, public_id: UUID, member_id: UUID
+) -> HttpResponse:
+    """Change a team member's role (the last lead keeps theirs)."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    membership = _team_member(partnership, member_id)
+    form = MemberRoleForm(
+        posted(request), name=membership.display_name, initial={"role": membership.role}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_member_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+        except LastLeadError as exc:
+            form.add_error("role", str(exc))
+        else:
+            messages.success(
+                request,
+                f"{membership.display_name} is now {membership.get_role_display()}.",
+            )
+            return redirect("surveys:team_detail", public_id=public_id)
+    return render(
+        request,
+        "surveys/manage/member_role.html",
+        {"partnership": partnership, "membership": membership, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(
+    request: HttpRequest, public_id: UUID, member_id: UUID
+) -> HttpResponse:
+    """Confirm, then take a colleague off the team (never the last lead)."""
+    partnership, _role = partnership_for(request, public_id, manage=True)
+    membership = _team_member(partnership, member_id)
+    if request.method == "POST":
+        try:
+            remove_member(membership=membership, actor=request.user)
+        except LastLeadError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"{membership.display_name} removed from the team."
+            )
+            if membership.user_id == request.user.pk:  # they removed themselves
+                return redirect("surveys:partnership_list")
+        return redirect("surveys:team_detail", public_id=public_id)
+    return render(
+        request,
+        "surveys/manage/member_remove.html",
+        {
+            "partnership": partnership,
+            "membership": membership,
+            "name": membership.display_name,
+            "is_last_lead": is_last_lead(membership=membership),
+            "is_self": membership.user_id == request.user.pk,
+        },
     )

@@ -14,7 +14,12 @@ from playwright.sync_api import Page, expect
 from surveys.models import Invitation, Membership, Partnership, Survey
 from surveys.services.demo import DEMO_PARTNERSHIP_NAME, DEMO_PASSWORD
 from tests.e2e.test_respondent_journey import fill_page
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,10 +82,16 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
         lambda m: console_errors.append(m.text) if m.type == "error" else None,
     )
     base = live_server.url
-    UserFactory(
-        username="priya", first_name="Priya", last_name="Shah", password=PASSWORD
+    priya = UserFactory(
+        username="priya",
+        first_name="Priya",
+        last_name="Shah",
+        password=PASSWORD,
+        can_create_partnerships=True,
     )
-    OrganisationFactory(name="Northshire Voluntary Action", short_name="NVA")
+    voluntary_action = OrganisationFactory(
+        name="Northshire Voluntary Action", short_name="NVA"
+    )
 
     # Sign in through the login page (a wrong password first).
     sign_in(page, base, "priya", check_page)
@@ -208,11 +219,21 @@ def test_a_lead_runs_a_round_from_sign_in_to_the_first_response(
     page.get_by_role("link", name=partnership.name).first.click()
     expect(page.locator(".app-timeline")).to_contain_text("Opened the round")
     check_page(page, "lead-06-partnership")
+    page.get_by_role("link", name="Manage the team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Team")
+    check_page(page, "lead-15-team")
     page.get_by_role("link", name="Invite a colleague").click()
     page.get_by_role("button", name="Send invitation").click()
     check_page(page, "lead-15-invite-colleague-errors")
     page.get_by_role("link", name="Cancel").click()
-    # An organisation already on the service joins, then leaves again.
+    # An organisation of another partnership Priya leads joins, then leaves again.
+    MembershipFactory(
+        user=priya,
+        role=Membership.Role.LEAD,
+        partnership=PartnershipFactory(
+            name="Northshire Voluntary Sector Forum", members=[voluntary_action]
+        ),
+    )
     page.get_by_role("link", name="Add organisations").click()
     page.get_by_label("Organisation", exact=True).select_option(
         label="Northshire Voluntary Action"
@@ -277,7 +298,7 @@ def test_the_demo_partnership_as_its_lead(page: Page, live_server, check_page):
 
 
 def test_the_management_pages_work_without_javascript(browser, live_server, instrument):
-    UserFactory(username="priya", password=PASSWORD)
+    UserFactory(username="priya", password=PASSWORD, can_create_partnerships=True)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")

@@ -5,9 +5,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import analysis, fit, scoring
 from reports import columns as c
+from reports import fit, scoring
 from reports.analysis import analyse_survey
+from reports.analysis import build as analysis
 from surveys.models import Answer, Invitation, Response, Survey
 from tests.factories import ResponseFactory
 

@@ -18,11 +18,11 @@ def drawn(monkeypatch):
     """Count the packs drawn, without starting Chromium."""
     calls: list[tuple[str, ...]] = []
 
-    def partnership(survey):
+    def partnership(survey, **_):
         calls.append(("partnership", str(survey.pk)))
         return b"%PDF-1.7 partnership " + str(len(calls)).encode()
 
-    def pair(survey, a, b):
+    def pair(survey, a, b, **_):
         calls.append(("pair", a, b))
         return b"%PDF-1.7 pair " + str(len(calls)).encode()
 
@@ -91,7 +91,8 @@ def test_a_pack_not_drawn_yet_is_queued_once_and_the_page_says_it_is_being_prepa
         page = consultant_client.get(partnership_url(survey))
         assert page.status_code == 202
         assert "Preparing the results" in page.content.decode()
-    assert queued == [(survey.pk, "", "")]  # one build at a time
+    # One build at a time; a consultant's pack carries no counts below K.
+    assert queued == [(survey.pk, "", "", False)]
     assert drawn == []  # nothing drawn in a request
 
     build_board_pack.call(survey.pk, "", "")  # what the worker does

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from reports import board_pack, charts, fit, pdf
+from reports import board_pack, charts, fit, pages, pdf
 from reports.analysis import analyse_survey
 from reports.data import previous_round
 from surveys.models import Dimension, FocusArea, Membership, Organisation, Survey
@@ -98,10 +98,10 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     assert len(hidden) == 1
 
     # Cover, contents, page numbers, A4.
-    pages = page_count(text)
-    assert 6 <= pages <= 14
-    assert f"Page 1 of {pages}" in text
-    assert f"Page {pages} of {pages}" in text
+    sheets = page_count(text)
+    assert 6 <= sheets <= 14
+    assert f"Page 1 of {sheets}" in text
+    assert f"Page {sheets} of {sheets}" in text
     for heading in ["Contents", "Method and responses", "Fit between partners"]:
         assert heading in words
     assert survey.partnership.name in words
@@ -110,8 +110,8 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     # The dashboards' figures: readiness per organisation, and the partnership profile.
     overall = analysis.overall.set_index("organisation")
     for org in shown:
-        line = next(li for li in text.splitlines() if li.strip().startswith(org.name))
-        assert str(org.submitted) in line
+        rows = [li for li in text.splitlines() if li.strip().startswith(org.name)]
+        assert any(str(org.submitted) in li.split() for li in rows)
         readiness = charts.fmt(overall.at[org.organisation, "readiness"], 0)
         assert any(
             readiness in li.split() for li in text.splitlines() if org.name[:20] in li
@@ -145,6 +145,15 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     ]:
         legit |= {f"{abs(v):.2f}" for c in columns for v in frame[c].dropna()}
     legit |= {"3.99", "0.70"}  # band and reliability rules of thumb
+    # Each dimension's change since the baseline, with its Welch interval (95%, and
+    # adjusted for the k dimensions where the summary names the largest).
+    k_dims = len(analysis.partnership_profile)
+    for level in (0.95, 1 - 0.05 / k_dims):
+        for row in pages.partnership_profile(analysis, before, level=level):
+            legit |= {
+                f"{abs(v):.2f}"
+                for v in (row.change.value, row.change.low, row.change.high)
+            }
     unexplained = set(DECIMAL.findall(text)) - legit
     assert not unexplained, unexplained
     raw = analysis.respondent_scores
@@ -169,8 +178,8 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
         "funding_finance", "mean"
     ]
     assert (
-        f"We said we would work on funding and finance; it moved from {start:.2f} "
-        f"to {end:.2f}." in words
+        f"We said we would work on funding and finance; it was {start:.2f} in "
+        f"{baseline.title} and is {end:.2f} now: " in words
     )
 
 
@@ -194,7 +203,8 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
     )
     document = out.read_bytes()
     words = flat(text_of(document, tmp_path))
-    assert f"overall fit ({pair['fit']:.0f} of 100)" in words
+    assert "overall fit" in words
+    assert f"{pair['fit']:.0f} of 100, 95% interval" in words
     gaps = fit.dimension_gaps(analysis.respondent_scores, a, b, threshold=5)
     for row in gaps.itertuples():
         assert f"{row.mean_a:.2f} {row.mean_b:.2f} {row.gap:+.2f}" in words
@@ -210,7 +220,8 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
         assert 2 <= len(questions) <= 3
         for question in questions:
             assert flat(question.text) in workshop
-            assert ", ".join(question.sources) in workshop
+            assert "; ".join(survey.instrument.cite(question.sources)) in workshop
+            assert ".txt" not in workshop
     assert f"{pair['trust_a_to_b']:.0f} of 100 " in words
     assert f"{pair['trust_b_to_a']:.0f} of 100 " in words
     assert images_in(document, tmp_path) >= 3
@@ -270,8 +281,8 @@ def test_a_suppressed_pair_gets_a_report_without_figures(demo, tmp_path):
 
 @pytest.fixture
 def fake_pdf(monkeypatch):
-    monkeypatch.setattr(pdf, "partnership_pdf", lambda survey: b"%PDF-1.7 whole")
-    monkeypatch.setattr(pdf, "pair_pdf", lambda survey, a, b: b"%PDF-1.7 pair")
+    monkeypatch.setattr(pdf, "partnership_pdf", lambda survey, **_: b"%PDF-1.7 whole")
+    monkeypatch.setattr(pdf, "pair_pdf", lambda survey, a, b, **_: b"%PDF-1.7 pair")
 
 
 def pdf_urls(survey: Survey) -> list[str]:
@@ -381,18 +392,25 @@ def test_the_command_rejects_unknown_rounds_and_pairs(demo, tmp_path):
         )
 
 
-def test_print_figures_read_without_colour(demo):
+def test_the_report_draws_the_print_version_of_each_chart(demo, monkeypatch):
     _partnership, survey = demo
     figures = board_pack.partnership_report(survey)["figures"]
-    readiness = pdf.print_figure(figures["readiness"])["data"][0]
-    assert all(
-        re.search(r"· (strength|develop|concern)$", t) for t in readiness["text"]
+    drawn = []
+    monkeypatch.setattr(
+        pdf.kaleido,
+        "calc_fig_sync",
+        lambda figure, opts: drawn.append(figure) or b"png",
     )
-    assert readiness["marker"]["pattern"]["shape"]
-    sectors = pdf.print_figure(figures["sectors"])
-    shapes = [t["marker"]["pattern"]["shape"] for t in sectors["data"]]
+    pdf.render_images(figures)
+    readiness = drawn[0]["data"]
+    assert all(
+        re.search(r"· (strength|develop|concern)$", t) for t in readiness[0]["text"]
+    )
+    assert all(t["marker"]["pattern"]["shape"] is not None for t in readiness)
+    shapes = [t["marker"]["pattern"]["shape"] for t in drawn[1]["data"]]
     assert len(set(shapes)) == len(shapes) >= 2
-    assert figures["sectors"].figure != sectors  # the dashboard's figure is untouched
+    # The dashboard's own figures are untouched.
+    assert all("pattern" not in t["marker"] for t in figures["sectors"].figure["data"])
 
 
 def test_without_chromium_the_report_keeps_its_tables(demo, tmp_path, monkeypatch):

@@ -137,7 +137,9 @@ def test_the_pair_page_summarises_the_figures_in_words(consultant_client, demo):
         )
     )
     html = page.content.decode()
-    assert f"overall fit ({pair['fit']:.0f} of 100)" in html
+    summary = re.search(r'app-summary-panel">(.*?)</div>', html, re.S).group(1)
+    assert "overall fit" in summary
+    assert f"{pair['fit']:.0f} of 100, 95% interval" in summary
     assert "Show data table" in html
 
 

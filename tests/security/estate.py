@@ -34,11 +34,12 @@ class Estate:
     partnership: Partnership
     organisations: list[Organisation]
     lead: User
+    colleague: Membership  # a consultant on the team, whose role the lead may change
     draft: Survey
     round: Survey
     focus_area: FocusArea
     invitee: Invitation  # a personal invitation to the open round, not yet sent
-    spare: Organisation  # known to the service but not a member: may be added
+    spare: Organisation  # in another partnership the lead leads: may be added
     elsewhere: Partnership
     outsider: Organisation  # a member of the other partnership only
     outsider_round: Survey
@@ -80,7 +81,9 @@ def build_estate(instrument: Instrument) -> Estate:
     lead = MembershipFactory(
         partnership=partnership,
         role=Membership.Role.LEAD,
-        user=UserFactory(first_name="Jo", last_name="Lead"),
+        user=UserFactory(
+            first_name="Jo", last_name="Lead", can_create_partnerships=True
+        ),
     ).user
     draft = SurveyFactory(
         partnership=partnership,
@@ -117,6 +120,14 @@ def build_estate(instrument: Instrument) -> Estate:
         due_date=dt.date(2027, 3, 31),
         actor=lead,
     )
+    spare = OrganisationFactory(name="Northshire Housing", short_name="NHA")
+    MembershipFactory(
+        partnership=PartnershipFactory(
+            name="Northshire Housing Forum", members=[spare]
+        ),
+        role=Membership.Role.LEAD,
+        user=lead,
+    )
     outsider = OrganisationFactory(name="Elsewhere Trust", short_name="ET")
     elsewhere = PartnershipFactory(name="Elsewhere Partnership", members=[outsider])
     MembershipFactory(partnership=elsewhere, role=Membership.Role.LEAD)
@@ -124,11 +135,14 @@ def build_estate(instrument: Instrument) -> Estate:
         partnership=partnership,
         organisations=organisations,
         lead=lead,
+        colleague=MembershipFactory(
+            partnership=partnership, role=Membership.Role.CONSULTANT
+        ),
         draft=draft,
         round=open_round,
         focus_area=focus_area,
         invitee=invitee,
-        spare=OrganisationFactory(name="Northshire Housing", short_name="NHA"),
+        spare=spare,
         elsewhere=elsewhere,
         outsider=outsider,
         outsider_round=SurveyFactory(partnership=elsewhere, instrument=instrument),

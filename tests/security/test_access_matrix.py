@@ -26,8 +26,9 @@ LEAD, CONSULTANT, ANALYST = (
 )
 
 # Public by design: sign-in and password pages, the landing page, the health check, the
-# respondent journey (guarded by its unguessable token, tested in tests/surveys) and the admin.
-PUBLIC_PREFIXES = ("accounts/", "s/", "healthz", "admin/")
+# respondent journey (guarded by its unguessable token, tested in tests/surveys), the admin,
+# and the privacy notice and accessibility statement (for respondents without an account).
+PUBLIC_PREFIXES = ("accounts/", "s/", "healthz", "admin/", "privacy", "accessibility")
 # Pages any signed-in user has, listing only their own partnerships.
 OWN_PAGES = {"surveys:partnership_list", "surveys:partnership_create", "home"}
 # What every role on the partnership may read; everything else is checked role by role.
@@ -104,6 +105,7 @@ def world(seeded_demo):  # noqa: F811 (a fixture imported above)
         "a_id": orgs[0].public_id,
         "b_id": orgs[1].public_id,
         "focus_area_id": focus_area.public_id,
+        "member_id": partnership.memberships.get(role=CONSULTANT).public_id,
         "invitation_id": InvitationFactory(
             survey=survey, organisation=orgs[0]
         ).public_id,

@@ -72,6 +72,9 @@ VOLATILE = [
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'),
     re.compile(r'<p[^>]*id="release-rule".*?</p>', re.S),
     re.compile(r'<div class="govuk-inset-text app-freshness">.*?</div>', re.S),
+    # Whether the round is still open, and the figures' date (reports/includes/_counts.html).
+    re.compile(r'<p[^>]*id="response-counts".*?</p>', re.S),
+    re.compile(r" \(provisional\)"),
 ]
 # The release rule's wording in a board report, once its lines are joined up.
 RULE_WORDING = [

@@ -34,6 +34,7 @@ from surveys.forms.invitations import (
 from surveys.forms.partnerships import (
     ExistingOrganisationForm,
     MemberInviteForm,
+    MemberRoleForm,
     OrganisationForm,
     PartnershipForm,
     RoundForm,
@@ -119,6 +120,7 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
     OrganisationForm: lambda data, ctx: OrganisationForm(data),
     RoundForm: lambda data, ctx: RoundForm(data),
     MemberInviteForm: lambda data, ctx: MemberInviteForm(data),
+    MemberRoleForm: lambda data, ctx: MemberRoleForm(data, name="Jo Lead"),
     FocusAreaForm: lambda data, ctx: FocusAreaForm(data, survey=ctx.survey),
     InvitationImportForm: lambda data, ctx: InvitationImportForm(
         data, organisations=ctx.organisations
@@ -217,7 +219,8 @@ def test_text_with_a_hidden_character_is_refused_by_name(form_class, ctx, data):
     form = BUILDERS[form_class](None, ctx)
     inputs = text_inputs(form)
     if not inputs:
-        assert form_class is ExistingOrganisationForm  # a list to choose from, no text
+        # Lists to choose from, no text.
+        assert form_class in (ExistingOrganisationForm, MemberRoleForm)
         return
     name, keys = data.draw(st.sampled_from(inputs), label="field")
     value = data.draw(unstorable_text(), label="value")

@@ -42,6 +42,7 @@ from surveys.forms.partnerships import (
     MAX_ANONYMITY_THRESHOLD,
     ExistingOrganisationForm,
     MemberInviteForm,
+    MemberRoleForm,
     OrganisationForm,
     PartnershipForm,
     RoundForm,
@@ -93,6 +94,7 @@ FORMS_DRIVEN = {
     OrganisationForm,
     RoundForm,
     MemberInviteForm,
+    MemberRoleForm,
     FocusAreaForm,
     EligibleForm,
     SignInForm,
@@ -332,6 +334,10 @@ def _organisation_added(e: Estate, sent: Sent) -> None:
     assert e.partnership.members.filter(pk=int(sent["existing-organisation"])).exists()
 
 
+def _member_role_changed(e: Estate, sent: Sent) -> None:
+    assert Membership.objects.get(pk=e.colleague.pk).role == sent["role"]
+
+
 def _member_invited(e: Estate, sent: Sent) -> None:
     membership = Membership.objects.get(
         partnership=e.partnership, user__email=sent["email"].strip()
@@ -546,7 +552,8 @@ ENDPOINTS = [
             model_choice(
                 "existing-organisation",
                 valid=lambda e: [e.spare.pk],
-                forged=lambda e: [o.pk for o in e.organisations],
+                # Members already, and another tenant's organisation.
+                forged=lambda e: [*(o.pk for o in e.organisations), e.outsider.pk],
             )
         ],
         _organisation_added,
@@ -562,6 +569,15 @@ ENDPOINTS = [
             choice("role", Membership.Role.values),
         ],
         _member_invited,
+    ),
+    Endpoint(
+        "member_role_edit",
+        lambda e: reverse(
+            "surveys:member_role_edit",
+            args=[e.partnership.public_id, e.colleague.public_id],
+        ),
+        [choice("role", Membership.Role.values)],
+        _member_role_changed,
     ),
     Endpoint(
         "round_create",

@@ -78,7 +78,11 @@ def team(db) -> Team:
         role: MembershipFactory(
             partnership=partnership,
             role=role,
-            user=UserFactory(first_name="Jo", last_name=role.label),
+            user=UserFactory(
+                first_name="Jo",
+                last_name=role.label,
+                can_create_partnerships=role == Membership.Role.LEAD,
+            ),
         ).user
         for role in Membership.Role
     }

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -302,8 +303,8 @@ def test_next_round_says_how_each_focus_area_moved(client, seeded):
         return frame.at["funding_finance", "mean"]
 
     sentence = (
-        f"We said we would work on funding and finance; it moved from "
-        f"{profile(before):.2f} to {profile(now):.2f}."
+        f"We said we would work on funding and finance; it was "
+        f"{profile(before):.2f} in {baseline.title} and is {profile(now):.2f} now: "
     )
     sign_in(client, survey.partnership, Membership.Role.ANALYST)
     html = client.get(
@@ -311,6 +312,9 @@ def test_next_round_says_how_each_focus_area_moved(client, seeded):
     ).content.decode()
     assert f"Progress since {baseline.title}" in html
     assert sentence in html
+    # ... with the change's Welch interval, or "no clear change" when it spans zero.
+    moved = html[html.index(sentence) + len(sentence) :].split("</", 1)[0]
+    assert re.match(r"(up|down|no clear change) .*since .*\(.*\d", moved), moved
 
 
 def test_pair_progress_never_shows_a_suppressed_organisation(client, seeded):

@@ -12,6 +12,7 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     Sector,
     Survey,
 )
@@ -192,7 +193,8 @@ def test_partnership_list_query_count_does_not_grow(
         MembershipFactory(user=team.lead, partnership=partnership)
         SurveyFactory(partnership=partnership, instrument=team.round.instrument)
     client.force_login(team.lead)
-    with django_assert_max_num_queries(3):  # session, user, partnerships
+    # session, user, partnerships, and whether they may create one
+    with django_assert_max_num_queries(4):
         page = client.get(reverse("surveys:partnership_list"))
     assert len(page.context["partnerships"]) == 16
 
@@ -238,7 +240,10 @@ def test_partnership_page_lists_rounds_organisations_team_and_activity(
     lead_client, team, django_assert_max_num_queries
 ):
     for n in range(10):
-        OrganisationFactory(name=f"Extra {n}").partnerships.add(team.partnership)
+        PartnershipMember.objects.add(
+            partnership=team.partnership,
+            organisations=[OrganisationFactory(name=f"Extra {n}")],
+        )
         SurveyFactory(partnership=team.partnership, instrument=team.round.instrument)
     with django_assert_max_num_queries(7):
         page = lead_client.get(url("partnership_detail", team))
@@ -253,8 +258,18 @@ def test_partnership_page_lists_rounds_organisations_team_and_activity(
 # Organisations
 
 
-def test_lead_adds_an_existing_organisation(lead_client, team):
+def lead_partnership_of(team, *organisations) -> Partnership:
+    """Give the team's lead a second partnership holding these organisations."""
+    other = PartnershipFactory(
+        name="Easterby Provider Collaborative", members=organisations
+    )
+    MembershipFactory(user=team.lead, partnership=other, role=Membership.Role.LEAD)
+    return other
+
+
+def test_lead_adds_an_organisation_of_their_other_partnership(lead_client, team):
     known = OrganisationFactory(name="Easterby City Council")
+    lead_partnership_of(team, known)
     page = lead_client.post(
         url("organisation_add", team),
         {"existing-organisation": known.pk, "add_existing": ""},
@@ -286,26 +301,31 @@ def test_lead_creates_a_new_organisation(lead_client, team):
     )
 
 
-def test_a_new_organisation_with_a_known_name_is_refused(lead_client, team):
-    OrganisationFactory(name="Easterby City Council")
+def test_a_new_organisation_with_a_members_name_is_refused(lead_client, team):
     page = lead_client.post(
         url("organisation_add", team),
         {
-            "new-name": "easterby city council",
-            "new-short_name": "ECC",
+            "new-name": "northshire county council",
+            "new-short_name": "NCC2",
             "new-sector": Sector.LOCAL_AUTHORITY,
             "add_new": "",
         },
     )
     assert page.status_code == 200
-    assert "already exists" in page.content.decode()
+    assert "Northshire County Council (NCC) in this partnership already uses" in (
+        page.content.decode()
+    )
+    assert page.context["new_form"].has_error("name")
     assert (
-        Organisation.objects.filter(name__iexact="easterby city council").count() == 1
+        Organisation.objects.filter(name__iexact="northshire county council").count()
+        == 1
     )
 
 
 def test_existing_organisation_list_leaves_out_current_members(lead_client, team):
-    OrganisationFactory(name="Easterby City Council")
+    lead_partnership_of(
+        team, OrganisationFactory(name="Easterby City Council"), *team.organisations
+    )
     form = lead_client.get(url("organisation_add", team)).context["existing_form"]
     names = [o.name for o in form.fields["organisation"].queryset]
     assert names == ["Easterby City Council"]
@@ -521,7 +541,7 @@ def test_round_page_query_count_does_not_grow_with_organisations(
     now = timezone.now()
     for n in range(20):
         org = OrganisationFactory(name=f"Member {n}")
-        team.partnership.members.add(org)
+        PartnershipMember.objects.add(partnership=team.partnership, organisations=[org])
         link = InvitationFactory(survey=team.round, organisation=org)
         ResponseFactory(invitation=link, submitted_at=now)
     with django_assert_max_num_queries(7):

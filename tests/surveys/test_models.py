@@ -7,11 +7,13 @@ from surveys.models import (
     PERSONAL_START_KEY,
     Answer,
     Item,
+    Organisation,
+    PartnershipMember,
     ProfileAnswer,
     Response,
     Survey,
 )
-from tests.factories import OrganisationFactory, SurveyFactory
+from tests.factories import OrganisationFactory, PartnershipFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,10 +119,40 @@ def test_new_surveys_default_to_draft_with_threshold_5(instrument):
     assert (survey.status, survey.anonymity_threshold) == ("draft", 5)
 
 
-def test_organisation_names_are_unique_ignoring_case():
-    OrganisationFactory(name="Northshire Council")
+def test_one_partnership_holds_no_two_members_of_the_same_name_or_short_name():
+    first = OrganisationFactory(name="Westshire Borough Council", short_name="WBC")
+    partnership = PartnershipFactory(members=[first])
+    same_name = OrganisationFactory(name="WESTSHIRE BOROUGH COUNCIL", short_name="X")
+    same_short = OrganisationFactory(
+        name="Westshire Building Control", short_name="wbc"
+    )
+    for duplicate in (same_name, same_short):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PartnershipMember.objects.add(
+                partnership=partnership, organisations=[duplicate]
+            )
+    # Another partnership (another tenant, perhaps) may use the same names.
+    PartnershipFactory(members=[same_name])
+    PartnershipFactory(members=[same_short])
+
+
+def test_a_member_row_must_carry_the_organisations_names():
+    partnership = PartnershipFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        OrganisationFactory(name="NORTHSHIRE COUNCIL")
+        partnership.members.add(OrganisationFactory())  # no copied names
+
+
+def test_renaming_an_organisation_reaches_its_member_rows_and_cannot_clash():
+    wbc, other = (
+        OrganisationFactory(short_name="WBC"),
+        OrganisationFactory(short_name="OT"),
+    )
+    partnership = PartnershipFactory(members=[wbc, other])
+    Organisation.objects.filter(pk=wbc.pk).update(short_name="WBC1")
+    assert PartnershipMember.objects.get(organisation=wbc).short_name == "WBC1"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.filter(pk=other.pk).update(short_name="wbc1")
+    assert partnership.members.count() == 2
 
 
 def test_links_carry_256_bit_tokens(survey_setup):

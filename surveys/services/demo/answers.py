@@ -5,6 +5,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reports.scoring import reverse_score
 from surveys.models import Block, Item
 from surveys.services.demo.profiles import (
     COMMENT_RATE,
@@ -123,7 +124,7 @@ def _dont_know(item: DemoItem, rng: random.Random) -> bool:
 def _rating(item: DemoItem, latent: float, rng: random.Random, noise: float) -> int:
     """Return the stored answer whose score (reversed if need be) follows the latent level."""
     value = _clip(latent + rng.gauss(0, noise))
-    return 6 - value if item.reverse_scored else value
+    return int(reverse_score(value)) if item.reverse_scored else value
 
 
 def _split_points(weights: Sequence[float], step: int) -> list[int]:

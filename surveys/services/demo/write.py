@@ -21,6 +21,7 @@ from surveys.models import (
     Membership,
     Organisation,
     Partnership,
+    PartnershipMember,
     ProfileAnswer,
     Response,
     Survey,
@@ -36,6 +37,7 @@ from surveys.services.demo.profiles import (
     DemoOrganisation,
 )
 from surveys.services.instruments import load_instrument
+from surveys.tenancy import create_partnership_permission
 
 DEMO_PARTNERSHIP_NAME = "Northshire Place Partnership"
 # Printed by seed_demo and in the README: it signs in to the fictional demo accounts only.
@@ -136,6 +138,9 @@ def _save_users(partnership: Partnership) -> None:
         user.is_staff, user.is_active, user.password = False, True, password
         user.save()
         user.user_permissions.clear()
+        # The demo lead may start partnerships of their own.
+        if role == Membership.Role.LEAD:
+            user.user_permissions.add(create_partnership_permission())
         Membership.objects.update_or_create(
             user=user, partnership=partnership, defaults={"role": role}
         )
@@ -262,7 +267,9 @@ def seed_demo(
     partnership = Partnership.objects.create(
         name=DEMO_PARTNERSHIP_NAME, kind=Partnership.Kind.PLACE
     )
-    partnership.members.set(orgs.values())
+    PartnershipMember.objects.add(
+        partnership=partnership, organisations=list(orgs.values())
+    )
     _save_users(partnership)
 
     item_ids = dict(

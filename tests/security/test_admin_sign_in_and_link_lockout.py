@@ -1,0 +1,149 @@
+"""The admin's sign-in is as slow to guess as the site's own, and the unknown-link lockout
+counts only links that were never issued, not a board opening its real link too early."""
+
+import time
+from types import SimpleNamespace
+
+import django_ratelimit.core
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from collab_survey import settings as defaults
+from surveys.models import Survey
+from tests.factories import InvitationFactory, SurveyFactory, UserFactory
+from tests.surveys.test_respondent import start
+
+pytestmark = pytest.mark.django_db
+
+OFFICE, HOME = "198.51.100.7", "203.0.113.9"
+PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
+
+
+@pytest.fixture(autouse=True)
+def _limits_on(settings, monkeypatch) -> None:
+    """The deployed limits for sign-in; links limited only by the lockout under test."""
+    now = time.time()  # no rate window may end in the middle of a test
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", SimpleNamespace(time=lambda: now)
+    )
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_LOGIN = defaults.RATELIMIT_LOGIN
+    settings.RATELIMIT_LOGIN_IP = defaults.RATELIMIT_LOGIN_IP
+    settings.RATELIMIT_RESPONDENT = "1000/m"
+    settings.RATELIMIT_UNKNOWN_LINK = "3/m"
+
+
+# The admin's sign-in
+
+
+def failures_before_429(client, url: str, username: str) -> int:
+    for count in range(50):
+        page = client.post(
+            url, {"username": username, "password": "wrong"}, REMOTE_ADDR=OFFICE
+        )
+        if page.status_code == 429:
+            return count
+        assert page.status_code == 200
+    return 50
+
+
+def test_the_admin_sign_in_stops_after_as_many_failures_as_the_sign_in_form(client):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    UserFactory(username="jo")
+    site = failures_before_429(client, reverse("login"), "jo")
+    admin = failures_before_429(client, reverse("admin:login"), "root")
+    assert site == admin == 5
+    # Past the limit even the right password is refused, and nobody is signed in.
+    page = client.post(
+        reverse("admin:login"),
+        {"username": "root", "password": PASSWORD},
+        REMOTE_ADDR=OFFICE,
+    )
+    assert page.status_code == 429
+    assert page["Retry-After"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_two_sign_in_forms_share_one_count(client):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    for url in [reverse("login")] * 3 + [reverse("admin:login")] * 2:
+        page = client.post(
+            url, {"username": "root", "password": "wrong"}, REMOTE_ADDR=OFFICE
+        )
+        assert page.status_code == 200
+    page = client.post(
+        reverse("admin:login"),
+        {"username": "root", "password": PASSWORD},
+        REMOTE_ADDR=OFFICE,
+    )
+    assert page.status_code == 429
+
+
+def test_the_admin_still_signs_its_staff_in(client):
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    page = client.post(
+        reverse("admin:login"),
+        {"username": "root", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR=HOME,
+    )
+    assert page.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+# The unknown-link lockout
+
+
+def assert_not_locked_out(client, survey_setup) -> None:
+    page = client.get(f"/s/{survey_setup.org_link.token}/", REMOTE_ADDR=OFFICE)
+    assert page.status_code == 200
+
+
+def test_opening_a_draft_rounds_link_many_times_locks_nobody_out(client, survey_setup):
+    draft = SurveyFactory(
+        partnership=survey_setup.survey.partnership,
+        instrument=survey_setup.survey.instrument,
+        status=Survey.Status.DRAFT,
+    )
+    early = InvitationFactory(
+        survey=draft, organisation=survey_setup.home, kind="organisation", email=None
+    )
+    for _ in range(30):
+        page = client.get(f"/s/{early.token}/", REMOTE_ADDR=OFFICE)
+        assert page.status_code == 404  # "not open yet"
+    assert_not_locked_out(client, survey_setup)
+
+
+def test_a_replaced_link_is_not_a_guess(client, survey_setup):
+    replaced = InvitationFactory(
+        survey=survey_setup.survey,
+        organisation=survey_setup.home,
+        kind="organisation",
+        email=None,
+        revoked_at=timezone.now(),
+    )
+    for _ in range(10):
+        assert (
+            client.get(f"/s/{replaced.token}/", REMOTE_ADDR=OFFICE).status_code == 404
+        )
+    assert_not_locked_out(client, survey_setup)
+
+
+def test_a_wrong_page_address_of_a_real_link_is_not_a_guess(client, survey_setup):
+    response = start(client, survey_setup.org_link)
+    for bad in (
+        f"/s/{response.resume_token}/no-such-page/",
+        f"/s/{survey_setup.org_link.token}/no-such-page/",
+    ):
+        for _ in range(5):
+            assert client.get(bad, REMOTE_ADDR=OFFICE).status_code == 404
+    assert_not_locked_out(client, survey_setup)
+
+
+def test_links_that_never_existed_still_lock_the_address_out(client, survey_setup):
+    for guess in range(3):
+        assert (
+            client.get(f"/s/{'x' * 42}{guess}/", REMOTE_ADDR=OFFICE).status_code == 404
+        )
+    page = client.get(f"/s/{survey_setup.org_link.token}/", REMOTE_ADDR=OFFICE)
+    assert page.status_code == 429

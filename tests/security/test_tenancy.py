@@ -1,0 +1,297 @@
+"""Tenants apart: one partnership's lead can neither see nor touch another's organisations or
+people, and starting a partnership is a permission, not something every account has."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from surveys.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipMember,
+    Sector,
+    Survey,
+    User,
+)
+from surveys.services.partnerships import (
+    NotPermittedError,
+    OrganisationNotAvailableError,
+    add_organisation,
+    create_partnership,
+)
+from tests.factories import (
+    InstrumentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    SurveyFactory,
+    UserFactory,
+)
+from tests.reports.conftest import seeded_demo, seeded_round  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Tenants:
+    """Partnership A (Westshire) and partnership B (Eastshire), led by different people."""
+
+    a: Partnership
+    a_lead: User
+    a_analyst: Membership
+    a_council: Organisation
+    b: Partnership
+    b_lead: User
+    b_round: Survey
+
+
+@pytest.fixture
+def tenants() -> Tenants:
+    a_council = OrganisationFactory(
+        name="Westshire Borough Council",
+        short_name="WBC",
+        sector=Sector.LOCAL_AUTHORITY,
+    )
+    a = PartnershipFactory(name="Westshire Partnership", members=[a_council])
+    a_lead = MembershipFactory(
+        partnership=a,
+        role=Membership.Role.LEAD,
+        user=UserFactory(first_name="Wren", last_name="West"),
+    ).user
+    a_analyst = MembershipFactory(
+        partnership=a,
+        role=Membership.Role.ANALYST,
+        user=UserFactory(first_name="Ash", last_name="Analyst"),
+    )
+    b_hospital = OrganisationFactory(name="Eastshire Hospitals", short_name="EH")
+    b = PartnershipFactory(name="Eastshire Partnership", members=[b_hospital])
+    b_lead = MembershipFactory(
+        partnership=b,
+        role=Membership.Role.LEAD,
+        user=UserFactory(first_name="Eli", last_name="East"),
+    ).user
+    b_round = SurveyFactory(
+        partnership=b, instrument=InstrumentFactory(), status=Survey.Status.DRAFT
+    )
+    return Tenants(a, a_lead, a_analyst, a_council, b, b_lead, b_round)
+
+
+def add_url(partnership: Partnership) -> str:
+    return reverse("surveys:organisation_add", args=[partnership.public_id])
+
+
+# Creating a partnership is a permission
+
+
+def test_a_fresh_account_cannot_create_a_partnership(client):
+    client.force_login(UserFactory())
+    page = client.get(reverse("surveys:partnership_create"))
+    assert page.status_code == 403
+    assert "You cannot create a partnership" in page.content.decode()
+    assert "ask the service’s administrator" in page.content.decode()
+    page = client.post(
+        reverse("surveys:partnership_create"), {"name": "Mine", "kind": "place"}
+    )
+    assert page.status_code == 403
+    assert not Partnership.objects.exists()
+
+
+def test_a_fresh_account_sees_how_to_get_the_permission_not_the_button(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("surveys:partnership_list")).content.decode()
+    assert reverse("surveys:partnership_create") not in html
+    assert "Your account cannot create partnerships" in html
+
+
+def test_an_account_granted_the_permission_creates_and_leads(client):
+    user = UserFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="create_partnership")
+    )  # what a site administrator ticks in the admin
+    client.force_login(user)
+    html = client.get(reverse("surveys:partnership_list")).content.decode()
+    assert reverse("surveys:partnership_create") in html
+    page = client.post(
+        reverse("surveys:partnership_create"), {"name": "Mine", "kind": "place"}
+    )
+    assert page.status_code == 302
+    assert Partnership.objects.get(name="Mine").memberships.get().user == user
+
+
+def test_an_allowed_email_domain_may_create_partnerships(client, settings):
+    settings.PARTNERSHIP_CREATOR_DOMAINS = ["nhs.example"]
+    client.force_login(UserFactory(email="pat@NHS.example"))
+    assert client.get(reverse("surveys:partnership_create")).status_code == 200
+    client.force_login(UserFactory(email="pat@nhs.example.evil.test"))
+    assert client.get(reverse("surveys:partnership_create")).status_code == 403
+
+
+def test_the_demo_lead_keeps_the_permission(seeded_demo, client):  # noqa: F811
+    client.force_login(User.objects.get(username="lead"))
+    assert client.get(reverse("surveys:partnership_create")).status_code == 200
+    client.force_login(User.objects.get(username="consultant"))
+    assert client.get(reverse("surveys:partnership_create")).status_code == 403
+
+
+# Another tenant's organisations are never listed, confirmed or attachable
+
+
+def test_the_add_organisation_list_holds_no_other_tenants_organisations(
+    client, tenants
+):
+    OrganisationFactory(name="Nobody's Trust")  # in no partnership at all
+    client.force_login(tenants.b_lead)
+    page = client.get(add_url(tenants.b))
+    assert list(page.context["existing_form"].fields["organisation"].queryset) == []
+    html = page.content.decode()
+    assert "Westshire Borough Council" not in html
+    assert "Nobody" not in html
+
+
+def test_a_lead_may_add_organisations_of_their_own_other_partnerships(client, tenants):
+    mine = OrganisationFactory(name="Eastshire Care", short_name="EC")
+    other = PartnershipFactory(name="Eastshire Collaborative", members=[mine])
+    MembershipFactory(partnership=other, user=tenants.b_lead, role="lead")
+    client.force_login(tenants.b_lead)
+    page = client.get(add_url(tenants.b))
+    choices = page.context["existing_form"].fields["organisation"].queryset
+    assert list(choices) == [mine]
+    page = client.post(
+        add_url(tenants.b), {"existing-organisation": mine.pk, "add_existing": ""}
+    )
+    assert page.status_code == 302
+    assert tenants.b.members.filter(pk=mine.pk).exists()
+
+
+def test_another_tenants_organisation_cannot_be_added_by_its_id(client, tenants):
+    client.force_login(tenants.b_lead)
+    page = client.post(
+        add_url(tenants.b),
+        {"existing-organisation": tenants.a_council.pk, "add_existing": ""},
+    )
+    assert page.status_code == 200
+    assert page.context["existing_form"].errors == {
+        "organisation": ["Choose an organisation from the list"]
+    }
+    assert "Westshire Borough Council" not in page.content.decode()
+    assert not tenants.b.members.filter(pk=tenants.a_council.pk).exists()
+    # The same answer as for an id that does not exist at all.
+    unknown = client.post(
+        add_url(tenants.b), {"existing-organisation": 999999, "add_existing": ""}
+    )
+    assert (
+        unknown.context["existing_form"].errors == page.context["existing_form"].errors
+    )
+
+
+def test_another_tenants_organisation_name_is_free_and_not_confirmed(client, tenants):
+    client.force_login(tenants.b_lead)
+    page = client.post(
+        add_url(tenants.b),
+        {
+            "new-name": "westshire borough council",
+            "new-short_name": "WBC",
+            "new-sector": Sector.LOCAL_AUTHORITY,
+            "add_new": "",
+        },
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "already" not in html
+    assert "westshire borough council added." in html
+    created = tenants.b.members.get(short_name="WBC")
+    assert created != tenants.a_council  # B's own organisation, not A's
+    assert list(tenants.a_council.partnerships.all()) == [tenants.a]
+    assert AuditEvent.objects.filter(partnership=tenants.a).count() == 0
+
+
+def test_the_import_answers_another_tenants_name_as_it_does_a_made_up_one(
+    client, tenants
+):
+    client.force_login(tenants.b_lead)
+    url = reverse(
+        "surveys:invitation_import",
+        args=[tenants.b.public_id, tenants.b_round.public_id],
+    )
+    page = client.post(
+        url, {"text": "jo@west.example,WBC\nsam@west.example,Made Up Council\n"}
+    )
+    errors = list(page.context["form"].errors["text"])
+    assert errors[1:3] == [
+        "Line 1: ‘WBC’ is not an organisation in this partnership – use its name "
+        "or short name",
+        "Line 2: ‘Made Up Council’ is not an organisation in this partnership – use "
+        "its name or short name",
+    ]
+    assert not Invitation.objects.filter(survey=tenants.b_round).exists()
+
+
+# Another tenant's people and pages answer 404, never 403
+
+
+def other_tenant_urls(t: Tenants) -> dict[str, str]:
+    a, b = t.a.public_id, t.b.public_id
+    member = t.a_analyst.public_id
+    return {
+        "A's partnership page": reverse("surveys:partnership_detail", args=[a]),
+        "A's team page": reverse("surveys:team_detail", args=[a]),
+        "A's member, on A's pages": reverse(
+            "surveys:member_role_edit", args=[a, member]
+        ),
+        "A's member, removed on A's pages": reverse(
+            "surveys:member_remove", args=[a, member]
+        ),
+        "A's member, through B's team": reverse(
+            "surveys:member_role_edit", args=[b, member]
+        ),
+        "A's member, removed through B's team": reverse(
+            "surveys:member_remove", args=[b, member]
+        ),
+        "A's organisation, removed through B": reverse(
+            "surveys:organisation_remove", args=[b, t.a_council.public_id]
+        ),
+        "A's invite page": reverse("surveys:member_invite", args=[a]),
+    }
+
+
+def test_a_lead_of_b_gets_404_for_every_page_of_a(client, tenants):
+    client.force_login(tenants.b_lead)
+    for what, url in other_tenant_urls(tenants).items():
+        assert client.get(url).status_code == 404, what
+        assert client.post(url, {"role": "lead"}).status_code == 404, what
+    tenants.a_analyst.refresh_from_db()
+    assert tenants.a_analyst.role == Membership.Role.ANALYST
+    assert tenants.a.memberships.count() == 2
+
+
+def test_a_lead_of_b_never_sees_a_people_on_the_team_page(client, tenants):
+    client.force_login(tenants.b_lead)
+    html = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
+    text = html.content.decode()
+    assert "Eli East" in text
+    assert "Wren West" not in text
+    assert "Ash Analyst" not in text
+
+
+def test_the_database_keeps_a_members_names_to_its_own_partnership(tenants):
+    # B may hold its own "WBC"; A may not hold two.
+    PartnershipMember.objects.add(
+        partnership=tenants.b,
+        organisations=[OrganisationFactory(name="Wilby Bowls Club", short_name="WBC")],
+    )
+    assert PartnershipMember.objects.filter(short_name="WBC").count() == 2
+
+
+def test_the_services_refuse_too_not_only_the_pages(tenants):
+    with pytest.raises(NotPermittedError):
+        create_partnership(name="Mine", kind="place", lead=UserFactory())
+    with pytest.raises(OrganisationNotAvailableError):
+        add_organisation(
+            partnership=tenants.b, organisation=tenants.a_council, actor=tenants.b_lead
+        )
+    assert list(tenants.a_council.partnerships.all()) == [tenants.a]
