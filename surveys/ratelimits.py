@@ -7,6 +7,7 @@ the limits can change per deployment (and per test).
 
 import ipaddress
 import math
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 
@@ -124,8 +125,14 @@ def limit_survey_link(view: View) -> View:
 
 
 def posted_field(name: str) -> Callable[[HttpRequest], str]:
-    """Return a function giving a POSTed field, normalised, as who an account form is about."""
-    return lambda request: request.POST.get(name, "").strip().lower()
+    """Return a function giving a POSTed field, normalised, as who an account form is about.
+
+    NFKC first, as Django's username field does before signing in: otherwise "ｌead"
+    (a full-width l) would be a fresh allowance for the account "lead".
+    """
+    return lambda request: (
+        unicodedata.normalize("NFKC", request.POST.get(name, "")).strip().casefold()
+    )
 
 
 def session_key(request: HttpRequest) -> str:

@@ -25,6 +25,8 @@ from reports.exports.formats import (
     FILENAMES,
     FIT_COLUMNS,
     FIT_CSV,
+    RESPONSE_LEVEL_FILES,
+    RESPONSE_LEVEL_ROLES,
     RESPONSES_COLUMNS,
     RESPONSES_CSV,
     SCORES_COLUMNS,
@@ -33,6 +35,7 @@ from reports.exports.formats import (
     WORKBOOK,
     download_name,
     download_stem,
+    may_download,
     neutralise,
 )
 from reports.exports.responses import (
@@ -62,6 +65,8 @@ __all__ = [
     "FIT_CSV",
     "RESPONSES_COLUMNS",
     "RESPONSES_CSV",
+    "RESPONSE_LEVEL_FILES",
+    "RESPONSE_LEVEL_ROLES",
     "SCORES_COLUMNS",
     "SCORES_CSV",
     "UTF8_BOM",
@@ -76,6 +81,7 @@ __all__ = [
     "fit_frame",
     "frame_to_csv",
     "iter_zip",
+    "may_download",
     "neutralise",
     "response_records",
     "response_rows",

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from reports import columns as c
 from surveys.models import LIKERT_MAX, LIKERT_MIN, Membership, Survey
 
-# Raw responses are for leads and analysts only (DESIGN.md §5); consultants read dashboards.
+# Downloads are for leads and analysts only (DESIGN.md §5); consultants read dashboards.
 DOWNLOAD_ROLES = frozenset({Membership.Role.LEAD, Membership.Role.ANALYST})
 
 RESPONSES_CSV = "responses.csv"
@@ -24,6 +24,20 @@ DICTIONARY_CSV = "dictionary.csv"
 WORKBOOK = "survey.xlsx"
 ARCHIVE = "survey.zip"
 FILENAMES = (RESPONSES_CSV, SCORES_CSV, FIT_CSV, DICTIONARY_CSV, WORKBOOK, ARCHIVE)
+# Files with a row per response are for analysts alone. A lead sees each invitee's status
+# (surveys/views/invitees.py) change over time; with each response's submission time and
+# order beside it, a lead could match a named person to their answers.
+RESPONSE_LEVEL_FILES = frozenset({RESPONSES_CSV, WORKBOOK, ARCHIVE})
+RESPONSE_LEVEL_ROLES = frozenset({Membership.Role.ANALYST})
+
+
+def may_download(role: str, filename: str) -> bool:
+    """Say whether a role on the partnership may download this export file."""
+    if role not in DOWNLOAD_ROLES:
+        return False
+    return filename not in RESPONSE_LEVEL_FILES or role in RESPONSE_LEVEL_ROLES
+
+
 # Excel reads a CSV as the local code page unless it starts with this; pandas
 # (encoding="utf-8-sig"), R (fileEncoding="UTF-8-BOM") and LibreOffice skip it.
 UTF8_BOM = codecs.BOM_UTF8

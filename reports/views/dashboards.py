@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reports import pages
-from reports.exports import DOWNLOAD_ROLES
+from reports.exports import DOWNLOAD_ROLES, RESPONSE_LEVEL_ROLES
 from reports.page_models import as_context
 from reports.views.preparing import released_survey_for_user, waits_for_analysis
 from surveys.views.access import sees_exact_counts
@@ -30,6 +30,7 @@ def survey_overview(request: HttpRequest, survey_id: UUID) -> HttpResponse:
             "role": role,
             "tab": "overview",
             "can_download": role in DOWNLOAD_ROLES,
+            "can_download_responses": role in RESPONSE_LEVEL_ROLES,
             "exact_counts": sees_exact_counts(role),
         },
     )

@@ -64,11 +64,16 @@ def _file_response(survey: Survey, filename: str, on: date) -> HttpResponseBase:
 def export_download(
     request: HttpRequest, survey_id: UUID, filename: str
 ) -> HttpResponseBase:
-    """Send one export file of a round to its partnership's leads and analysts."""
+    """Send one export file of a round to its leads and analysts (response-level: analysts)."""
     survey, role = get_survey_for_user(user=request.user, public_id=survey_id)
     if role not in exports.DOWNLOAD_ROLES:
         raise PermissionDenied(
             "Only the partnership's leads and analysts can download data."
+        )
+    if not exports.may_download(role, filename):
+        raise PermissionDenied(
+            "Files with a row for each response are for the partnership's analysts: "
+            "leads see who has responded, and each response's time would point at them."
         )
     today = timezone.localdate()  # one date for the name and everything inside
     response = _file_response(survey, filename, today)

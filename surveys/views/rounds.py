@@ -117,6 +117,8 @@ def round_detail(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "role": role,
             "can_manage": role == Membership.Role.LEAD,
             "can_download": role in (Membership.Role.LEAD, Membership.Role.ANALYST),
+            # Rows per response are for analysts alone (reports.exports.may_download).
+            "can_download_responses": role == Membership.Role.ANALYST,
             "is_draft": survey.status == Survey.Status.DRAFT,
             "is_open": survey.status == Survey.Status.OPEN,
             "is_closed": survey.status == Survey.Status.CLOSED,

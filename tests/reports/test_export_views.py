@@ -52,11 +52,32 @@ def body(response) -> bytes:
     return response.content
 
 
-def test_leads_and_analysts_download_every_file(client, demo):
+RESPONSE_LEVEL = {"responses.csv", "survey.xlsx", "survey.zip"}
+
+
+def test_leads_get_403_on_files_with_a_row_per_response(client, demo):
+    # A lead sees each invitee's status change; each response's time and order beside
+    # it would let the lead match a named person to their answers.
+    partnership, survey = demo
+    sign_in(client, partnership, Membership.Role.LEAD)
+    for name, url in download_urls(survey).items():
+        response = client.get(url)
+        if name in RESPONSE_LEVEL:
+            assert response.status_code == 403, name
+        else:
+            assert response.status_code == 200, name
+    # The download panel says why, instead of offering the files.
+    overview = client.get(reverse("reports:survey_overview", args=[survey.public_id]))
+    assert "are for the partnership’s analysts" in overview.content.decode()
+
+
+def test_leads_and_analysts_download_every_file_they_may(client, demo):
     partnership, survey = demo
     for role in (Membership.Role.LEAD, Membership.Role.ANALYST):
         sign_in(client, partnership, role)
         for name, url in download_urls(survey).items():
+            if role == Membership.Role.LEAD and name in RESPONSE_LEVEL:
+                continue
             response = client.get(url)
             assert response.status_code == 200, (role, name)
             assert response["Content-Type"] == exports.CONTENT_TYPES[name]
@@ -167,6 +188,9 @@ def test_the_download_panel_shows_for_those_who_may_download(client, demo):
         sign_in(client, partnership, role)
         for page in pages:
             html = client.get(page).content.decode()
-            for url in download_urls(survey).values():
-                assert (url in html) is shown, (role, page, url)
+            for name, url in download_urls(survey).items():
+                offered = shown and (
+                    role == Membership.Role.ANALYST or name not in RESPONSE_LEVEL
+                )
+                assert (url in html) is offered, (role, page, url)
             assert ("Download the data" in html) is shown

@@ -71,12 +71,21 @@ def is_file(route: str) -> bool:
     return "downloads/" in route or route.endswith(".pdf")
 
 
+RESPONSE_LEVEL_DOWNLOADS = {
+    "reports:download_responses_csv",
+    "reports:download_survey_xlsx",
+    "reports:download_survey_zip",
+}
+
+
 def may_reach(role: str, name: str, route: str) -> bool:
     """Say whether a role on the partnership may use a page or download."""
     if name in READ_PAGES:
         return True
     if name in PLANNING_PAGES:
         return role in (LEAD, CONSULTANT)
+    if name in RESPONSE_LEVEL_DOWNLOADS:
+        return role == ANALYST  # a lead sees who has responded (reports.exports)
     if "downloads/" in route:
         return role in (LEAD, ANALYST)
     return role == LEAD  # anything else changes the partnership

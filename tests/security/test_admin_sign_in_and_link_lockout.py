@@ -38,9 +38,10 @@ def _limits_on(settings, monkeypatch) -> None:
 
 
 def failures_before_429(client, url: str, username: str) -> int:
+    field = "login" if url == reverse("login") else "username"
     for count in range(50):
         page = client.post(
-            url, {"username": username, "password": "wrong"}, REMOTE_ADDR=OFFICE
+            url, {field: username, "password": "wrong"}, REMOTE_ADDR=OFFICE
         )
         if page.status_code == 429:
             return count
@@ -67,9 +68,13 @@ def test_the_admin_sign_in_stops_after_as_many_failures_as_the_sign_in_form(clie
 
 def test_the_two_sign_in_forms_share_one_count(client):
     UserFactory(username="root", is_staff=True, is_superuser=True)
-    for url in [reverse("login")] * 3 + [reverse("admin:login")] * 2:
+    # The site's form names the account "login" (allauth's field), the admin's "username".
+    forms = [(reverse("login"), "login")] * 3 + [
+        (reverse("admin:login"), "username")
+    ] * 2
+    for url, field in forms:
         page = client.post(
-            url, {"username": "root", "password": "wrong"}, REMOTE_ADDR=OFFICE
+            url, {field: "root", "password": "wrong"}, REMOTE_ADDR=OFFICE
         )
         assert page.status_code == 200
     page = client.post(
@@ -146,4 +151,17 @@ def test_links_that_never_existed_still_lock_the_address_out(client, survey_setu
             client.get(f"/s/{'x' * 42}{guess}/", REMOTE_ADDR=OFFICE).status_code == 404
         )
     page = client.get(f"/s/{survey_setup.org_link.token}/", REMOTE_ADDR=OFFICE)
+    assert page.status_code == 429
+
+
+def test_a_look_alike_name_counts_against_the_same_account(client):
+    # Django's username field applies NFKC before signing in, so "ｒoot" (a full-width r)
+    # is the account "root": it must not start a fresh allowance of guesses.
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    assert failures_before_429(client, reverse("admin:login"), "root") == 5
+    page = client.post(
+        reverse("admin:login"),
+        {"username": "\uff52oot", "password": "wrong"},
+        REMOTE_ADDR=OFFICE,
+    )
     assert page.status_code == 429
