@@ -450,7 +450,7 @@ def test_meta_gap_interval_is_welch_on_the_raters_rescaled_to_points():
         ([4.0, 5.0, 4.0], [2.0, 4.0], 3, False),  # one side below K
         ([4.0, 4.0], [3.0, 3.0], 2, True),  # nobody differs: a gap but no interval
     ],
-    ids=["below-K", "no-spread"],
+    ids=["below-K", "one-side-below-K", "no-spread"],
 )
 def test_meta_gap_interval_is_blank_without_K_raters_or_any_spread(
     meta, trust, rating_threshold, gap_shown
