@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from reports.figures import Estimate
 from reports.narrative.numbers import (
     MEAN_DIGITS,
-    clear_size,
     POINT_DIGITS,
+    clear_size,
     figure,
     interval,
     lower_title,
     mean,
     nonzero_digits,
-    points,
     signed,
 )
 

@@ -199,7 +199,8 @@ def test_partner_ratings_blank_the_spread_with_a_figure_too_few_raters_gave():
     ).iloc[0]
     assert ratings[c.SD_TRUST] == pytest.approx(math.sqrt(2))
     # Only a1 answered P6: below K, so neither the mean nor its spread is shown.
-    assert math.isnan(ratings[c.META]) and math.isnan(ratings[c.SD_META])
+    assert math.isnan(ratings[c.META])
+    assert math.isnan(ratings[c.SD_META])
 
 
 # --- dimension gaps --------------------------------------------------------------------------
@@ -452,7 +453,7 @@ def test_meta_gap_interval_is_welch_on_the_raters_rescaled_to_points():
     ],
     ids=["below-K", "one-side-below-K", "no-spread"],
 )
-def test_meta_gap_interval_is_blank_without_K_raters_or_any_spread(
+def test_meta_gap_interval_is_blank_below_the_threshold_or_without_spread(
     meta, trust, rating_threshold, gap_shown
 ):
     row = meta_gap_row(meta_answers(meta, trust), rating_threshold=rating_threshold)

@@ -236,7 +236,8 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
             )
         )
         assert cell in perception
-    assert "(positive:" not in words and "misjudges" not in words
+    assert "(positive:" not in words
+    assert "misjudges" not in words
     assert images_in(document, tmp_path) >= 3
 
 
