@@ -8,6 +8,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from collab_survey.sso import parse_providers, sign_in_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -37,6 +39,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_tasks_db",
+    # Sign-in: django-allauth for local accounts, single sign-on (OpenID Connect) and MFA.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "surveys",
     "reports",
 ]
@@ -50,9 +58,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "surveys.middleware.MfaRequiredForLeads",  # after allauth: reads its sign-in records
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
+
+# Messages travel in a signed cookie, not the session: a survey page that shows none then
+# never loads a session row (issue 17: a query fewer on every question page).
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 ROOT_URLCONF = "collab_survey.urls"
 
@@ -125,6 +139,10 @@ AUTH_USER_MODEL = "surveys.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "surveys:partnership_list"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -133,6 +151,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in (django-allauth). Local accounts sign in with a username and password; nobody signs
+# up: leads add colleagues to a partnership, and staff may sign in with their organisation's
+# single sign-on (SSO_PROVIDERS), which makes an account with no partnership until a lead adds
+# them. SSO proves who someone is; only a partnership's membership grants a role.
+ACCOUNT_ADAPTER = "surveys.auth_adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "surveys.auth_adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_FORMS = {"login": "surveys.forms.accounts.SignInForm"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # as before: a session lasts until sign-out or expiry
+ACCOUNT_LOGOUT_ON_GET = False
+# Failed sign-ins are counted by surveys/ratelimits.py in the shared database cache, per
+# account name and address so that nobody can lock a colleague out from elsewhere; allauth's
+# own per-process counter keyed by account name alone would allow exactly that.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # surveys.auth_adapters decides any matching
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = (
+    False  # the sign-in page POSTs to start SSO (CSRF-protected)
+)
+SOCIALACCOUNT_STORE_TOKENS = False  # we never call the provider's APIs afterwards
+SOCIALACCOUNT_ONLY = False
+SSO_PROVIDERS = parse_providers(env.str("SSO_PROVIDERS", default=""))
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [provider.as_allauth_app() for provider in SSO_PROVIDERS],
+    }
+}
+# Local accounts may add an authenticator app (TOTP) or a security key or passkey (WebAuthn);
+# recovery codes come with either. MFA_REQUIRED_FOR_LEADS sends a lead who signed in with a
+# password and has neither to set one up before any management page (surveys.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Collaboration readiness")
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_REQUIRED_FOR_LEADS = env.bool("MFA_REQUIRED_FOR_LEADS", default=False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -205,7 +262,8 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The sign-in page's SSO buttons post here, and are redirected to the identity provider.
+    "form-action": [CSP.SELF, *sign_in_origins(SSO_PROVIDERS)],
     "frame-ancestors": [CSP.NONE],
 }
 

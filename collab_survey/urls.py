@@ -11,6 +11,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("surveys.urls")),
     path("accounts/", include(account_urlpatterns)),
+    # allauth: the MFA pages, the single sign-on callbacks and their message pages.
+    path("accounts/", include("allauth.urls")),
     path("reports/", include("reports.urls")),
     path("privacy", privacy_notice, name="privacy"),
     path("accessibility", accessibility_statement, name="accessibility"),

@@ -128,6 +128,11 @@ def posted_field(name: str) -> Callable[[HttpRequest], str]:
     return lambda request: request.POST.get(name, "").strip().lower()
 
 
+def session_key(request: HttpRequest) -> str:
+    """Return the browser session's key, as whose half-finished sign-in a form is about."""
+    return f"session:{request.session.session_key or 'none'}"
+
+
 def signed_in_user(request: HttpRequest) -> str:
     """Return the signed-in user's key, as who an account form is about."""
     return f"user:{request.user.pk}"

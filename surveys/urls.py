@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from surveys.views import (
     accounts,
@@ -167,9 +167,12 @@ urlpatterns = [
 ]
 
 # Django's own names (login, logout, password_reset, ...), which its views and
-# settings.LOGIN_URL expect; collab_survey/urls.py includes them at /accounts/.
+# settings.LOGIN_URL expect; collab_survey/urls.py includes them at /accounts/, before
+# allauth's own (the MFA pages and single sign-on), whose sign-in and MFA step these
+# rate-limited views shadow at the same addresses.
 account_urlpatterns = [
     path("login/", accounts.sign_in, name="login"),
+    path("2fa/authenticate/", accounts.mfa_authenticate),
     path("logout/", accounts.sign_out, name="logout"),
     path("password-change/", accounts.password_change, name="password_change"),
     path(
@@ -193,4 +196,16 @@ account_urlpatterns = [
         accounts.password_reset_complete,
         name="password_reset_complete",
     ),
+]
+
+# allauth pages this service does not offer: managing email addresses (an account's address is
+# what single sign-on matches on), allauth's own password pages (ours above are the ones
+# rate-limited and styled), sign-in by emailed code, and connecting further SSO identities.
+# Shadowed before allauth's URLs are included, so they answer 404 like any unknown page.
+account_urlpatterns += [
+    re_path(
+        r"^(?:email|password|confirm-email|login/code|phone)/",
+        accounts.not_offered,
+    ),
+    path("3rdparty/", accounts.not_offered),
 ]

@@ -1,8 +1,9 @@
-"""Django's sign-in and password forms, laid out with the GOV.UK Design System."""
+"""Sign-in (allauth's) and password (Django's) forms, laid out with the GOV.UK Design System."""
 
 from collections.abc import Iterator
 from typing import Any
 
+from allauth.account.forms import LoginForm
 from crispy_forms_gds.layout import Field, Fluid
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
@@ -14,26 +15,22 @@ from surveys.models import User
 PASSWORD_WIDTH = Fluid.ONE_HALF
 
 
-class SignInForm(StorableTextMixin, auth_forms.AuthenticationForm):
+class SignInForm(StorableTextMixin, LoginForm):
     """Sign in with a username (usually an email address) and password."""
-
-    error_messages = {
-        **auth_forms.AuthenticationForm.error_messages,
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        username = self.fields["username"]
-        username.label = "Username or email address"
-        username.widget.attrs.pop("autofocus", None)
-        username.widget.attrs.update(
-            {"autocomplete": "username", "spellcheck": "false"}
-        )
-        username.error_messages["required"] = "Enter your username or email address"
-        self.fields["password"].error_messages["required"] = "Enter your password"
+        login = self.fields["login"]
+        login.label = "Username or email address"
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        login.error_messages["required"] = "Enter your username or email address"
+        password = self.fields["password"]
+        password.help_text = ""  # the page links to the reset form itself
+        password.widget.attrs.pop("placeholder", None)
+        password.error_messages["required"] = "Enter your password"
         self.helper = form_helper(
-            Field.text("username", field_width=Fluid.TWO_THIRDS),
+            Field.text("login", field_width=Fluid.TWO_THIRDS),
             Field.text("password", field_width=PASSWORD_WIDTH),
             submit_button("sign_in", "Sign in"),
         )

@@ -292,23 +292,26 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         return cleaned
 
 
-class InviteeSearchForm(forms.Form):
+class InviteeSearchForm(StorableTextMixin, forms.Form):
     """Find invitees by address or organisation, and by where they stand."""
+
+    text_names = {"q": "Search"}
 
     q = forms.CharField(
         label="Search by email address or organisation",
         required=False,
         max_length=200,
-        validators=[],
     )
-    status = forms.ChoiceField(label="Status", required=False, choices=[])
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
 
     def __init__(self, *args: Any, statuses: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "Any status"), *statuses.items()]
-
-    def clean_q(self) -> str:
-        return UNSTORABLE.sub("", self.cleaned_data.get("q", "")).strip()
 
 
 class InviteeEmailForm(StorableTextMixin, forms.Form):

@@ -280,6 +280,10 @@ class RoundForm(StorableTextMixin, forms.Form):
             "submitted, never after the round closes. You can also remind people by "
             "hand at any time."
         ),
+        error_messages={
+            "required": "Select how often to send automatic reminders",
+            "invalid_choice": "Select how often to send automatic reminders",
+        },
     )
 
     def __init__(

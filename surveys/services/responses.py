@@ -40,9 +40,19 @@ class PageAnswers:
 
 
 def _lock(response: Response) -> Response:
+    # Only the response's row: FOR UPDATE on the join would lock the round's row too, so
+    # every page save of a round would wait for every other (issue 17). A page save needs
+    # no lock on the round: unsubmitted answers count for nothing, and submit_response
+    # still locks the round, so a submission cannot slip past a close.
     locked = (
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .select_related("survey")
+        .only(
+            "submitted_at",
+            "survey__status",
+            "survey__opens_at",
+            "survey__closes_at",
+        )
         .get(pk=response.pk)
     )
     if locked.is_submitted or not locked.survey.is_accepting_answers():

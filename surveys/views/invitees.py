@@ -67,7 +67,9 @@ def invitee_list(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
     """List the round's invitees with their status, searchable and a page at a time."""
     survey, _role = round_for(request, public_id, round_id, manage=True)
     form = InviteeSearchForm(request.GET, statuses=InviteeStatus.LABELS)
-    search = form.cleaned_data if form.is_valid() else {"q": "", "status": ""}
+    # A search that cannot be used shows everyone, with the form's errors saying why.
+    refused = not form.is_valid()
+    search = {"q": "", "status": ""} if refused else form.cleaned_data
     rows = invitee_rows(survey=survey, search=search["q"], status=search["status"])
     page = Paginator(rows, INVITEES_PER_PAGE).get_page(request.GET.get("page"))
     changeable = survey.status != Survey.Status.CLOSED
@@ -88,6 +90,7 @@ def invitee_list(request: HttpRequest, public_id: UUID, round_id: UUID) -> HttpR
             "ellipsis": Paginator.ELLIPSIS,
             "query": query,
             "searching": bool(query),
+            "refused": refused,
             "can_resend": survey.is_accepting_answers(),
         },
     )

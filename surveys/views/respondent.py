@@ -229,7 +229,13 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         step=current,
         scale=scale,
         partial="save_and_exit" in request.POST or emailing,
-        initial=StepForm.initial_for(response=response, step=current),
+        # A posted page is read from what was posted; only a page shown afresh needs the
+        # saved answers (two queries fewer on every page save).
+        initial=(
+            None
+            if request.method == "POST"
+            else StepForm.initial_for(response=response, step=current)
+        ),
     )
     email_form = ResumeEmailForm(request.POST if emailing else None)
     if (

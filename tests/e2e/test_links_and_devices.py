@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from surveys.journey import build_steps
-from surveys.models import Answer, Item, Membership, Response, Survey
+from surveys.models import Answer, Item, Membership, PartnershipMember, Response, Survey
 from surveys.services.responses import PageAnswers, save_page
 from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -182,8 +182,11 @@ def test_a_respondent_carries_on_on_another_device(
 def test_the_check_page_is_compact_with_twelve_organisations(
     page: Page, live_server, survey_setup, check_page
 ):
-    survey_setup.survey.partnership.members.add(
-        *[OrganisationFactory(name=f"Partner organisation {n}") for n in range(9)]
+    PartnershipMember.objects.add(
+        partnership=survey_setup.survey.partnership,
+        organisations=[
+            OrganisationFactory(name=f"Partner organisation {n}") for n in range(9)
+        ],
     )
     response = Response.objects.create(
         survey=survey_setup.survey,

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from surveys.models import Invitation, WorkerHeartbeat
+from surveys.models import Invitation, PartnershipMember, WorkerHeartbeat
 from surveys.services.invitations import send_invitations
 from surveys.worker import MAX_TASK_ATTEMPTS, requeue_abandoned_tasks
 from tests.factories import (
@@ -118,7 +118,9 @@ def test_a_batch_whose_worker_is_killed_is_finished_by_another_exactly_once(
         partnership=PartnershipFactory(), instrument=InstrumentFactory()
     )
     organisation = OrganisationFactory()
-    survey.partnership.members.add(organisation)
+    PartnershipMember.objects.add(
+        partnership=survey.partnership, organisations=[organisation]
+    )
     people = [
         InvitationFactory(survey=survey, organisation=organisation).email
         for _ in range(PEOPLE)

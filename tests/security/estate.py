@@ -38,6 +38,7 @@ class Estate:
     draft: Survey
     round: Survey
     focus_area: FocusArea
+    invitee: Invitation  # a personal invitation to the open round, not yet sent
     spare: Organisation  # in another partnership the lead leads: may be added
     elsewhere: Partnership
     outsider: Organisation  # a member of the other partnership only
@@ -65,7 +66,7 @@ class Estate:
 
 
 def build_estate(instrument: Instrument) -> Estate:
-    """Create the partnership, its lead, two rounds and a focus area, and another partnership."""
+    """Create the partnership, its lead, two rounds, an invitee and a focus area, and another partnership."""
     organisations = [
         OrganisationFactory(
             name="Northshire Hospitals", short_name="NH", sector=Sector.NHS_ACUTE
@@ -100,6 +101,13 @@ def build_estate(instrument: Instrument) -> Estate:
             kind=Invitation.Kind.ORGANISATION,
             email=None,
         )
+    # No generated address in the hostile tests has a dot before the @, so none clashes.
+    invitee = InvitationFactory(
+        survey=open_round,
+        organisation=organisations[0],
+        kind=Invitation.Kind.PERSONAL,
+        email="sam.mistyped@northshire.nhs.uk",
+    )
     focus_area = create_focus_area(
         survey=open_round,
         pair=None,
@@ -133,6 +141,7 @@ def build_estate(instrument: Instrument) -> Estate:
         draft=draft,
         round=open_round,
         focus_area=focus_area,
+        invitee=invitee,
         spare=spare,
         elsewhere=elsewhere,
         outsider=outsider,

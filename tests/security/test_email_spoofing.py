@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys.models import Invitation, Partnership
+from surveys.models import Invitation, Partnership, PartnershipMember
 from surveys.services.emails import (
     INVITATION_SUBJECT,
     MEMBER_SUBJECT,
@@ -96,7 +96,9 @@ def test_a_partnership_named_as_a_phishing_lure_sends_a_fixed_subject_and_quoted
 def test_survey_invitations_quote_every_typed_name(django_capture_on_commit_callbacks):
     organisation = OrganisationFactory(name="Reset your password at evil.example now")
     survey = SurveyFactory(partnership__name=PHISHING, instrument=InstrumentFactory())
-    survey.partnership.members.add(organisation)
+    PartnershipMember.objects.add(
+        partnership=survey.partnership, organisations=[organisation]
+    )
     Invitation.objects.create(
         survey=survey,
         organisation=organisation,

@@ -104,7 +104,7 @@ def test_cookies_are_secure_httponly_and_same_site_in_production(client, setting
     assert csrf["samesite"] == "Lax"
     signed_in = client.post(
         reverse("login"),
-        {"username": user.username, "password": "correct-horse-battery"},
+        {"login": user.username, "password": "correct-horse-battery"},
         secure=True,
     )
     session = signed_in.cookies["sessionid"]

@@ -189,9 +189,9 @@ def import_url(estate: Estate) -> str:
 
 def personal(estate: Estate) -> set[tuple[str, str, str]]:
     return set(
-        Invitation.objects.filter(
-            survey=estate.round, kind=Invitation.Kind.PERSONAL
-        ).values_list("email", "organisation__name", "role")
+        Invitation.objects.filter(survey=estate.round, kind=Invitation.Kind.PERSONAL)
+        .exclude(pk=estate.invitee.pk)  # the estate's own, there before the import
+        .values_list("email", "organisation__name", "role")
     )
 
 

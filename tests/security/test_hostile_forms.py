@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +26,12 @@ from surveys.forms.accounts import (
 )
 from surveys.forms.eligibility import EligibleForm
 from surveys.forms.focus_areas import FocusAreaForm
-from surveys.forms.invitations import InvitationImportForm
+from surveys.forms.invitations import (
+    InvitationImportForm,
+    InviteeEmailForm,
+    InviteeMessageForm,
+    InviteeSearchForm,
+)
 from surveys.forms.partnerships import (
     ExistingOrganisationForm,
     MemberInviteForm,
@@ -39,6 +45,7 @@ from surveys.forms.rounds import RoundDatesForm
 from surveys.forms.text import UNSTORABLE, StorableTextMixin, validate_storable
 from surveys.journey import Step, build_steps
 from surveys.models import Block, Organisation, Survey, User
+from surveys.tracking import InviteeStatus
 from tests.factories import OrganisationFactory, ResponseFactory, UserFactory
 from tests.security import (
     test_hostile_csv_import,
@@ -119,10 +126,17 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
     InvitationImportForm: lambda data, ctx: InvitationImportForm(
         data, organisations=ctx.organisations
     ),
+    InviteeSearchForm: lambda data, ctx: InviteeSearchForm(
+        data, statuses=InviteeStatus.LABELS
+    ),
+    InviteeEmailForm: lambda data, ctx: InviteeEmailForm(data),
+    InviteeMessageForm: lambda data, ctx: InviteeMessageForm(data),
     EligibleForm: lambda data, ctx: EligibleForm(
         data, organisation=ctx.organisations[0], submitted=0
     ),
-    SignInForm: lambda data, ctx: SignInForm(None, data=data),
+    SignInForm: lambda data, ctx: SignInForm(
+        data=data, request=RequestFactory().post("/accounts/login/")
+    ),
     PasswordResetRequestForm: lambda data, ctx: PasswordResetRequestForm(data),
     SetPasswordForm: lambda data, ctx: SetPasswordForm(ctx.user, data),
     PasswordChangeForm: lambda data, ctx: PasswordChangeForm(ctx.user, data),

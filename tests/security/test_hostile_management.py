@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django import forms
@@ -31,6 +32,12 @@ from surveys.forms.accounts import (
 )
 from surveys.forms.eligibility import EligibleForm
 from surveys.forms.focus_areas import FocusAreaForm
+from surveys.forms.invitations import (
+    EMAIL_MAX_LENGTH,
+    InviteeEmailForm,
+    InviteeMessageForm,
+    InviteeSearchForm,
+)
 from surveys.forms.partnerships import (
     MAX_ANONYMITY_THRESHOLD,
     ExistingOrganisationForm,
@@ -41,11 +48,14 @@ from surveys.forms.partnerships import (
     RoundForm,
 )
 from surveys.forms.rounds import RoundDatesForm
+from surveys.forms.text import UNSTORABLE
 from surveys.models import (
+    INVITEE_MESSAGE_MAX_LENGTH,
     MIN_ANONYMITY_THRESHOLD,
     Eligibility,
     FocusArea,
     Instrument,
+    Invitation,
     Membership,
     Partnership,
     Sector,
@@ -53,8 +63,11 @@ from surveys.models import (
     User,
 )
 from surveys.services.eligibility import MAX_ELIGIBLE
+from surveys.services.invitations import REMINDER_SCHEDULES
+from surveys.tracking import InviteeStatus
 from tests.security.estate import PASSWORD, Estate, build_estate
 from tests.security.hostile import (
+    DJANGO_DEFAULTS,
     assert_no_stack_trace,
     assert_refused,
     control_text,
@@ -88,6 +101,9 @@ FORMS_DRIVEN = {
     PasswordResetRequestForm,
     SetPasswordForm,
     PasswordChangeForm,
+    InviteeEmailForm,
+    InviteeMessageForm,
+    InviteeSearchForm,  # a GET form: see test_any_search_shows_the_list_and_changes_nothing
 }
 
 Values = st.SearchStrategy[tuple]
@@ -119,11 +135,12 @@ def text(key: str, limit: int | None, *, required: bool = True) -> Input:
     )
 
 
-def choice(key: str, values: list[str]) -> Input:
+def choice(key: str, values: list[str], *, required: bool = True) -> Input:
     return Input(
         (key,),
         valid=lambda e: one(st.sampled_from(values)),
         invalid=lambda e: one(not_a_choice(values)),
+        required=required,
     )
 
 
@@ -334,17 +351,41 @@ def _threshold(sent: Sent) -> int:
     return forms.IntegerField().clean(sent["anonymity_threshold"])
 
 
+def _reminders(sent: Sent) -> list[int]:
+    return REMINDER_SCHEDULES[sent.get("reminder_days", "")]
+
+
 def _round_created(e: Estate, sent: Sent) -> None:
     created = Survey.objects.get(
         partnership=e.partnership, title=tidy(sent["title"]), status="draft"
     )
     assert created.anonymity_threshold == _threshold(sent)
+    assert created.reminder_days == _reminders(sent)
 
 
 def _round_changed(e: Estate, sent: Sent) -> None:
     saved = Survey.objects.get(pk=e.draft.pk)
     assert saved.title == tidy(sent["title"])
     assert saved.anonymity_threshold == _threshold(sent)
+    assert saved.reminder_days == _reminders(sent)
+
+
+def _message_saved(e: Estate, sent: Sent) -> None:
+    saved = Survey.objects.get(pk=e.round.pk)
+    assert saved.invitee_message == sent["message"].strip()
+
+
+def _address_corrected(e: Estate, sent: Sent) -> None:
+    old = Invitation.objects.get(pk=e.invitee.pk)
+    assert old.revoked_at is not None
+    assert old.email is None  # nothing leads from the cut link to a person
+    new = Invitation.objects.get(
+        survey=e.round, email=sent["email"].strip(), revoked_at__isnull=True
+    )
+    assert (new.kind, new.organisation_id) == (
+        Invitation.Kind.PERSONAL,
+        e.invitee.organisation_id,
+    )
 
 
 def _focus_area_saved(e: Estate, sent: Sent, *, pair: bool = False) -> None:
@@ -370,7 +411,7 @@ def _eligible_recorded(e: Estate, sent: Sent) -> None:
 
 def _signed_in(e: Estate, sent: Sent) -> None:
     lead = User.objects.get(pk=e.lead.pk)
-    assert sent["username"] == lead.username
+    assert sent["login"] == lead.username
     assert lead.last_login != e.lead.last_login
 
 
@@ -420,6 +461,13 @@ def _eligibility_url(e: Estate) -> str:
     )
 
 
+def _invitee_url(name: str) -> Callable[[Estate], str]:
+    return lambda e: reverse(
+        f"surveys:{name}",
+        args=[e.partnership.public_id, e.round.public_id, e.invitee.public_id],
+    )
+
+
 def _focus_inputs() -> list[Input]:
     return [
         model_choice(
@@ -459,6 +507,7 @@ def _round_inputs(*, new: bool) -> list[Input]:
         whole_number(
             "anonymity_threshold", MIN_ANONYMITY_THRESHOLD, MAX_ANONYMITY_THRESHOLD
         ),
+        choice("reminder_days", list(REMINDER_SCHEDULES), required=False),
     ]
 
 
@@ -547,6 +596,20 @@ ENDPOINTS = [
         buttons={"confirm": "1"},
     ),
     Endpoint(
+        "invitee_message",
+        _round_url("invitee_message"),
+        [text("message", INVITEE_MESSAGE_MAX_LENGTH, required=False)],
+        _message_saved,
+        buttons={"save": ""},
+    ),
+    Endpoint(
+        "invitee_correct",
+        _invitee_url("invitee_correct"),
+        [email("email", EMAIL_MAX_LENGTH)],
+        _address_corrected,
+        buttons={"save": ""},
+    ),
+    Endpoint(
         "focus_area_create",
         _round_url("focus_area_create"),
         _focus_inputs(),
@@ -570,9 +633,9 @@ ENDPOINTS = [
         lambda e: reverse("login"),
         [
             Input(
-                ("username",),
+                ("login",),
                 valid=lambda e: one(st.just(e.lead.username)),
-                invalid=text("username", 150).invalid,
+                invalid=text("login", 150).invalid,
             ),
             Input(
                 ("password",),
@@ -736,6 +799,65 @@ def test_valid_but_hostile_input_is_saved_exactly_as_typed(estate, endpoint, dat
         endpoint.stored(estate, last_sent(pairs))
 
 
+SEARCH_STATUSES = ["", *InviteeStatus.LABELS]
+
+
+def _search_is_refused(q: str, status: str) -> bool:
+    """Whether the search form must refuse these values, as Django reads them."""
+    typed = q.strip()  # as the form reads it; strip() also takes some control characters
+    return bool(
+        UNSTORABLE.search(typed) or len(typed) > 200 or status not in SEARCH_STATUSES
+    )
+
+
+@examples(10)
+@given(data=st.data())
+def test_any_search_shows_the_list_and_changes_nothing(estate, data):
+    """A search it cannot use shows everyone and says why; no search is ever a stack trace."""
+    client = client_for(ENDPOINTS[0], estate)
+    q = data.draw(
+        st.one_of(
+            st.sampled_from(["", "sam", "NH", "northshire.nhs"]),
+            storable_text(max_size=200),
+            oversized_text(200),
+            hostile_value(),
+        ),
+        label="q",
+    )
+    status = data.draw(
+        st.one_of(st.sampled_from(SEARCH_STATUSES), not_a_choice(SEARCH_STATUSES)),
+        label="status",
+    )
+    page_number = data.draw(
+        st.one_of(st.just("1"), wrong_type(), hostile_value()), label="page"
+    )
+    query = urlencode(
+        [("q", q), ("status", status), ("page", page_number)],
+        encoding="utf-8",
+        errors="surrogatepass",
+    )
+    url = reverse(
+        "surveys:invitee_list",
+        args=[estate.partnership.public_id, estate.round.public_id],
+    )
+    before = fingerprint()
+    page = client.get(f"{url}?{query}")
+    assert page.status_code == 200, page.status_code
+    assert_no_stack_trace(page)
+    assert fingerprint() == before
+    errors = error_summary(page)
+    if _search_is_refused(read_back(q), read_back(status)):
+        event("refused")
+        assert errors, "no error summary"
+        for error in errors:
+            assert not any(default in error for default in DJANGO_DEFAULTS), error
+        html = page.content.decode()
+        assert "Your search could not be used, so everyone is shown." in html
+        assert estate.invitee.email in html
+    else:
+        assert not errors, errors
+
+
 FORGED_URLS = {
     "a round of another partnership": lambda e: reverse(
         "surveys:round_edit", args=[e.partnership.public_id, e.outsider_round.public_id]
@@ -768,6 +890,10 @@ FORGED_URLS = {
     "replacing an outsider's link": lambda e: reverse(
         "surveys:org_link_regenerate",
         args=[e.partnership.public_id, e.round.public_id, e.outsider.public_id],
+    ),
+    "correcting an invitee through another round": lambda e: reverse(
+        "surveys:invitee_correct",
+        args=[e.partnership.public_id, e.draft.public_id, e.invitee.public_id],
     ),
     "the people asked at an outsider": lambda e: reverse(
         "surveys:eligibility_edit",

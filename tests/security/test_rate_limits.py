@@ -147,7 +147,7 @@ def test_valid_links_never_count_as_guesses(client, settings, survey_setup):
 def sign_in(client, username: str, password: str, address: str = OFFICE):
     return client.post(
         reverse("login"),
-        {"username": username, "password": password},
+        {"login": username, "password": password},
         REMOTE_ADDR=address,
     )
 

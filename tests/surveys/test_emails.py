@@ -305,7 +305,7 @@ def test_inviting_a_new_colleague_emails_a_link_to_choose_a_password(
     assert done["Location"] == reverse("password_reset_complete")
     signed_in = client.post(
         reverse("login"),
-        {"username": "sam.okafor@example.org", "password": "a-long-new-password-2026"},
+        {"login": "sam.okafor@example.org", "password": "a-long-new-password-2026"},
     )
     assert signed_in["Location"] == reverse("surveys:partnership_list")
     assert get_user(client).pk == user.pk
@@ -339,7 +339,7 @@ def test_inviting_a_current_member_is_refused(client, team):
 def test_sign_in_and_out(client, team):
     page = client.post(
         reverse("login"),
-        {"username": team.lead.username, "password": "correct-horse-battery"},
+        {"login": team.lead.username, "password": "correct-horse-battery"},
     )
     assert page["Location"] == reverse("surveys:partnership_list")
     html = client.get(reverse("surveys:partnership_list")).content.decode()
@@ -351,7 +351,7 @@ def test_sign_in_and_out(client, team):
 
 def test_a_wrong_password_is_explained(client, team):
     page = client.post(
-        reverse("login"), {"username": team.lead.username, "password": "wrong"}
+        reverse("login"), {"login": team.lead.username, "password": "wrong"}
     )
     assert page.status_code == 200
     assert "Enter a correct username and password" in page.content.decode()

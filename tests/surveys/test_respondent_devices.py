@@ -20,7 +20,7 @@ from surveys.journey import (
     minutes_for,
     section_summary,
 )
-from surveys.models import Answer
+from surveys.models import Answer, PartnershipMember
 from tests.factories import OrganisationFactory
 from tests.surveys.test_respondent import (
     answer_all,
@@ -80,8 +80,9 @@ def test_estimate_counts_every_page_the_respondent_will_see(client, survey_setup
 
 def test_start_page_time_grows_with_the_number_of_partners(client, survey_setup):
     three = client.get(f"/s/{survey_setup.org_link.token}/").content.decode()
-    survey_setup.survey.partnership.members.add(
-        *[OrganisationFactory() for _ in range(9)]
+    PartnershipMember.objects.add(
+        partnership=survey_setup.survey.partnership,
+        organisations=[OrganisationFactory() for _ in range(9)],
     )
     twelve = client.get(f"/s/{survey_setup.org_link.token}/").content.decode()
     minutes = [
