@@ -97,6 +97,10 @@ META = "meta"
 N_TRUST = "n_trust"
 N_COMPATIBILITY = "n_compatibility"
 N_META = "n_meta"
+# Sample standard deviation over the raters of each figure, for Welch intervals.
+SD_TRUST = "sd_trust"
+SD_COMPATIBILITY = "sd_compatibility"
+SD_META = "sd_meta"
 RATING_COLUMNS = [
     ORGANISATION,
     SUBJECT,
@@ -107,6 +111,9 @@ RATING_COLUMNS = [
     N_TRUST,
     N_COMPATIBILITY,
     N_META,
+    SD_TRUST,
+    SD_COMPATIBILITY,
+    SD_META,
 ]
 
 # Dimension gaps between two organisations.
@@ -157,6 +164,11 @@ SHAPE = "shape"
 ASYMMETRY = "asymmetry"
 META_GAP_A = "meta_gap_a"
 META_GAP_B = "meta_gap_b"
+# 95% Welch interval of each meta-perception gap (MEASUREMENT.md §6.8), blank with the gap.
+META_GAP_A_LOW = "meta_gap_a_low"
+META_GAP_A_HIGH = "meta_gap_a_high"
+META_GAP_B_LOW = "meta_gap_b_low"
+META_GAP_B_HIGH = "meta_gap_b_high"
 PERCEIVED_ACTUAL_FLAG = "perceived_actual_flag"
 # The largest-gap dimension's gap (A − B) with its simultaneous interval, and whether it
 # is a clear gap (MEASUREMENT.md §6.1).
@@ -214,5 +226,9 @@ FIT_EXTRA_COLUMNS = [
     PERCEIVED_ACTUAL_FLAG,
     SHAPE_SIMILARITY_NOTE,
     *[column for pair in COMPONENT_INTERVALS.values() for column in pair],
+    META_GAP_A_LOW,
+    META_GAP_A_HIGH,
+    META_GAP_B_LOW,
+    META_GAP_B_HIGH,
 ]
 PAIRWISE_FIT_COLUMNS = [*FIT_CSV_COLUMNS, *FIT_EXTRA_COLUMNS]

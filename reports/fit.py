@@ -25,6 +25,7 @@ from reports.scoring import (
     require_columns,
     t_quantile,
     to_readiness,
+    welch_interval,
 )
 
 # Values and trust outweigh similarity (seed 004; Kristof-Brown et al. 2005).
@@ -378,8 +379,10 @@ def partner_ratings(
 ) -> pd.DataFrame:
     """Average how each organisation's raters see each partner: trust, values, meta-perception.
 
-    With a threshold, each figure answered by fewer than K raters (the rest said "Don't
-    know") is blanked and its count set to 0, so no figure ever rests on fewer than K people.
+    Each figure comes with its count and sample standard deviation over the raters. With a
+    threshold, each figure answered by fewer than K raters (the rest said "Don't know") is
+    blanked with its spread and its count set to 0, so no figure ever rests on fewer than
+    K people.
     """
     require_columns(partner_answers, c.PARTNER_ANSWER_COLUMNS, name="partner_answers")
     raters = _rater_table(partner_answers)
@@ -394,18 +397,21 @@ def partner_ratings(
                 c.N_TRUST: (c.TRUST, "count"),
                 c.N_COMPATIBILITY: (c.COMPATIBILITY, "count"),
                 c.N_META: (c.META, "count"),
+                c.SD_TRUST: (c.TRUST, "std"),
+                c.SD_COMPATIBILITY: (c.COMPATIBILITY, "std"),
+                c.SD_META: (c.META, "std"),
             }
         )
         .astype({c.N_RATERS: int})[c.RATING_COLUMNS]
     )
     if threshold is not None:
-        for figure, count in (
-            (c.TRUST, c.N_TRUST),
-            (c.COMPATIBILITY, c.N_COMPATIBILITY),
-            (c.META, c.N_META),
+        for figure, count, sd in (
+            (c.TRUST, c.N_TRUST, c.SD_TRUST),
+            (c.COMPATIBILITY, c.N_COMPATIBILITY, c.SD_COMPATIBILITY),
+            (c.META, c.N_META, c.SD_META),
         ):
             too_few = ratings[count] < threshold
-            ratings.loc[too_few, figure] = float("nan")
+            ratings.loc[too_few, [figure, sd]] = float("nan")
             ratings.loc[too_few, count] = 0
     return ratings
 
@@ -915,6 +921,13 @@ class _Context:
             return None
         return _or_none(self.rated[(rater, subject)][figure])
 
+    def spread(self, rater: object, subject: object, sd: str, count: str):
+        """(sd, n) of a direction's figure over its raters, None where `rating` is None."""
+        row = self.rated.get((rater, subject))
+        if row is None or _or_none(row.get(sd)) is None:
+            return None
+        return float(row[sd]), int(row[count])
+
     def norm(self, a: object, b: object) -> np.ndarray | None:
         own = [self.profile[o] for o in (a, b) if o in self.profile]
         if len(self.profile) - len(own) < MIN_OTHERS_FOR_SHAPE:
@@ -957,6 +970,8 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
     )
     meta_a = _readiness(ctx.rating(a, b, c.META, c.N_META))
     meta_b = _readiness(ctx.rating(b, a, c.META, c.N_META))
+    meta_a_low, meta_a_high = _meta_gap_interval(a, b, ctx)
+    meta_b_low, meta_b_high = _meta_gap_interval(b, a, ctx)
 
     plain = {
         c.COMPATIBILITY: compatibility,
@@ -1034,10 +1049,38 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
         c.META_GAP_B: meta_b - trust_ab if None not in (meta_b, trust_ab) else None,
         c.PERCEIVED_ACTUAL_FLAG: flag,
         c.SHAPE_SIMILARITY_NOTE: similarity[c.SHAPE_SIMILARITY_NOTE],
+        c.META_GAP_A_LOW: meta_a_low,
+        c.META_GAP_A_HIGH: meta_a_high,
+        c.META_GAP_B_LOW: meta_b_low,
+        c.META_GAP_B_HIGH: meta_b_high,
     }
     for key, (low_col, high_col) in c.COMPONENT_INTERVALS.items():
         row[low_col], row[high_col] = intervals.get(key, (None, None))
     return row
+
+
+def _meta_gap_interval(
+    rater: object, subject: object, ctx: _Context
+) -> tuple[float | None, float | None]:
+    """95% Welch interval of rater's meta gap: its guess of subject's trust − that trust.
+
+    Both sides are 1–5 means over different raters (two independent samples, §6.8); on
+    0–100 a difference of two readiness figures is READINESS_PER_POINT times the
+    difference of their means, so the ends are rescaled by that factor alone. Blank
+    whenever the gap is (fewer than K raters on either side), when either side has one
+    answer, or when neither side varies.
+    """
+    meta = ctx.rating(rater, subject, c.META, c.N_META)
+    trust = ctx.rating(subject, rater, c.TRUST, c.N_TRUST)
+    meta_spread = ctx.spread(rater, subject, c.SD_META, c.N_META)
+    trust_spread = ctx.spread(subject, rater, c.SD_TRUST, c.N_TRUST)
+    if None in (meta, trust, meta_spread, trust_spread):
+        return None, None
+    _, low, high = welch_interval(meta, *meta_spread, trust, *trust_spread)
+    return (
+        _or_none(READINESS_PER_POINT * low),
+        _or_none(READINESS_PER_POINT * high),
+    )
 
 
 def _profile_statistic(a: np.ndarray, b: np.ndarray) -> np.ndarray:

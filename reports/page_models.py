@@ -274,8 +274,9 @@ class PairResult:
     elevation: float | None
     scatter: float | None
     shape: float | None
-    meta_gap_a: float | None
-    meta_gap_b: float | None
+    # What each side expects the other's trust to be − that trust, with its Welch interval.
+    meta_gap_a: Estimate
+    meta_gap_b: Estimate
     flag: bool
 
 

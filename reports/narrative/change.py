@@ -10,11 +10,12 @@ from reports.figures import Estimate
 from reports.narrative.numbers import (
     MEAN_DIGITS,
     POINT_DIGITS,
+    clear_size,
     figure,
     interval,
     lower_title,
     mean,
-    points,
+    nonzero_digits,
     signed,
 )
 
@@ -41,9 +42,9 @@ def change_phrase(change: Estimate, *, since: str, scale: str = "points") -> str
     if change.excludes(0):
         size = abs(change.value)  # type: ignore[arg-type]
         amount = (
-            _("%(size)s points") % {"size": points(size)}
+            _("%(size)s points") % {"size": clear_size(size, scale=scale)}
             if scale == "points"
-            else mean(size)
+            else clear_size(size, scale=scale)
         )
         low, high = (
             (change.low, change.high)
@@ -58,11 +59,17 @@ def change_phrase(change: Estimate, *, since: str, scale: str = "points") -> str
         return template % {
             "amount": amount,
             "since": since,
-            "interval": interval(low, high, scale=scale),
+            "interval": interval(low, high, scale=scale, against_zero=True),
         }
     return _("no clear change since %(since)s (%(interval)s)") % {
         "since": since,
-        "interval": interval(change.low, change.high, scale=scale, signs=True),  # type: ignore[arg-type]
+        "interval": interval(
+            change.low,  # type: ignore[arg-type]
+            change.high,  # type: ignore[arg-type]
+            scale=scale,
+            signs=True,
+            against_zero=True,
+        ),
     }
 
 
@@ -86,16 +93,27 @@ def change_sentence(
 
 
 def change_cell(change: Estimate, *, scale: str = "points") -> str:
-    """A table cell: "+4 (1 to 7)", "no clear change (−2 to +9)", "" with nothing to compare."""
+    """A table cell: "+4 (1 to 7)", "no clear change (−2 to +9)", "" with nothing to compare.
+
+    No figure that is not zero reads as "0" (`nonzero_digits`): a clear change never shows
+    an end at 0, and an unclear one never hides that its interval crosses zero.
+    """
     if not change.known:
         return ""
     digits = MEAN_DIGITS if scale == "mean" else POINT_DIGITS
     if not change.has_interval:
         return signed(change.value, digits)  # type: ignore[arg-type]
-    ends = interval(change.low, change.high, scale=scale, signs=True)  # type: ignore[arg-type]
+    ends = interval(
+        change.low,  # type: ignore[arg-type]
+        change.high,  # type: ignore[arg-type]
+        scale=scale,
+        signs=True,
+        against_zero=True,
+    )
     if change.excludes(0):
+        value: float = change.value  # type: ignore[assignment]
         return _("%(change)s (%(interval)s)") % {
-            "change": signed(change.value, digits),  # type: ignore[arg-type]
+            "change": signed(value, nonzero_digits(value, digits)),
             "interval": ends,
         }
     return _("no clear change (%(interval)s)") % {"interval": ends}

@@ -39,23 +39,56 @@ def signed(value: float, digits: int) -> str:
     return text
 
 
+# How many decimals beyond the usual a figure near zero may take so it does not read as 0.
+EXTRA_DIGITS_NEAR_ZERO = 6
+
+
+def nonzero_digits(value: float, digits: int) -> int:
+    """The decimals that keep a figure that is not zero from reading as "0".
+
+    An interval end of 0.3 written "0" would say the interval touches zero when it does
+    not (or a change of 0.3 would read as none), so such figures take the decimals of
+    their first significant figure (at most EXTRA_DIGITS_NEAR_ZERO more); exact zeros and
+    larger figures keep `digits`.
+    """
+    for extra in range(EXTRA_DIGITS_NEAR_ZERO + 1):
+        if value == 0 or float(f"{value:.{digits + extra}f}") != 0:
+            return digits + extra
+    return digits + EXTRA_DIGITS_NEAR_ZERO
+
+
+def clear_size(value: float, *, scale: str) -> str:
+    """The size of a clear change or gap, never "0": "3", "0.4" (`nonzero_digits`)."""
+    digits = MEAN_DIGITS if scale == "mean" else POINT_DIGITS
+    return _number(value, nonzero_digits(value, digits))
+
+
 def figure(value: float, *, scale: str) -> str:
     """Write `value` on its scale: "mean" (1–5) or "points" (0–100)."""
     return mean(value) if scale == "mean" else points(value)
 
 
-def interval(low: float, high: float, *, scale: str, signs: bool = False) -> str:
-    """Write an interval's two ends, "1 to 7"; `signs` writes "+" on positive ends."""
+def interval(
+    low: float,
+    high: float,
+    *,
+    scale: str,
+    signs: bool = False,
+    against_zero: bool = False,
+) -> str:
+    """Write an interval's two ends, "1 to 7"; `signs` writes "+" on positive ends.
+
+    `against_zero` is for intervals the words judge by whether they contain 0 (changes,
+    gaps): an end that is not 0 then never reads as "0" (`nonzero_digits`), so "down 3
+    (0.4 to 6)" and "no clear change (−0.3 to +15)" say what the words say.
+    """
     digits = MEAN_DIGITS if scale == "mean" else POINT_DIGITS
-    if signs:
-        return _("%(low)s to %(high)s") % {
-            "low": signed(low, digits),
-            "high": signed(high, digits),
-        }
-    return _("%(low)s to %(high)s") % {
-        "low": _number(low, digits),
-        "high": _number(high, digits),
-    }
+
+    def end(value: float) -> str:
+        places = nonzero_digits(value, digits) if against_zero else digits
+        return signed(value, places) if signs else _number(value, places)
+
+    return _("%(low)s to %(high)s") % {"low": end(low), "high": end(high)}
 
 
 def counts(*estimates: Estimate) -> str:

@@ -6,24 +6,30 @@ from django.utils.translation import gettext as _
 
 from reports.figures import Estimate
 from reports.narrative.comparisons import NO_CLEAR_DIFFERENCE
-from reports.narrative.numbers import interval, points
+from reports.narrative.numbers import clear_size, interval, points
 
 
 def misjudgement(gap: Estimate) -> str:
-    """A table cell: "Overestimates by 15 points", "Underestimates by 15 points" or no clear one.
+    """A table cell: "Overestimates by 15 points (95% interval 4 to 26)", "Underestimates …".
 
     `gap` is (what the organisation thinks the partner's trust is) − (the partner's own
-    trust), 0–100 points; over or under is stated only when its interval excludes zero.
+    trust), 0–100 points; over or under is stated only when its interval excludes zero,
+    and the interval is then written as a size, the way the words read.
     """
     if not gap.known:
         return _("Not enough responses")
     if gap.excludes(0):
+        over = gap.value > 0  # type: ignore[operator]
         template = (
-            _("Overestimates by %(size)s points")
-            if gap.value > 0  # type: ignore[operator]
-            else _("Underestimates by %(size)s points")
+            _("Overestimates by %(size)s points (95%% interval %(interval)s)")
+            if over
+            else _("Underestimates by %(size)s points (95%% interval %(interval)s)")
         )
-        return template % {"size": points(abs(gap.value))}  # type: ignore[arg-type]
+        low, high = (gap.low, gap.high) if over else (-gap.high, -gap.low)  # type: ignore[operator]
+        return template % {
+            "size": clear_size(abs(gap.value), scale="points"),  # type: ignore[arg-type]
+            "interval": interval(low, high, scale="points", against_zero=True),
+        }
     return _("About right: no clear difference at this number of responses")
 
 
@@ -59,8 +65,8 @@ def meta_perception(
         low, high = (gap.low, gap.high) if gap.value > 0 else (-gap.high, -gap.low)  # type: ignore[operator]
         return template % {
             **figures,
-            "size": points(abs(gap.value)),  # type: ignore[arg-type]
-            "interval": interval(low, high, scale="points"),
+            "size": clear_size(abs(gap.value), scale="points"),  # type: ignore[arg-type]
+            "interval": interval(low, high, scale="points", against_zero=True),
         }
     return _(
         "%(name)s judges about right how much %(partner)s trusts it: there is %(none)s "

@@ -100,6 +100,18 @@ def change(figure: Any, digits: int = 0) -> str:
 
 
 @register.filter
+def misjudgement(figure: Any) -> str:
+    """How far one side misjudges the other's trust, in words (reports.narrative.misjudgement).
+
+    "Overestimates by 15 points (95% interval 4 to 26)" only when the interval excludes 0
+    (MEASUREMENT §6.8), otherwise that there is no clear difference.
+    """
+    if not isinstance(figure, Estimate):
+        return narrative.misjudgement(Estimate(None))
+    return narrative.misjudgement(figure)
+
+
+@register.filter
 def clear_change(figure: Any) -> bool:
     """True when a change's interval excludes 0."""
     return isinstance(figure, Estimate) and figure.excludes(0)

@@ -177,9 +177,30 @@ def test_partner_ratings_against_hand_computation():
             "n_trust": [2],
             "n_compatibility": [2],
             "n_meta": [3],
+            # sample sd over raters: trust (4.5, 2), compatibility (4, 5), meta (3, 5, 4)
+            "sd_trust": [math.sqrt(2 * 1.25**2)],
+            "sd_compatibility": [math.sqrt(0.5)],
+            "sd_meta": [1.0],
         }
     )
     pd.testing.assert_frame_equal(ratings, expected, check_dtype=False)
+
+
+def test_partner_ratings_blank_the_spread_with_a_figure_too_few_raters_gave():
+    rows = [
+        ("a1", "A", "B", "P0", 3),
+        ("a1", "A", "B", "P1", 4),
+        ("a1", "A", "B", "P6", 2),
+        ("a2", "A", "B", "P0", 3),
+        ("a2", "A", "B", "P1", 2),
+    ]
+    ratings = fit.partner_ratings(
+        pd.DataFrame(rows, columns=c.PARTNER_ANSWER_COLUMNS), threshold=2
+    ).iloc[0]
+    assert ratings[c.SD_TRUST] == pytest.approx(math.sqrt(2))
+    # Only a1 answered P6: below K, so neither the mean nor its spread is shown.
+    assert math.isnan(ratings[c.META])
+    assert math.isnan(ratings[c.SD_META])
 
 
 # --- dimension gaps --------------------------------------------------------------------------
@@ -360,6 +381,8 @@ def test_pairwise_fit_against_hand_computation():
     # meta_gap_B = 25(2 − 1) − 75 = −50: B underestimates A's trust.
     assert row[c.META_GAP_A] == pytest.approx(37.5)
     assert row[c.META_GAP_B] == pytest.approx(-50.0)
+    # Ratings without their spread over raters give the gaps no interval.
+    assert row[[c.META_GAP_A_LOW, c.META_GAP_A_HIGH]].isna().all()
     # fit = .3 × 62.5 + .3 × 50 + .2 × 80 + .2 × 75 = 64.75
     assert row[c.FIT] == pytest.approx(64.75)
     # |62.5 − mean(75, 80)| = 15 < 25
@@ -387,6 +410,56 @@ def test_pairwise_fit_against_hand_computation():
     )
     for key, frame in inputs.items():
         pd.testing.assert_frame_equal(frame, before[key])
+
+
+def meta_answers(meta_of_b: list[float], trust_of_a: list[float]) -> pd.DataFrame:
+    """A's raters guess how much B trusts A (P6); B's raters say how much they do (P1–P3)."""
+    rows = []
+    for i, value in enumerate(meta_of_b):
+        rows += [(f"a{i}", "A", "B", "P0", 3), (f"a{i}", "A", "B", "P6", value)]
+        rows += [(f"a{i}", "A", "B", item, 3) for item in c.TRUST_ITEMS]
+    for i, value in enumerate(trust_of_a):
+        rows += [(f"b{i}", "B", "A", "P0", 3), (f"b{i}", "B", "A", "P6", 3)]
+        rows += [(f"b{i}", "B", "A", item, value) for item in c.TRUST_ITEMS]
+    return pd.DataFrame(rows, columns=c.PARTNER_ANSWER_COLUMNS)
+
+
+def meta_gap_row(answers: pd.DataFrame, rating_threshold: int = 2) -> pd.Series:
+    """The A–B row, with A and B shown (K = 2) and their ratings cut at `rating_threshold`."""
+    inputs = pair_inputs()
+    inputs["ratings"] = fit.partner_ratings(answers, threshold=rating_threshold)
+    result = fit.pairwise_fit(**inputs, threshold=2, n_boot=20)
+    return result.set_index([c.ORGANISATION_A, c.ORGANISATION_B]).loc[("A", "B")]
+
+
+def test_meta_gap_interval_is_welch_on_the_raters_rescaled_to_points():
+    meta, trust = [4.0, 5.0, 5.0], [2.0, 4.0, 3.0, 2.0]
+    row = meta_gap_row(meta_answers(meta, trust))
+    # A expects B's trust at 25(14/3 − 1) = 91.67; B answers 25(2.75 − 1) = 43.75.
+    assert row[c.META_GAP_A] == pytest.approx(25 * (14 / 3 - 2.75))
+    # Welch's interval of the raw answers (scipy), times 25 points per scale point.
+    welch = stats.ttest_ind(meta, trust, equal_var=False).confidence_interval(0.95)
+    assert row[c.META_GAP_A_LOW] == pytest.approx(25 * welch.low)
+    assert row[c.META_GAP_A_HIGH] == pytest.approx(25 * welch.high)
+    assert row[c.META_GAP_A_LOW] < row[c.META_GAP_A] < row[c.META_GAP_A_HIGH]
+
+
+@pytest.mark.parametrize(
+    ("meta", "trust", "rating_threshold", "gap_shown"),
+    [
+        ([4.0, 5.0], [2.0, 4.0], 3, False),  # two raters a side, K = 3: no gap at all
+        ([4.0, 5.0, 4.0], [2.0, 4.0], 3, False),  # one side below K
+        ([4.0, 4.0], [3.0, 3.0], 2, True),  # nobody differs: a gap but no interval
+    ],
+    ids=["below-K", "one-side-below-K", "no-spread"],
+)
+def test_meta_gap_interval_is_blank_below_the_threshold_or_without_spread(
+    meta, trust, rating_threshold, gap_shown
+):
+    row = meta_gap_row(meta_answers(meta, trust), rating_threshold=rating_threshold)
+    assert not row[c.SUPPRESSED]
+    assert pd.notna(row[c.META_GAP_A]) is gap_shown
+    assert row[[c.META_GAP_A_LOW, c.META_GAP_A_HIGH]].isna().all()
 
 
 def test_pairs_with_an_organisation_below_threshold_are_suppressed_entirely():

@@ -433,8 +433,17 @@ def test_meta_perception_says_the_sign_in_words(thinks, actual, gap, sentence):
 @pytest.mark.parametrize(
     ("gap", "cell"),
     [
-        (E(-15, 0, -25, -5), "Underestimates by 15 points"),
-        (E(15, 0, 5, 25), "Overestimates by 15 points"),
+        (
+            E(-15, 0, -25, -5),
+            "Underestimates by 15 points (95% interval 5 to 25)",
+        ),
+        (E(15, 0, 4, 26), "Overestimates by 15 points (95% interval 4 to 26)"),
+        # An end near zero keeps a decimal, so the interval never seems to touch it.
+        (E(3, 0, 0.3, 5.7), "Overestimates by 3 points (95% interval 0.3 to 6)"),
+        (
+            E(15, 0, None, None),
+            "About right: no clear difference at this number of responses",
+        ),
         (
             E(15, 0, -5, 25),
             "About right: no clear difference at this number of responses",
@@ -534,6 +543,41 @@ def test_culture_type_is_grammatical_and_flat_profiles_say_so(profile, lead, sen
 def test_a_change_always_comes_with_its_interval(change, scale, phrase, cell):
     assert narrative.change_phrase(change, since="spring 2026", scale=scale) == phrase
     assert narrative.change_cell(change, scale=scale) == cell
+
+
+@pytest.mark.parametrize(
+    ("change", "scale", "cell"),
+    [
+        # Regression: a clear fall read "−3 (−6 to 0)", as if the interval reached zero.
+        (E(-3, 20, -6.2, -0.4), "points", "−3 (−6 to −0.4)"),
+        # Regression: an unclear change read "no clear change (0 to +15)".
+        (E(7, 20, -0.3, 14.6), "points", "no clear change (−0.3 to +15)"),
+        (E(7, 20, -0.004, 14.6), "points", "no clear change (−0.004 to +15)"),
+        (E(7, 20, 0.0, 14.6), "points", "no clear change (0 to +15)"),
+        # A clear change smaller than half a point does not read as "0" either.
+        (E(0.4, 20, 0.1, 0.7), "points", "+0.4 (+0.1 to +1)"),
+        (E(0.2, 20, 0.004, 0.396), "mean", "+0.20 (+0.004 to +0.40)"),
+        (E(-0.3, 20, -0.6, -0.001), "mean", "−0.30 (−0.60 to −0.001)"),
+        (E(0.1, 20, -0.002, 0.2), "mean", "no clear change (−0.002 to +0.20)"),
+    ],
+)
+def test_a_change_cell_never_writes_an_end_that_contradicts_its_words(
+    change, scale, cell
+):
+    assert narrative.change_cell(change, scale=scale) == cell
+    ends = cell.split("(")[1].rstrip(")").split(" to ")
+    if change.excludes(0):
+        assert "0" not in ends
+        assert "no clear" not in cell
+    else:
+        assert cell.startswith("no clear change")
+
+
+def test_a_clear_change_in_words_keeps_its_ends_off_zero():
+    phrase = narrative.change_phrase(
+        E(-3, 20, -6.2, -0.4), since="spring 2026", scale="points"
+    )
+    assert phrase == "down 3 points since spring 2026 (95% interval 0.4 to 6)"
 
 
 @pytest.mark.parametrize(

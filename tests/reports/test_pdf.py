@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from reports import board_pack, charts, fit, pages, pdf
+from reports import board_pack, charts, fit, narrative, pages, pdf
 from reports.analysis import analyse_survey
 from reports.data import previous_round
+from reports.figures import Estimate
 from surveys.models import Dimension, FocusArea, Membership, Organisation, Survey
 from surveys.services.focus_areas import create_focus_area
 from surveys.workshop_prompts import prompts_for
@@ -31,11 +32,11 @@ def _one_browser():
         yield
 
 
-def text_of(document: bytes, tmp_path: Path) -> str:
+def text_of(document: bytes, tmp_path: Path, *, layout: bool = True) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(document)
     result = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"],
+        ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -224,6 +225,19 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
             assert ".txt" not in workshop
     assert f"{pair['trust_a_to_b']:.0f} of 100 " in words
     assert f"{pair['trust_b_to_a']:.0f} of 100 " in words
+    perception = flat(text_of(document, tmp_path, layout=False))
+    for side in ("a", "b"):
+        cell = narrative.misjudgement(
+            Estimate(
+                pair[f"meta_gap_{side}"],
+                0,
+                pair[f"meta_gap_{side}_low"],
+                pair[f"meta_gap_{side}_high"],
+            )
+        )
+        assert cell in perception
+    assert "(positive:" not in words
+    assert "misjudges" not in words
     assert images_in(document, tmp_path) >= 3
 
 

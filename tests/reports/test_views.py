@@ -5,7 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from reports import narrative
 from reports.analysis import analyse_survey
+from reports.figures import Estimate
 from surveys.models import Membership, Organisation
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +143,52 @@ def test_the_pair_page_summarises_the_figures_in_words(consultant_client, demo):
     assert "overall fit" in summary
     assert f"{pair['fit']:.0f} of 100, 95% interval" in summary
     assert "Show data table" in html
+
+
+def misjudgements(pair) -> list[str]:
+    """What the pair's two meta-perception cells must say, from the analysis' own figures."""
+    return [
+        narrative.misjudgement(
+            Estimate(
+                pair[f"meta_gap_{side}"],
+                0,
+                pair[f"meta_gap_{side}_low"],
+                pair[f"meta_gap_{side}_high"],
+            )
+        )
+        for side in ("a", "b")
+    ]
+
+
+def test_the_pair_page_says_in_words_how_each_side_judges_the_others_trust(
+    consultant_client, demo
+):
+    _partnership, survey = demo
+    analysis = analyse_survey(survey)
+    pairs = analysis.pairs[~analysis.pairs["suppressed"]]
+    pair = pairs[pairs["meta_gap_a_low"].notna()].iloc[0]
+    ids = analysis.organisations.set_index("organisation")["public_id"]
+    html = consultant_client.get(
+        reverse(
+            "reports:pair_detail",
+            args=[
+                survey.public_id,
+                ids[pair["organisation_a"]],
+                ids[pair["organisation_b"]],
+            ],
+        )
+    ).content.decode()
+    section = html[html.index("How they see each other") :]
+    for cell in misjudgements(pair):
+        assert f'<dd class="govuk-summary-list__value">{cell}</dd>' in section
+    # A direction is over- or underestimated only when its interval lies on one side of 0.
+    low, high = pair["meta_gap_a_low"], pair["meta_gap_a_high"]
+    first = misjudgements(pair)[0]
+    assert first.startswith(
+        "Overestimates" if low > 0 else "Underestimates" if high < 0 else "About right"
+    )
+    assert "(positive:" not in html
+    assert "misjudges" not in html
 
 
 def test_an_unknown_organisation_is_404(consultant_client, demo):
