@@ -177,6 +177,10 @@ class Membership(TimeStampedModel):
         Partnership, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices)
+    # The name the inviting lead typed. The team sees this, never the account's own name:
+    # inviting an address that already has an account (perhaps in another partnership)
+    # must not show who it belongs to.
+    invited_name = models.CharField(max_length=301, blank=True)
 
     class Meta:
         constraints = [
@@ -194,9 +198,15 @@ class Membership(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        """Name the member as their team sees them: full name, else address, else login."""
+        """Name the member as their team sees them: the name they were invited by, else the
+        account's full name (members added before invited names were kept), address, login."""
         user = self.user
-        return user.get_full_name() or user.email or user.get_username()
+        return (
+            self.invited_name
+            or user.get_full_name()
+            or user.email
+            or user.get_username()
+        )
 
 
 class Instrument(TimeStampedModel):

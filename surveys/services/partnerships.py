@@ -273,7 +273,10 @@ def invite_member(
     elif Membership.objects.filter(user=user, partnership=partnership).exists():
         raise AlreadyMemberError(f"{email} already has a role on {partnership.name}.")
     membership = Membership.objects.create(
-        user=user, partnership=partnership, role=role
+        user=user,
+        partnership=partnership,
+        role=role,
+        invited_name=" ".join(f"{first_name} {last_name}".split()),
     )
     record_event(
         partnership=partnership,

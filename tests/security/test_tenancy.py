@@ -278,6 +278,37 @@ def test_a_lead_of_b_never_sees_a_people_on_the_team_page(client, tenants):
     assert "Ash Analyst" not in text
 
 
+def test_inviting_another_tenants_address_shows_only_the_name_typed(client, tenants):
+    # Found by the cross-tenant crawl: inviting A's lead by address showed their real
+    # name on B's team page, where a new address showed the name typed, confirming that
+    # the account existed and whose it was.
+    client.force_login(tenants.b_lead)
+    for email, typed in (
+        (tenants.a_lead.email, "Made Up"),
+        ("new@example.org", "Also Made"),
+    ):
+        first, last = typed.split()
+        client.post(
+            reverse("surveys:member_invite", args=[tenants.b.public_id]),
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "role": "consultant",
+            },
+        )
+    pages = [
+        reverse("surveys:team_detail", args=[tenants.b.public_id]),
+        reverse("surveys:partnership_detail", args=[tenants.b.public_id]),
+    ]
+    for page in pages:
+        text = client.get(page).content.decode()
+        assert "Made Up" in text, page
+        assert "Also Made" in text, page
+        assert "Wren West" not in text, page
+        assert "Wren" not in text, page
+
+
 def test_the_database_keeps_a_members_names_to_its_own_partnership(tenants):
     # B may hold its own "WBC"; A may not hold two.
     PartnershipMember.objects.add(
