@@ -11,6 +11,7 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MB = 1024 * 1024
 SAMPLE_SECONDS = 0.005
 BENCH_USERNAME = "bench-lead"
+BENCH_ANALYST_USERNAME = "bench-analyst"
 
 
 @dataclass(frozen=True)
@@ -116,5 +117,20 @@ def bench_lead(survey):
         user=user,
         partnership=survey.partnership,
         defaults={"role": Membership.Role.LEAD},
+    )
+    return user
+
+
+def bench_analyst(survey):
+    """Return an analyst of the survey's partnership: files with a row per response are theirs."""
+    from surveys.models import Membership, User
+
+    user, _ = User.objects.get_or_create(
+        username=BENCH_ANALYST_USERNAME, defaults={"email": "bench-analyst@example.org"}
+    )
+    Membership.objects.get_or_create(
+        user=user,
+        partnership=survey.partnership,
+        defaults={"role": Membership.Role.ANALYST},
     )
     return user

@@ -89,6 +89,16 @@ RESPONSES_CELL = re.compile(
 )
 
 
+PROVISIONAL_MARKS = (
+    re.compile(r" ?\(provisional\)"),
+    re.compile(r"PROVISIONAL: round still open\."),
+    re.compile(
+        r"Provisional, as of [^:]*: the round is still open, so these figures will "
+        r"change\."
+    ),
+)
+
+
 def normalise(html: str) -> str:
     """Return a page's main content without what changes per request or per date."""
     match = MAIN.search(html)
@@ -384,7 +394,16 @@ class RoundLife:
         text = " ".join(text.split())
         for wording in RULE_WORDING:
             text = wording.sub("", text)
-        return text
+        # An open round's pack says it is provisional (issue 14); the figures must not move.
+        for mark in PROVISIONAL_MARKS:
+            text = mark.sub("", text)
+        text = re.sub(
+            r"Provisional figures as of ([^:]*): (\d+) responses counted; the round is "
+            r"still open, so they will change\.",
+            r"Figures as of \1: \2 responses counted.",
+            text,
+        )
+        return " ".join(text.split())
 
 
 def _cells(filename: str, body: str) -> dict[tuple, int]:

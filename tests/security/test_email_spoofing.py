@@ -23,6 +23,7 @@ from surveys.services.emails import (
     quoted_name,
 )
 from surveys.services.invitations import send_invitations
+from surveys.tenancy import create_partnership_permission
 from tests.factories import (
     InstrumentFactory,
     MembershipFactory,
@@ -65,6 +66,7 @@ def test_a_partnership_named_as_a_phishing_lure_sends_a_fixed_subject_and_quoted
     client, django_capture_on_commit_callbacks
 ):
     lead = MembershipFactory(partnership__name="Harmless").user
+    lead.user_permissions.add(create_partnership_permission())  # surveys.tenancy
     client.force_login(lead)
     created = client.post(
         reverse("surveys:partnership_create"), {"name": PHISHING, "kind": "place"}

@@ -34,6 +34,7 @@ from surveys.models import (
     Survey,
 )
 from surveys.services.focus_areas import create_focus_area
+from surveys.tenancy import create_partnership_permission
 from tests.factories import MembershipFactory, ResponseFactory
 from tests.security.test_access_matrix import named_patterns
 
@@ -128,6 +129,8 @@ def page_values(survey: Survey, shown: Organisation, other: Organisation) -> dic
         "a_id": shown.public_id,
         "b_id": other.public_id,
         "focus_area_id": survey.focus_areas.get().public_id,
+        "member_id": survey.partnership.memberships.first().public_id,
+        "invitation_id": survey.invitations.first().public_id,
         "uidb64": "x",
         "token": "x",
     }
@@ -152,6 +155,7 @@ def respondent_pages(survey: Survey, other: Organisation) -> list[str]:
 
 def test_markup_is_shown_as_text_on_every_page(client, hostile_round):
     survey, shown, other, lead = hostile_round
+    lead.user_permissions.add(create_partnership_permission())  # its form page too
     client.force_login(lead)
     values = page_values(survey, shown, other)
     urls = [
@@ -183,8 +187,13 @@ def test_markup_is_shown_as_text_on_every_page(client, hostile_round):
 
 
 def test_formulas_typed_into_names_are_neutralised_in_downloads(client, hostile_round):
-    survey, _shown, _other, lead = hostile_round
-    client.force_login(lead)
+    survey, _shown, _other, _lead = hostile_round
+    # Rows per response are for analysts (reports.exports.may_download).
+    client.force_login(
+        MembershipFactory(
+            partnership=survey.partnership, role=Membership.Role.ANALYST
+        ).user
+    )
     responses = client.get(
         reverse("reports:download_responses_csv", args=[survey.public_id])
     )
