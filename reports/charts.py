@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 import plotly.graph_objects as go
 
-from reports import scoring
+from reports import narrative, scoring
 
 Medium = Literal["screen", "print"]
 
@@ -948,14 +948,14 @@ def culture_bars(
     )
     summary = "Not enough culture-profile answers yet."
     if len(shown):
-        dominant = shown.set_index("organisation")[list(CULTURE_TYPES)].idxmax(axis=1)
-        summary = (
-            "Strongest type: "
-            + "; ".join(
-                f"{names[o]} {CULTURE_TYPES[t].split(' ')[0].lower()}"
-                for o, t in dominant.items()
+        # One sentence per organisation from the narrative rules: "strongest" only with
+        # an interval that supports it (issue 14: "Strongest type: … hierarchist").
+        summary = " ".join(
+            narrative.culture_type(
+                name=names[row.organisation],
+                profile={t: float(getattr(row, t)) for t in CULTURE_TYPES},
             )
-            + "."
+            for row in shown.itertuples()
         )
     hidden = culture[culture["suppressed"]]
     if len(hidden):

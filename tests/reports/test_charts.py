@@ -357,3 +357,12 @@ def test_a_chart_pickles_with_its_way_of_redrawing_itself(overall):
     chart = pickle.loads(pickle.dumps(readiness(overall, n_label="36 responses")))
     assert chart.for_medium("print").medium == "print"
     assert chart.for_medium("print").n_label == "36 responses"
+
+
+def test_the_culture_summary_says_strongest_only_where_the_figures_support_it():
+    # Regression (issue 14): "Strongest type: Northshire Hospitals NHS Foundation Trust
+    # hierarchist". Without an interval for the lead of the top type, it "scores highest".
+    chart = charts.culture_bars(culture(), names=NAMES, threshold=5, short_names=SHORT)
+    assert "Strongest type:" not in chart.summary
+    assert chart.summary.startswith("At ")
+    assert "points of 100" in chart.summary
