@@ -15,7 +15,7 @@ FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BROWSER_PATH=/usr/bin/chromium
 # Pango for weasyprint's PDFs; Chromium for kaleido's chart images in them.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium libpango-1.0-0 libpangoft2-1.0-0 \
+ && apt-get install -y --no-install-recommends chromium gettext libpango-1.0-0 libpangoft2-1.0-0 \
     libharfbuzz-subset0 fonts-dejavu-core fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -26,7 +26,8 @@ COPY reports reports
 RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /build/static/vendor static/vendor
-RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
+ && DJANGO_SECRET_KEY=build-only python manage.py compilemessages -v0
 RUN useradd --system --uid 1000 app && mkdir -p .cache/reports && chown -R app .cache
 USER app
 EXPOSE 8000

@@ -11,7 +11,7 @@ BENCH_URL := postgres://collab:collab@127.0.0.1:5432/collab_bench
 # Sizes are flags: make bench BENCH_ARGS="--responses 500000 --organisations 2000"
 BENCH_ARGS ?= --responses 10000 --organisations 200 --seconds 30
 
-.PHONY: run test bench install assets lint audit clean
+.PHONY: run test bench install assets messages messages-update lint audit clean
 
 $(PY):
 	$$(sh scripts/find-python.sh) -m venv $(VENV)
@@ -35,7 +35,17 @@ $(CSS): node_modules/.installed static/scss/app.scss
 $(PLOTLY_JS): node_modules/.installed frontend/plotly-collab.js
 	npm run --silent build:plotly
 
-assets: $(CSS) $(PLOTLY_JS)
+assets: $(CSS) $(PLOTLY_JS) messages
+
+# Translation catalogues: locale/*/LC_MESSAGES/*.po are the source, the .mo files are built here
+# (Debian's gettext msgfmt, through Django) and never committed.
+messages: $(VENV)/.installed
+	DJANGO_SECRET_KEY=build-only DJANGO_ENV_FILE=/dev/null $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# After marking new text: refresh locale/cy's catalogue (translations kept), then translate the
+# empty msgstr entries. Results pages are English only, so reports/ is not in the catalogue.
+messages-update: $(VENV)/.installed
+	DJANGO_SECRET_KEY=build-only DJANGO_ENV_FILE=/dev/null $(PY) manage.py makemessages -l cy --no-obsolete --add-location=file --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=reports --ignore=staticfiles
 
 install: $(VENV)/.installed assets
 
@@ -74,3 +84,4 @@ audit: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles
+	find locale -name '*.mo' -delete

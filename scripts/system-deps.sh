@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages the app and its browser tests need (no-op when present).
 set -e
-PKGS="chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils"
+PKGS="chromium gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 dpkg -s $PKGS >/dev/null 2>&1 && exit 0
 if [ "$(id -u)" != 0 ]; then
