@@ -2,8 +2,13 @@
 
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 
 from surveys.models import (
     Answer,
@@ -77,11 +82,61 @@ def _instrument_pages(
     return pages
 
 
+# A partnership's members by name, per process, keyed by the members' ids and names as
+# the page's own token lookup read them (partners_fingerprint): any member added, removed
+# or renamed makes a new key, and a page view needs no query of its own for them.
+_PARTNERS: OrderedDict[tuple[int, str], tuple[Organisation, ...]] = OrderedDict()
+_PARTNERS_LOCK = threading.Lock()
+PARTNERS_KEPT = 256
+
+
+# The members' ids and names, each as "id:length:name" so that no name can pass for two
+# members. Raw SQL because the ORM spelling of this subquery cost more to compile than
+# the query it saves (issue 17); only the aggregate's name differs between databases.
+_FINGERPRINT_SQL = (
+    "(SELECT {aggregate}(CAST(m.organisation_id AS TEXT) || ':' || "
+    "CAST(LENGTH(o.name) AS TEXT) || ':' || o.name, ','{order}) "
+    "FROM surveys_partnership_members m "
+    "JOIN surveys_organisation o ON o.id = m.organisation_id "
+    "WHERE m.partnership_id = (SELECT s.partnership_id FROM surveys_survey s "
+    "WHERE s.id = surveys_response.survey_id))"
+)
+
+
+def partners_fingerprint() -> RawSQL:
+    """Return an annotation of a Response query spelling out its partnership's members."""
+    if connection.vendor == "postgresql":
+        sql = _FINGERPRINT_SQL.format(
+            aggregate="STRING_AGG", order=" ORDER BY m.organisation_id"
+        )
+    else:
+        sql = _FINGERPRINT_SQL.format(aggregate="GROUP_CONCAT", order="")
+    return RawSQL(sql, (), output_field=TextField())
+
+
+def _members(response: Response) -> tuple[Organisation, ...]:
+    """Return the response's partnership members by name, read once per fingerprint."""
+    members = Organisation.objects.filter(
+        member_rows__partnership_id=response.survey.partnership_id
+    ).order_by("name")
+    fingerprint = getattr(response, "partners_key", None)
+    if fingerprint is None:
+        return tuple(members)
+    key = (response.survey.partnership_id, fingerprint)
+    with _PARTNERS_LOCK:
+        found = _PARTNERS.get(key)
+    if found is None:
+        found = tuple(members)
+        with _PARTNERS_LOCK:
+            _PARTNERS[key] = found
+            while len(_PARTNERS) > PARTNERS_KEPT:
+                _PARTNERS.popitem(last=False)
+    return found
+
+
 def build_steps(*, response: Response) -> list[Step]:
     """Return every page of this response's questionnaire, in order."""
-    partners = response.survey.partnership.members.exclude(
-        pk=response.organisation_id
-    ).order_by("name")
+    partners = [org for org in _members(response) if org.pk != response.organisation_id]
     steps: list[Step] = []
     for dimension, items in _instrument_pages(response.survey.instrument):
         if dimension.block == Block.PARTNER:

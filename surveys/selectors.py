@@ -10,6 +10,7 @@ from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from surveys.journey import partners_fingerprint
 from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
 
 # Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
@@ -68,8 +69,8 @@ def _resume_link(token: str) -> LinkTarget | None:
     # their own private resume link: their answers so far are not stranded.
     response = match_token(
         Response.objects.select_related(
-            "invitation", "survey__partnership", "survey__instrument", "organisation"
-        ),
+            "invitation", "survey__instrument", "organisation"
+        ).annotate(partners_key=partners_fingerprint()),
         field="resume_token",
         token=token,
     )

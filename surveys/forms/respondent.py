@@ -12,6 +12,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.db.models import CharField, F, IntegerField, QuerySet, TextField, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
@@ -266,28 +267,66 @@ class StepForm(StorableTextMixin, forms.Form):
 
     @staticmethod
     def initial_for(*, response: Response, step: Step) -> dict[str, Any]:
-        """Return the saved answers for this page as form initial data."""
+        """Return the saved answers for this page as form initial data, in one query."""
         items = {item.pk: item for item in step.items}
         initial: dict[str, Any] = {}
-        answers = Answer.objects.filter(
-            response=response, item_id__in=items, subject_organisation=step.subject
-        ).values_list("item_id", "value")
-        for item_id, value in answers:
-            initial[field_name(items[item_id])] = (
-                DONT_KNOW if value is None else str(value)
+        parts = [
+            _saved_rows(
+                Answer.objects.filter(
+                    response=response,
+                    item_id__in=items,
+                    subject_organisation=step.subject,
+                ),
+                kind=SAVED_RATING,
+                key="item_id",
+                number="value",
             )
+        ]
         if step.block == "profile":
-            for item_id, pts in ProfileAnswer.objects.filter(
-                response=response, item_id__in=items
-            ).values_list("item_id", "points"):
-                initial[field_name(items[item_id])] = pts
+            parts.append(
+                _saved_rows(
+                    ProfileAnswer.objects.filter(response=response, item_id__in=items),
+                    kind=SAVED_POINTS,
+                    key="item_id",
+                    number="points",
+                )
+            )
         if step.subject is None:
-            comment = Comment.objects.filter(
-                response=response, dimension=step.dimension
-            ).first()
-            if comment:
-                initial[COMMENT_FIELD] = comment.text
+            parts.append(
+                _saved_rows(
+                    Comment.objects.filter(response=response, dimension=step.dimension),
+                    kind=SAVED_COMMENT,
+                    key="dimension_id",
+                    text="text",
+                )
+            )
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for kind, key, number, text in rows:
+            if kind == SAVED_COMMENT:
+                initial[COMMENT_FIELD] = text
+            elif kind == SAVED_POINTS:
+                initial[field_name(items[key])] = number
+            else:
+                initial[field_name(items[key])] = (
+                    DONT_KNOW if number is None else str(number)
+                )
         return initial
+
+
+# What each row of a page's saved answers holds (StepForm.initial_for).
+SAVED_RATING, SAVED_POINTS, SAVED_COMMENT = "rating", "points", "comment"
+
+
+def _saved_rows(
+    queryset: QuerySet, *, kind: str, key: str, number: str = "", text: str = ""
+) -> QuerySet:
+    """Return (kind, key, number, text) rows of one table, so that tables can be united."""
+    return queryset.annotate(
+        saved_kind=Value(kind, output_field=CharField()),
+        saved_key=F(key),
+        saved_number=F(number) if number else Value(None, output_field=IntegerField()),
+        saved_text=F(text) if text else Value("", output_field=TextField()),
+    ).values_list("saved_kind", "saved_key", "saved_number", "saved_text")
 
 
 class ResumeEmailForm(StorableTextMixin, forms.Form):
