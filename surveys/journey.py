@@ -18,8 +18,10 @@ from surveys.models import (
     Instrument,
     Item,
     Organisation,
+    PartnershipMember,
     ProfileAnswer,
     Response,
+    Survey,
 )
 
 PARTNER_STEP_PREFIX = "partner-"
@@ -90,27 +92,31 @@ _PARTNERS_LOCK = threading.Lock()
 PARTNERS_KEPT = 256
 
 
-# The members' ids and names, each as "id:length:name" so that no name can pass for two
-# members. Raw SQL because the ORM spelling of this subquery cost more to compile than
-# the query it saves (issue 17); only the aggregate's name differs between databases.
+# Each member as "id:public id:length of name:name", so that no name can pass for two
+# members, and a database reloaded with the same ids (tests, a re-seeded demo) still
+# makes new keys. Raw SQL because the ORM spelling of this subquery cost more to compile
+# than the query it saves (issue 17); only the aggregate's name differs between databases.
 _FINGERPRINT_SQL = (
     "(SELECT {aggregate}(CAST(m.organisation_id AS TEXT) || ':' || "
+    "CAST(o.public_id AS TEXT) || ':' || "
     "CAST(LENGTH(o.name) AS TEXT) || ':' || o.name, ','{order}) "
-    "FROM surveys_partnership_members m "
-    "JOIN surveys_organisation o ON o.id = m.organisation_id "
-    "WHERE m.partnership_id = (SELECT s.partnership_id FROM surveys_survey s "
-    "WHERE s.id = surveys_response.survey_id))"
+    "FROM {members} m JOIN {organisations} o ON o.id = m.organisation_id "
+    "WHERE m.partnership_id = (SELECT s.partnership_id FROM {surveys} s "
+    "WHERE s.id = {responses}.survey_id))"
 )
 
 
 def partners_fingerprint() -> RawSQL:
     """Return an annotation of a Response query spelling out its partnership's members."""
-    if connection.vendor == "postgresql":
-        sql = _FINGERPRINT_SQL.format(
-            aggregate="STRING_AGG", order=" ORDER BY m.organisation_id"
-        )
-    else:
-        sql = _FINGERPRINT_SQL.format(aggregate="GROUP_CONCAT", order="")
+    postgresql = connection.vendor == "postgresql"
+    sql = _FINGERPRINT_SQL.format(
+        aggregate="STRING_AGG" if postgresql else "GROUP_CONCAT",
+        order=" ORDER BY m.organisation_id" if postgresql else "",
+        members=PartnershipMember._meta.db_table,
+        organisations=Organisation._meta.db_table,
+        surveys=Survey._meta.db_table,
+        responses=Response._meta.db_table,
+    )
     return RawSQL(sql, (), output_field=TextField())
 
 

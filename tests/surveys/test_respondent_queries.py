@@ -1,0 +1,94 @@
+"""What a questionnaire page costs the database, and that what is kept per process stays true."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import Organisation, PartnershipMember
+from surveys.services.partnerships import refresh_member_names
+from tests.factories import OrganisationFactory
+from tests.surveys.test_respondent import page_url, start, steps_for, valid_data
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(queries: list[dict]) -> list[str]:
+    """Return the captured statements that are not savepoints (the test's transaction)."""
+    return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+
+
+@pytest.fixture
+def response(client, survey_setup, settings):
+    """A started response whose pages have each been viewed once (per-process reads done).
+
+    Rate limits are off, as in the throughput benchmark: their counters are the shared
+    cache's queries, not the page's.
+    """
+    settings.RATELIMIT_ENABLE = False
+    response = start(client, survey_setup.personal_link)
+    for step in steps_for(response):
+        client.get(page_url(response, step))
+    return response
+
+
+@pytest.mark.parametrize("block", ["self", "profile", "partner"])
+def test_showing_a_page_takes_two_queries(client, response, block):
+    # The resume link (with the partners' fingerprint), then the page's saved answers,
+    # points and comment together.
+    step = next(s for s in steps_for(response) if s.block == block)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(page_url(response, step))
+    assert page.status_code == 200
+    assert len(statements(queries.captured_queries)) == 2
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    # The resume link, the response's lock, then deleting and inserting the page's rows:
+    # answers on every page, points on profile pages, the comment on non-partner pages.
+    [("self", 5), ("profile", 7), ("partner", 4)],
+)
+def test_saving_a_page_takes_only_the_lookup_the_lock_and_the_writes(
+    client, response, block, expected
+):
+    step = next(s for s in steps_for(response) if s.block == block)
+    with CaptureQueriesContext(connection) as queries:
+        saved = client.post(page_url(response, step), valid_data(step))
+    assert saved.status_code == 302
+    assert len(statements(queries.captured_queries)) == expected
+
+
+def test_a_renamed_partner_is_named_on_its_page_at_once(client, response, survey_setup):
+    step = next(s for s in steps_for(response) if s.subject)
+    client.get(page_url(response, step))
+    partner = Organisation.objects.get(pk=step.subject.pk)
+    partner.name = "Northshire Hospitals and Community"
+    partner.save(update_fields=["name"])
+    refresh_member_names(organisation=partner)
+    html = client.get(page_url(response, step)).content.decode()
+    assert "How you see Northshire Hospitals and Community" in html
+
+
+def test_a_partner_added_during_the_round_gets_its_page_at_once(
+    client, response, survey_setup
+):
+    first = steps_for(response)[0]
+    total = len(steps_for(response))
+    page = client.get(page_url(response, first)).content.decode()
+    assert f"Page 1 of {total}<" in page
+    newcomer = OrganisationFactory(name="Northshire Care Board", short_name="NCB")
+    PartnershipMember.objects.add(
+        partnership=survey_setup.survey.partnership, organisations=[newcomer]
+    )
+    page = client.get(page_url(response, first)).content.decode()
+    assert f"Page 1 of {total + 1}<" in page
+    newcomer_page = next(s for s in steps_for(response) if s.subject == newcomer)
+    assert client.get(page_url(response, newcomer_page)).status_code == 200
+
+
+def test_a_partner_removed_during_the_round_loses_its_page_at_once(
+    client, response, survey_setup
+):
+    gone = next(s for s in steps_for(response) if s.subject)
+    PartnershipMember.objects.filter(organisation=gone.subject).delete()
+    assert client.get(page_url(response, gone)).status_code == 404
