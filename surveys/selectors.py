@@ -46,7 +46,7 @@ def match_token[M: Model](queryset: QuerySet[M], *, field: str, token: str) -> M
     return None
 
 
-def _invitation_link(token: str) -> LinkTarget | None:
+def _invitation_link(token: str, lock: bool = False) -> LinkTarget | None:
     invitation = match_token(
         Invitation.objects.select_related(
             "survey__partnership", "survey__instrument", "organisation"
@@ -56,21 +56,23 @@ def _invitation_link(token: str) -> LinkTarget | None:
     )
     if invitation is None:
         return None
-    response = (
-        invitation.responses.select_related("survey", "organisation").first()
-        if invitation.is_personal
-        else None
-    )
+    responses = invitation.responses.select_related("survey", "organisation")
+    if lock:
+        responses = responses.select_for_update(of=("self",))
+    response = responses.first() if invitation.is_personal else None
     return LinkTarget(invitation=invitation, response=response)
 
 
-def _resume_link(token: str) -> LinkTarget | None:
+def _resume_link(token: str, lock: bool = False) -> LinkTarget | None:
     # A replaced organisation link stops new visitors, but someone part-way through keeps
     # their own private resume link: their answers so far are not stranded.
+    responses = Response.objects.select_related(
+        "invitation", "survey__instrument", "organisation"
+    ).annotate(partners_key=partners_fingerprint())
+    if lock:
+        responses = responses.select_for_update(of=("self",))
     response = match_token(
-        Response.objects.select_related(
-            "invitation", "survey__instrument", "organisation"
-        ).annotate(partners_key=partners_fingerprint()),
+        responses,
         field="resume_token",
         token=token,
     )
@@ -84,11 +86,14 @@ def _resume_link(token: str) -> LinkTarget | None:
     return LinkTarget(invitation=invitation, response=response)
 
 
-def find_link(*, token: str, resume_first: bool = False) -> LinkTarget | None:
+def find_link(
+    *, token: str, resume_first: bool = False, lock: bool = False
+) -> LinkTarget | None:
     """Return what this token opens (an invitation or a response's resume link), or None.
 
     Question pages are addressed by resume links, so they look there first (`resume_first`):
-    one query per page view instead of two.
+    one query per page view instead of two. `lock` reads the response FOR UPDATE, inside
+    the caller's transaction, so that a page save needs no second read to lock it.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return None  # never send a NUL byte or other junk to the database
@@ -98,7 +103,7 @@ def find_link(*, token: str, resume_first: bool = False) -> LinkTarget | None:
         else (_invitation_link, _resume_link)
     )
     for lookup in lookups:
-        target = lookup(token)
+        target = lookup(token, lock)
         if target is not None:
             return target
     return None

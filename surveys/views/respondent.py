@@ -3,9 +3,13 @@
 import hashlib
 import math
 import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,9 +96,11 @@ def browser_start_key(browser_secret: str, posted_key: str) -> str:
     return hashlib.sha256(f"{browser_secret}:{posted_key}".encode()).hexdigest()
 
 
-def _open_response(request: HttpRequest, token: str) -> Response | HttpResponse:
+def _open_response(
+    request: HttpRequest, token: str, *, lock: bool = False
+) -> Response | HttpResponse:
     """Return the response behind a resume link, or the page explaining why it is unavailable."""
-    target = find_link(token=token, resume_first=True)
+    target = find_link(token=token, resume_first=True, lock=lock)
     if target is None or target.response is None:
         return _unavailable(request, "unknown")
     reason = link_unavailable_reason(target=target)
@@ -208,13 +214,39 @@ def _email_resume_link(request: HttpRequest, response: Response, address: str) -
         )
 
 
+def _saves_in_one_transaction(request: HttpRequest) -> bool:
+    """Return whether this request is a page save run in one transaction (saves_page_at_once).
+
+    Emailing the link is not: its mail is sent from the request, and must neither hold the
+    response's lock while a mail server answers nor take the saved answers down with it.
+    """
+    return request.method == "POST" and "email_link" not in request.POST
+
+
+def saves_page_at_once(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Run a page save in one transaction whose first read locks the response (issue 17)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _saves_in_one_transaction(request):
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @never_cache
 @sensitive_post_parameters("resume_email")
 @limit_survey_link
 @require_http_methods(["GET", "POST"])
+@saves_page_at_once
 def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     """Show one questionnaire page and save its answers."""
-    response = _open_response(request, token)
+    saving = _saves_in_one_transaction(request)
+    response = _open_response(request, token, lock=saving)
     if isinstance(response, HttpResponse):
         return response
     steps = build_steps(response=response)
@@ -244,7 +276,12 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         and (not emailing or email_form.is_valid())
     ):
         try:
-            save_page(response=response, step=current, answers=form.page_answers())
+            save_page(
+                response=response,
+                step=current,
+                answers=form.page_answers(),
+                locked=saving,
+            )
         except ResponseLockedError:
             return _unavailable(request, "closed")
         if emailing:

@@ -44,11 +44,12 @@ def test_showing_a_page_takes_two_queries(client, response, block):
 
 @pytest.mark.parametrize(
     ("block", "expected"),
-    # The resume link, the response's lock, then deleting and inserting the page's rows:
-    # answers on every page, points on profile pages, the comment on non-partner pages.
-    [("self", 5), ("profile", 7), ("partner", 4)],
+    # The resume link, read FOR UPDATE (the response's lock), then deleting and inserting
+    # the page's rows: answers on every page, points on profile pages, the comment on
+    # pages that are not about a partner.
+    [("self", 4), ("profile", 6), ("partner", 3)],
 )
-def test_saving_a_page_takes_only_the_lookup_the_lock_and_the_writes(
+def test_saving_a_page_takes_only_the_locking_lookup_and_the_writes(
     client, response, block, expected
 ):
     step = next(s for s in steps_for(response) if s.block == block)
