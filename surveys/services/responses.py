@@ -84,7 +84,6 @@ def start_response(*, invitation: Invitation, start_key: str) -> Response:
     return response
 
 
-@transaction.atomic
 def save_page(
     *, response: Response, step: Step, answers: PageAnswers, locked: bool = False
 ) -> None:
@@ -92,12 +91,18 @@ def save_page(
 
     `locked` says that the caller read `response` with find_link(lock=True) in the
     transaction this joins: its row is locked and its submission and round were read
-    under the lock, so they are checked as read, without a second query (issue 17).
+    under the lock, so they are checked as read, without a second query, and the writes
+    need no savepoint of their own: a failure rolls the caller's transaction back (issue 17).
     """
     if locked:
         _refuse_if_closed(response)
-    else:
-        _lock(response)
+    with transaction.atomic(savepoint=not locked):
+        if not locked:
+            _lock(response)
+        _replace_answers(response=response, step=step, answers=answers)
+
+
+def _replace_answers(*, response: Response, step: Step, answers: PageAnswers) -> None:
     subject = step.subject
     item_ids = [item.pk for item in step.items]
     Answer.objects.filter(
