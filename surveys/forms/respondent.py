@@ -12,7 +12,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.db.models import CharField, F, IntegerField, QuerySet, TextField, Value
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
@@ -270,38 +270,7 @@ class StepForm(StorableTextMixin, forms.Form):
         """Return the saved answers for this page as form initial data, in one query."""
         items = {item.pk: item for item in step.items}
         initial: dict[str, Any] = {}
-        parts = [
-            _saved_rows(
-                Answer.objects.filter(
-                    response=response,
-                    item_id__in=items,
-                    subject_organisation=step.subject,
-                ),
-                kind=SAVED_RATING,
-                key="item_id",
-                number="value",
-            )
-        ]
-        if step.block == "profile":
-            parts.append(
-                _saved_rows(
-                    ProfileAnswer.objects.filter(response=response, item_id__in=items),
-                    kind=SAVED_POINTS,
-                    key="item_id",
-                    number="points",
-                )
-            )
-        if step.subject is None:
-            parts.append(
-                _saved_rows(
-                    Comment.objects.filter(response=response, dimension=step.dimension),
-                    kind=SAVED_COMMENT,
-                    key="dimension_id",
-                    text="text",
-                )
-            )
-        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for kind, key, number, text in rows:
+        for kind, key, number, text in _saved_rows(response=response, step=step):
             if kind == SAVED_COMMENT:
                 initial[COMMENT_FIELD] = text
             elif kind == SAVED_POINTS:
@@ -317,16 +286,42 @@ class StepForm(StorableTextMixin, forms.Form):
 SAVED_RATING, SAVED_POINTS, SAVED_COMMENT = "rating", "points", "comment"
 
 
-def _saved_rows(
-    queryset: QuerySet, *, kind: str, key: str, number: str = "", text: str = ""
-) -> QuerySet:
-    """Return (kind, key, number, text) rows of one table, so that tables can be united."""
-    return queryset.annotate(
-        saved_kind=Value(kind, output_field=CharField()),
-        saved_key=F(key),
-        saved_number=F(number) if number else Value(None, output_field=IntegerField()),
-        saved_text=F(text) if text else Value("", output_field=TextField()),
-    ).values_list("saved_kind", "saved_key", "saved_number", "saved_text")
+def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
+    """Return the page's saved (kind, item or dimension id, number, text) rows.
+
+    Plain SQL, one UNION ALL: every page view reads these, and the ORM's spelling of the
+    same union cost more to compile than the query itself took (issue 17).
+    """
+    item_ids = [item.pk for item in step.items]
+    marks = ", ".join(["%s"] * len(item_ids))
+    subject = (
+        "subject_organisation_id IS NULL"
+        if step.subject is None
+        else "subject_organisation_id = %s"
+    )
+    parts = [
+        f"SELECT '{SAVED_RATING}', item_id, value, '' FROM {Answer._meta.db_table} "
+        f"WHERE response_id = %s AND item_id IN ({marks}) AND {subject}"
+    ]
+    params: list[Any] = [response.pk, *item_ids]
+    if step.subject is not None:
+        params.append(step.subject.pk)
+    if step.block == "profile":
+        parts.append(
+            f"SELECT '{SAVED_POINTS}', item_id, points, '' "
+            f"FROM {ProfileAnswer._meta.db_table} "
+            f"WHERE response_id = %s AND item_id IN ({marks})"
+        )
+        params += [response.pk, *item_ids]
+    if step.subject is None:
+        parts.append(
+            f"SELECT '{SAVED_COMMENT}', dimension_id, NULL, text "
+            f"FROM {Comment._meta.db_table} WHERE response_id = %s AND dimension_id = %s"
+        )
+        params += [response.pk, step.dimension.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 class ResumeEmailForm(StorableTextMixin, forms.Form):

@@ -1,10 +1,13 @@
 """What a questionnaire page costs the database, and that what is kept per process stays true."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys.models import Organisation, PartnershipMember
+from surveys.forms.respondent import DONT_KNOW, field_name
+from surveys.models import Item, Organisation, PartnershipMember
 from surveys.services.partnerships import refresh_member_names
 from tests.factories import OrganisationFactory
 from tests.surveys.test_respondent import page_url, start, steps_for, valid_data
@@ -93,3 +96,38 @@ def test_a_partner_removed_during_the_round_loses_its_page_at_once(
     gone = next(s for s in steps_for(response) if s.subject)
     PartnershipMember.objects.filter(organisation=gone.subject).delete()
     assert client.get(page_url(response, gone)).status_code == 404
+
+
+def checked(html: str, name: str) -> list[str]:
+    """Return the values of the checked radios of one question."""
+    tags = re.findall(r"<input[^>]*>", html)
+    return [
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in tags
+        if f'name="{name}"' in tag and "checked" in tag
+    ]
+
+
+def test_a_page_shown_again_has_every_saved_answer_of_its_own(client, response):
+    steps = steps_for(response)
+    own = next(s for s in steps if s.block == "self")
+    data = {**valid_data(own, "2"), field_name(own.items[0]): DONT_KNOW}
+    client.post(page_url(response, own), {**data, "comment": "Budgets first."})
+    html = client.get(page_url(response, own)).content.decode()
+    assert checked(html, field_name(own.items[0])) == [DONT_KNOW]
+    assert checked(html, field_name(own.items[1])) == ["2"]
+    assert "Budgets first.</textarea>" in html
+
+    profile = next(s for s in steps if s.block == "profile")
+    client.post(page_url(response, profile), valid_data(profile))
+    html = client.get(page_url(response, profile)).content.decode()
+    points = next(i for i in profile.items if i.response_format == Item.Format.POINTS)
+    assert re.search(rf'name="{field_name(points)}"[^>]*value="25"', html)
+
+    first, second = [s for s in steps if s.subject][:2]
+    client.post(page_url(response, first), valid_data(first))
+    html = client.get(page_url(response, first)).content.decode()
+    assert checked(html, field_name(first.items[0])) == ["3"]
+    # Another partner's page shares the questions, not the answers.
+    html = client.get(page_url(response, second)).content.decode()
+    assert checked(html, field_name(second.items[0])) == []
