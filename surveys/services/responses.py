@@ -81,6 +81,11 @@ def start_response(*, invitation: Invitation, start_key: str) -> Response:
             "role": invitation.role,
         },
     )
+    # The response's round and organisation are the link's, already read with it: the
+    # first page's address is worked out from them without reading them again.
+    response.invitation = invitation
+    response.survey = invitation.survey
+    response.organisation = invitation.organisation
     return response
 
 

@@ -131,3 +131,17 @@ def test_a_page_shown_again_has_every_saved_answer_of_its_own(client, response):
     # Another partner's page shares the questions, not the answers.
     html = client.get(page_url(response, second)).content.decode()
     assert checked(html, field_name(second.items[0])) == []
+
+
+def test_starting_reads_the_round_only_with_the_link(client, survey_setup, settings):
+    # The round and its questionnaire come with the link: starting does not read them again.
+    settings.RATELIMIT_ENABLE = False
+    link = survey_setup.org_link
+    page = client.get(f"/s/{link.token}/").content.decode()
+    key = re.search(r'name="start_key" value="([^"]+)"', page).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        started = client.post(f"/s/{link.token}/", {"start_key": key})
+    assert started.status_code == 302
+    sql = statements(queries.captured_queries)
+    assert not [q for q in sql if q.startswith('SELECT "surveys_survey"')]
+    assert not [q for q in sql if q.startswith('SELECT "surveys_instrument"')]
