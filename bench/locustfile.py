@@ -15,6 +15,9 @@ from locust.contrib.fasthttp import FastHttpUser
 from bench.respondent_forms import form_answers
 
 TOKENS = [t for t in os.environ.get("BENCH_TOKENS", "").split(",") if t]
+# With --page-wait, a respondent waits after every page save, as the floor's respondent
+# does (bench/floor/locustfile.py): the same load shape, one wait per page save.
+PAGE_WAIT = os.environ.get("BENCH_PAGE_WAIT") == "1"
 
 
 class Respondent(FastHttpUser):
@@ -52,6 +55,8 @@ class Respondent(FastHttpUser):
             if location.rstrip("/").endswith("/check-answers"):
                 break
             location = self._post(location, form_answers(page.text), "POST page")
+            if PAGE_WAIT:
+                self.wait()
         if location is None:
             return
         done = self._post(location, form_answers(page.text), "POST submit")

@@ -1,6 +1,7 @@
 """Submission throughput: 50 locust respondents against gunicorn and PostgreSQL, beside the floor.
 
     python -m bench.submission [--users 50] [--seconds 60] [--workers 3] [--rate-limits]
+        [--page-wait]
 
 Creates an open round of its own ("Load test partnership", five organisations with an
 organisation link each), starts gunicorn on a free loopback port with the production
@@ -226,8 +227,13 @@ def measure(
     workers: int,
     rate_limits: bool = False,
     floor: bool = True,
+    page_wait: bool = False,
 ) -> list[Figure]:
-    """Measure our submission path and, unless floor=False, the floor beside it."""
+    """Measure our submission path and, unless floor=False, the floor beside it.
+
+    `page_wait` makes our respondents wait after every page save, as the floor's do after
+    theirs; without it they wait only between questionnaires, so all 50 are always busy.
+    """
     from django.db.models import Count, Q
 
     from surveys.models import Block, Item
@@ -247,6 +253,7 @@ def measure(
         "RATELIMIT_ENABLE": str(rate_limits).lower(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "BENCH_TOKENS": ",".join(tokens),
+        "BENCH_PAGE_WAIT": "1" if page_wait else "0",
     }
     stats = _run_load(
         application="collab_survey.wsgi:application",
@@ -278,6 +285,7 @@ def measure(
         Figure("submission.seconds", seconds, "s"),
         Figure("submission.workers", workers, "workers"),
         Figure("submission.rate_limits", float(rate_limits), "on"),
+        Figure("submission.page_wait", float(page_wait), "on"),
         Figure("submission.requests", float(total["Request Count"]), "requests"),
         Figure("submission.rate", float(total["Requests/s"]), "requests/s"),
         Figure("submission.p50", float(total["50%"]), "ms"),
@@ -309,6 +317,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-floor", action="store_true", help="skip the floor app's run"
     )
+    parser.add_argument(
+        "--page-wait",
+        action="store_true",
+        help="wait after every page save, as the floor's respondents do",
+    )
     args = parser.parse_args(argv)
     setup_django()
     emit(
@@ -318,6 +331,7 @@ def main(argv: list[str] | None = None) -> None:
             workers=args.workers,
             rate_limits=args.rate_limits,
             floor=not args.no_floor,
+            page_wait=args.page_wait,
         )
     )
 
