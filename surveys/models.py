@@ -209,6 +209,11 @@ class Membership(TimeStampedModel):
         )
 
 
+def english_only() -> list[str]:
+    """Return the languages of an instrument with no translations."""
+    return ["en"]
+
+
 class Instrument(TimeStampedModel):
     """One immutable version of a questionnaire, loaded from a YAML file."""
 
@@ -221,6 +226,17 @@ class Instrument(TimeStampedModel):
         default=dict,
         blank=True,
         help_text="The human title of each cited source document, by file name.",
+    )
+    # Translations are presentation, like source titles: the English rows are the meaning.
+    languages = models.JSONField(
+        default=english_only,
+        blank=True,
+        help_text="The languages the questionnaire can be answered in (en always).",
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Each other language's texts, by language and translation key.",
     )
     definition_sha256 = models.CharField(max_length=64)
 
