@@ -257,6 +257,10 @@ class Instrument(TimeStampedModel):
         # a reader must never see a raw file name.
         return [self.source_titles.get(source, UNNAMED_SOURCE) for source in sources]
 
+    def item_text_in(self, language: str, code: str) -> str:
+        """Return an item's wording in a language other than English, or "" if it has none."""
+        return (self.translations or {}).get(language, {}).get(f"item.{code}.text", "")
+
 
 class Block(models.TextChoices):
     SELF = "self", "About your organisation"
