@@ -7,8 +7,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from reports.analysis import forget_analyses
-from tests.e2e.conftest import SCREENSHOTS
 from surveys.models import Survey
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
