@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "surveys.middleware.private_by_default",  # after whitenoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # after sessions, before common (Django's order)
+    "surveys.middleware.english_only_pages",  # management and results pages stay English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -5,6 +5,9 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from surveys.models import (
     Answer,
     Block,
@@ -40,7 +43,7 @@ class Step:
     @property
     def title(self) -> str:
         if self.subject is not None:
-            return f"How you see {self.subject.name}"
+            return _("How you see %(name)s") % {"name": self.subject.name}
         return self.dimension.title
 
     @property
@@ -160,9 +163,9 @@ class SummarySection:
 
 # Headings of check-your-answers, one per kind of page.
 BLOCK_HEADINGS = {
-    Block.SELF: "About your organisation",
-    Block.PARTNER: "How you see your partners",
-    Block.PROFILE: "Culture profile",
+    Block.SELF: gettext_lazy("About your organisation"),
+    Block.PARTNER: gettext_lazy("How you see your partners"),
+    Block.PROFILE: gettext_lazy("Culture profile"),
 }
 
 
@@ -176,15 +179,26 @@ def section_summary(
     *, answered: int, questions: int, dont_know: int, comment: bool
 ) -> str:
     """Return one line saying how much of a page is answered, for check-your-answers."""
+    words = {"answered": answered, "questions": questions, "dont_know": dont_know}
+    # A whole sentence for each case (Welsh word order differs), never glued fragments.
     if answered == 0:
-        text = "Not answered yet"
+        text = _("Not answered yet")
+    elif answered >= questions and questions > 1:
+        text = (
+            _("All %(questions)s answered, %(dont_know)s ‘Don’t know’")
+            if dont_know
+            else _("All %(questions)s answered")
+        )
     elif answered >= questions:
-        text = f"All {questions} answered" if questions > 1 else "Answered"
+        text = _("Answered, %(dont_know)s ‘Don’t know’") if dont_know else _("Answered")
     else:
-        text = f"{answered} of {questions} answered"
-    if dont_know:
-        text += f", {dont_know} ‘Don’t know’"
-    return text + (". Comment added" if comment else "")
+        text = (
+            _("%(answered)s of %(questions)s answered, %(dont_know)s ‘Don’t know’")
+            if dont_know
+            else _("%(answered)s of %(questions)s answered")
+        )
+    text = text % words
+    return _("%(summary)s. Comment added") % {"summary": text} if comment else text
 
 
 def group_sections(
@@ -247,10 +261,9 @@ def summarise_answers(
             else "missing"
         )
         if familiarity == FAMILIARITY_SKIP:
-            summary = (
-                f"{_label(step.items[0], familiarity, scale)}: "
-                "its other questions are skipped"
-            )
+            summary = _("%(answer)s: its other questions are skipped") % {
+                "answer": _label(step.items[0], familiarity, scale)
+            }
         else:
             summary = section_summary(
                 answered=len(ratings) + len(prompts),
@@ -266,7 +279,12 @@ def summarise_answers(
             )
             if item.response_format == Item.Format.POINTS:
                 if item.pk in points:
-                    rows.append((f"{item.prompt} {text}", f"{points[item.pk]} points"))
+                    rows.append(
+                        (
+                            f"{item.prompt} {text}",
+                            _("%(points)s points") % {"points": points[item.pk]},
+                        )
+                    )
             elif (item.pk, subject_id) in answers:
                 rows.append((text, _label(item, answers[(item.pk, subject_id)], scale)))
         sections.append(

@@ -16,6 +16,13 @@ MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
 INVITEE_MESSAGE_MAX_LENGTH = 500
 UNNAMED_SOURCE = "Unnamed source"
+# The languages a round can offer its respondents (Django codes, settings.LANGUAGES).
+SURVEY_LANGUAGES = {"en-gb": "English", "cy": "Cymraeg"}
+
+
+def default_survey_languages() -> list[str]:
+    """Return the languages a new round offers: English."""
+    return ["en-gb"]
 
 
 def new_token() -> str:
@@ -398,6 +405,8 @@ class Survey(TimeStampedModel):
     invitee_message = models.TextField(
         max_length=INVITEE_MESSAGE_MAX_LENGTH, blank=True
     )
+    # The languages respondents may answer in (SURVEY_LANGUAGES keys), the first the default.
+    languages = models.JSONField(default=default_survey_languages)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -435,6 +444,15 @@ class Survey(TimeStampedModel):
                 "round_id": self.public_id,
             },
         )
+
+    def language_for(self, preferred: str) -> str:
+        """Return the preferred language if this round offers it, else its first one."""
+        return preferred if preferred in self.languages else self.languages[0]
+
+    @property
+    def language_choices(self) -> list[tuple[str, str]]:
+        """Return (code, name) for each language this round offers, in its order."""
+        return [(code, SURVEY_LANGUAGES[code]) for code in self.languages]
 
     def is_accepting_answers(self, *, now=None) -> bool:
         now = now or timezone.now()
