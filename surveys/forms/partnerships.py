@@ -10,7 +10,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 
 from surveys.forms.text import StorableTextMixin
 from surveys.models import (
@@ -219,7 +219,11 @@ class RoundForm(StorableTextMixin, forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label="Languages",
-        choices=list(SURVEY_LANGUAGES.items()),
+        # Each name in its own language, marked so that screen readers say it so.
+        choices=[
+            (code, format_html('<span lang="{}">{}</span>', code, name))
+            for code, name in SURVEY_LANGUAGES.items()
+        ],
         initial=["en-gb"],
         required=False,  # left out of a post, unchanged (English for a new round)
         widget=forms.CheckboxSelectMultiple,
