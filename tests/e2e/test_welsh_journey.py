@@ -53,6 +53,11 @@ def test_a_respondent_answers_in_welsh(
     page.locator("textarea").fill("Mae pwysau ar y gyllideb.")
     expect(page.locator(".govuk-character-count__status")).to_contain_text("nod ar ôl")
     check_page(page, "cy-03-dimension-page")
+    # Long Welsh words on a phone (WCAG 1.4.10 Reflow: 320 CSS pixels, no sideways scroll).
+    page.set_viewport_size({"width": 320, "height": 800})
+    check_page(page, "cy-03-dimension-page-320px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1200, "height": 900})
     page.get_by_role("navigation", name="Dewis iaith").get_by_role(
         "button", name="English"
     ).click()
@@ -102,6 +107,10 @@ def test_a_respondent_answers_in_welsh(
     )
     expect_welsh(page)
     check_page(page, "cy-07-check-answers")
+    page.set_viewport_size({"width": 320, "height": 800})
+    check_page(page, "cy-07-check-answers-320px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1200, "height": 900})
     page.get_by_role("button", name="Cyflwyno eich atebion").click()
     expect(page.locator(".govuk-panel__title")).to_have_text("Atebion wedi’u cyflwyno")
     expect_welsh(page)
