@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from surveys.ratelimits import limit_account_form, posted_field
 from surveys.urls import account_urlpatterns
@@ -18,8 +17,6 @@ urlpatterns = [
     path("privacy", privacy_notice, name="privacy"),
     path("accessibility", accessibility_statement, name="accessibility"),
     path("healthz", healthz, name="healthz"),
-    # The respondent's language switcher (POST language and next; sets collab_language).
-    path("language/", set_language, name="set_language"),
     # The admin's sign-in counts against the same limits as the site's own (one "sign-in"
     # group), so that a password cannot be guessed there faster than at /accounts/login/.
     path(
