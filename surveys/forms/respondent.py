@@ -12,11 +12,10 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
@@ -49,10 +48,9 @@ def field_name(item: Item) -> str:
 
 
 def item_text(item: Item, step: Step) -> str:
-    """Return the item's wording, with the partner's name filled in."""
-    return (
-        item.text.replace("{partner}", step.subject.name) if step.subject else item.text
-    )
+    """Return the item's wording in the page's language, with the partner's name filled in."""
+    text = step.text.item_text(item)
+    return text.replace("{partner}", step.subject.name) if step.subject else text
 
 
 # A blank page's questions look the same to everyone: keep their HTML per process.
@@ -76,9 +74,10 @@ class StepForm(StorableTextMixin, forms.Form):
             return render_crispy_form(self, self.helper)
         step = self.step
         key = (
-            translation.get_language(),
             step.slug,
             step.dimension.pk,
+            get_language(),  # the page's own words are translated too
+            step.text.cache_key,
             step.subject.name if step.subject else "",
             tuple((i.pk, i.text) for i in step.items),
         )
@@ -103,11 +102,13 @@ class StepForm(StorableTextMixin, forms.Form):
         self.partial = partial
         layout: list[Any] = []
         prompts: dict[str, list[str]] = defaultdict(list)
+        legends: dict[str, str] = {}
         for item in step.items:
             name = field_name(item)
             self.fields[name] = self._field_for(item)
             if item.response_format in (Item.Format.POINTS, Item.Format.ALIGNMENT):
                 prompts[item.prompt].append(name)
+                legends[item.prompt] = step.text.item_prompt(item)
             else:
                 layout.append(
                     Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
@@ -136,7 +137,7 @@ class StepForm(StorableTextMixin, forms.Form):
                 else HTML("")
             )
             layout.append(
-                Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM)
+                Fieldset(hint, *fields, legend=legends[prompt], legend_size=Size.MEDIUM)
             )
         if step.subject is None:
             self.fields[COMMENT_FIELD] = forms.CharField(
@@ -263,7 +264,8 @@ class StepForm(StorableTextMixin, forms.Form):
         for item in self.step.items:
             if item.response_format == Item.Format.POINTS:
                 groups[item.prompt].append(item)
-        for prompt, items in groups.items():
+        for items in groups.values():
+            prompt = self.step.text.item_prompt(items[0])  # as the respondent reads it
             names = [field_name(i) for i in items]
             if any(n in self.errors for n in names):
                 continue

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -23,6 +23,7 @@ from surveys.forms.respondent import (
     answers_digest,
     field_name,
 )
+from surveys.instrument_text import InstrumentText
 from surveys.journey import (
     FAMILIARITY_SKIP,
     Step,
@@ -161,6 +162,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
             "survey": survey,
             "invitation": invitation,
             "instrument": survey.instrument,
+            "instrument_text": InstrumentText(survey.instrument, get_language()),
             "page_count": len(pages),
             "minutes": minutes_for(pages),
             "continue_url": continue_url,
@@ -241,7 +243,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     if found is None:
         return _unavailable(request, "unknown")
     position, current = found
-    scale = response.survey.instrument.scale
+    scale = current.text.scale  # the labels in the respondent's language
     emailing = "email_link" in request.POST
     # The language switcher's buttons post this page's answers, so nothing typed is lost.
     switch_to = request.POST.get("language", "")
@@ -339,7 +341,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("surveys:respondent_done", token=token)
     sections = summarise_answers(
-        response=response, steps=steps, scale=response.survey.instrument.scale
+        response=response, steps=steps, scale=steps[0].text.scale
     )
     for section in sections:
         section.change_url = _step_url(response, section.slug) + "?change=1"

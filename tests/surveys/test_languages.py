@@ -126,7 +126,9 @@ def test_the_switcher_marks_the_current_language_and_offers_the_other(
 def test_switching_on_the_start_page_sets_the_cookie_and_returns(client, survey_setup):
     offer(survey_setup.survey, "en-gb", "cy")
     start = reverse("surveys:respondent_start", args=[survey_setup.org_link.token])
-    switched = client.post(reverse("surveys:language_set"), {"language": "cy", "next": start})
+    switched = client.post(
+        reverse("surveys:language_set"), {"language": "cy", "next": start}
+    )
     assert switched.status_code == 302
     assert switched["Location"] == start
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
@@ -135,7 +137,8 @@ def test_switching_on_the_start_page_sets_the_cookie_and_returns(client, survey_
 
 def test_switching_elsewhere_than_our_site_is_refused(client):
     switched = client.post(
-        reverse("surveys:language_set"), {"language": "cy", "next": "https://evil.example/"}
+        reverse("surveys:language_set"),
+        {"language": "cy", "next": "https://evil.example/"},
     )
     assert switched["Location"] == "/"
 

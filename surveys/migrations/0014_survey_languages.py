@@ -5,7 +5,7 @@ import surveys.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0012_membership_invited_name"),
+        ("surveys", "0013_instrument_translations"),
     ]
 
     operations = [
