@@ -25,8 +25,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import get_language, override, pgettext_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
 from surveys.models import Invitation, Membership, Response, Survey
 
