@@ -1,0 +1,85 @@
+"""The account pages in Welsh in headless Chromium: signing in (with its errors) and setting
+up an authenticator app, each page checked with axe and kept as screenshots."""
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import SCREENSHOTS
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct-horse-battery"
+WIDTHS = (1280, 390)
+
+
+def screenshots(page: Page, check_page, name: str) -> None:
+    """Check the page with axe, and keep it at desktop and phone widths."""
+    check_page(page, name)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
+
+
+def test_a_lead_signs_in_and_sets_up_an_authenticator_app_in_welsh(
+    page: Page, live_server, check_page
+):
+    lead = UserFactory(username="gwenllian")
+    MembershipFactory(user=lead)
+    # The language a visitor chose with the switcher (or their browser's, without one).
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "cy", "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/accounts/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mewngofnodi")
+    screenshots(page, check_page, "cy-01-sign-in")
+
+    page.get_by_role("button", name="Mewngofnodi").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Mae problem wedi codi"
+    )
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Rhowch eich enw defnyddiwr neu eich cyfeiriad e-bost"
+    )
+    screenshots(page, check_page, "cy-02-sign-in-errors")
+
+    page.get_by_label("Enw defnyddiwr neu gyfeiriad e-bost").fill("gwenllian")
+    page.get_by_label("Cyfrinair").fill("not the password")
+    page.get_by_role("button", name="Mewngofnodi").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Rhowch enw defnyddiwr a chyfrinair cywir."
+    )
+    page.get_by_label("Cyfrinair").fill(PASSWORD)
+    page.get_by_role("button", name="Mewngofnodi").click()
+
+    page.goto(live_server.url + "/accounts/2fa/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dilysu dau ffactor")
+    screenshots(page, check_page, "cy-03-mfa-index")
+    page.get_by_role("button", name="Gosod ap dilysu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Cadarnhau eich cyfrinair"
+    )
+    check_page(page, "cy-04-confirm-password")
+    page.get_by_label("Cyfrinair").fill(PASSWORD)
+    page.get_by_role("button", name="Cadarnhau").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gosod ap dilysu")
+    screenshots(page, check_page, "cy-05-mfa-set-up")
+
+    page.get_by_label("Cod dilysu").fill("12")
+    page.get_by_role("button", name="Troi’r ap dilysu ymlaen").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Cod anghywir.")
+    screenshots(page, check_page, "cy-06-mfa-set-up-error")
+
+    page.get_by_text("Ni allaf sganio’r cod QR").click()
+    secret = page.locator("#authenticator_secret").inner_text().strip()
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    page.get_by_label("Cod dilysu").fill(code)
+    page.get_by_role("button", name="Troi’r ap dilysu ymlaen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eich codau adfer")
+    check_page(page, "cy-07-recovery-codes")
+    assert lead.authenticator_set.filter(type="totp").exists()
