@@ -237,8 +237,8 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         required=False,
         strip=False,  # leading blank lines still count, so error line numbers match
         help_text=(
-            "One person per line: email address, organisation, role. For example, "
-            "jo.bloggs@nhft.nhs.uk, NHFT, Executive"
+            "One person per line: email address, organisation, role, language. For "
+            "example, jo.bloggs@nhft.nhs.uk, NHFT, Executive, Cymraeg"
         ),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )
