@@ -4,6 +4,8 @@ and the account pages in Welsh."""
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core import mail
 from django.tasks import TaskBackendHandler
@@ -418,3 +420,21 @@ def test_the_authenticator_set_up_is_in_welsh_with_its_errors(client, team):
     assert "Cod anghywir." in wrong.content.decode()
     empty = client.post(reverse("mfa_activate_totp"), {"code": ""})
     assert "Rhowch eich cod diogelwch" in empty.content.decode()
+
+
+def test_turning_off_the_app_and_new_recovery_codes_are_in_welsh(client, team):
+    password = "correct-horse-battery"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    client.post(reverse("login"), {"login": team.lead.username, "password": password})
+    TOTP.activate(team.lead, "JBSWY3DPEHPK3PXP")
+    RecoveryCodes.activate(team.lead)
+    asked = client.get(reverse("mfa_deactivate_totp"), follow=True)
+    page = client.post(asked.redirect_chain[-1][0], {"password": password}, follow=True)
+    html = page.content.decode()
+    assert '<h1 class="govuk-heading-xl">Diffodd yr ap dilysu</h1>' in html
+    assert "Ni fyddwn yn gofyn i chi am god o’r ap" in html
+    codes = client.get(reverse("mfa_generate_recovery_codes")).content.decode()
+    assert '<h1 class="govuk-heading-xl">Creu codau adfer newydd</h1>' in codes
+    assert "Bydd y codau sydd gennych nawr yn peidio â gweithio." in codes
+    client.post(reverse("mfa_deactivate_totp"))
+    assert not team.lead.authenticator_set.filter(type="totp").exists()
