@@ -71,6 +71,9 @@ class Chart:
     table_rows: list[list[str]] = field(default_factory=list)
     # Who the figure counts, for the PNG download's subtitle ("190 responses from 7 organisations").
     n_label: str = ""
+    # Short name → full name, for each short label on the chart's axes or legend, so that a
+    # downloaded PNG names every organisation it shows in full.
+    name_key: list[tuple[str, str]] = field(default_factory=list)
     # Below this width (CSS px) the plot scrolls sideways rather than shrinking its cells.
     min_width: int = 0
     medium: Medium = "screen"
@@ -162,6 +165,17 @@ def chart_labels(
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels
+
+
+def name_key(
+    ids: list[int], labels: list[str], full_names: Mapping[int, str]
+) -> list[tuple[str, str]]:
+    """Pair each chart label with its organisation's full name, where the two differ."""
+    return [
+        (label, full_names[oid])
+        for oid, label in zip(ids, labels, strict=True)
+        if label != full_names[oid]
+    ]
 
 
 def rank_organisations(readiness: pd.Series, names: Mapping[int, str]) -> list[int]:
@@ -262,6 +276,7 @@ def readiness_bars(
         ["Organisation", "Readiness (0–100)", "Band"],
         rows,
         n_label=_plural(len(order), "organisation"),
+        name_key=name_key(order, list(shown["label"]), names),
     )
 
 
@@ -336,6 +351,7 @@ def dimension_heatmap(
         ["Organisation", *[titles[d] for d in order]],
         rows,
         n_label=_plural(shown["organisation"].nunique(), "organisation"),
+        name_key=name_key(rows_order, labels, names),
         min_width=52 * len(order) + 9 * max(map(len, labels), default=0) + 120,
     )
 
@@ -544,6 +560,7 @@ def radar(
         ["Dimension", name, "95% interval", compare_name],
         rows,
         n_label=f"{label} against {compare_name.lower() if other is None else compare_name}",
+        name_key=[(label, name)] if label != name else [],
     )
 
 
@@ -772,6 +789,7 @@ def fit_heatmap(
         ["A \\ B", *labels],
         rows,
         n_label=f"{_plural(reported, 'pair')} of {len(order)} organisations reported",
+        name_key=name_key(order, labels, full),
         # Cells at least 44 px wide keep their 13 px figures whole.
         min_width=44 * len(order) + 9 * max(map(len, labels), default=0) + 150,
     )
@@ -972,4 +990,5 @@ def culture_bars(
         ["Organisation", *CULTURE_TYPES.values()],
         rows,
         n_label=_plural(len(shown), "organisation"),
+        name_key=name_key(ids, labels, names),
     )

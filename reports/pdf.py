@@ -8,7 +8,9 @@ templates/reports/pdf/ become the PDF through weasyprint, which may fetch nothin
 data: URIs of those charts.
 """
 
+import asyncio
 import base64
+import concurrent.futures
 import logging
 import os
 import threading
@@ -39,41 +41,127 @@ for _name in ("weasyprint.progress", "kaleido", "choreographer", "chrome_wrapper
 IMAGE_WIDTH = 820
 IMAGE_SCALE = 2
 
+# Every wait on the browser has a deadline. kaleido's own sync server waits for ever when its
+# Chromium fails to start or dies (its worker thread ends and the task queue is never drained),
+# which once hung a whole CI run; a report without pictures is better than a request that never
+# returns, and the report keeps each chart's summary and table.
+START_SECONDS = 60.0
+DRAW_SECONDS = 60.0
+CLOSE_SECONDS = 15.0
+
 _server_lock = threading.RLock()
 _server_users = 0
+_browser: "ChartBrowser | None" = None
+
+
+class ChartBrowserError(Exception):
+    """The headless browser could not start, draw or close within its deadline."""
+
+
+class ChartBrowser:
+    """One headless Chromium driven by kaleido on an event loop of its own thread."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="chart-browser", daemon=True
+        )
+        self._thread.start()
+        self._kaleido: Any = None
+
+    def _run(self, coroutine: Any, seconds: float) -> Any:
+        future = asyncio.run_coroutine_threadsafe(
+            asyncio.wait_for(coroutine, seconds), self._loop
+        )
+        try:
+            # The loop's own deadline cancels the work; this one only guards a stuck loop.
+            return future.result(seconds + 5)
+        except (TimeoutError, concurrent.futures.TimeoutError) as exc:
+            future.cancel()
+            raise ChartBrowserError(f"no answer within {seconds:.0f} s") from exc
+        except Exception as exc:
+            raise ChartBrowserError(str(exc) or type(exc).__name__) from exc
+
+    def open(self) -> None:
+        """Start Chromium, or raise ChartBrowserError (and leave nothing running)."""
+
+        async def start() -> Any:
+            # mathjax=False: kaleido's default MathJax is a CDN URL; we render offline. The
+            # pages' own plotly.js, a quarter of the size of the plotly package's.
+            browser = kaleido.Kaleido(
+                plotlyjs=PLOTLY_JS.as_uri(), mathjax=False, timeout=DRAW_SECONDS
+            )
+            await browser.__aenter__()
+            return browser
+
+        try:
+            self._kaleido = self._run(start(), START_SECONDS)
+        except ChartBrowserError:
+            self.close()
+            raise
+
+    def draw(self, figure: dict, opts: dict) -> bytes:
+        """Return one chart as PNG bytes, or raise ChartBrowserError."""
+        if self._kaleido is None:
+            raise ChartBrowserError("the browser is not running")
+        return self._run(self._kaleido.calc_fig(figure, opts=opts), DRAW_SECONDS)
+
+    def close(self) -> None:
+        """Close Chromium and stop the loop, waiting a bounded time for each."""
+        try:
+            if self._kaleido is not None:
+                self._run(self._kaleido.__aexit__(None, None, None), CLOSE_SECONDS)
+        except ChartBrowserError:
+            logger.warning("The chart browser did not close cleanly", exc_info=True)
+        finally:
+            self._kaleido = None
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(CLOSE_SECONDS)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+
+def _open_browser() -> "ChartBrowser | None":
+    if not browser_path():
+        return None
+    browser = ChartBrowser()
+    try:
+        browser.open()
+    except ChartBrowserError:
+        logger.exception("Could not start the browser that draws charts")
+        return None
+    return browser
 
 
 @contextmanager
 def chart_server() -> Iterator[None]:
     """Keep one headless browser open for every chart drawn inside the block."""
-    global _server_users
+    global _server_users, _browser
     with _server_lock:
-        if _server_users == 0 and browser_path():
-            # mathjax=False: kaleido's default MathJax is a CDN URL; we render offline. The
-            # pages' own plotly.js, a quarter of the size of the plotly package's.
-            kaleido.start_sync_server(
-                plotlyjs=PLOTLY_JS.as_uri(), mathjax=False, silence_warnings=True
-            )
+        if _server_users == 0:
+            _browser = _open_browser()
         _server_users += 1
     try:
         yield
     finally:
         with _server_lock:
             _server_users -= 1
-            if _server_users == 0:
-                kaleido.stop_sync_server(silence_warnings=True)
+            if _server_users == 0 and _browser is not None:
+                _browser.close()
+                _browser = None
 
 
 def browser_path() -> str | None:
     """Return the Chromium kaleido would start, if it is there to start."""
-    # Checked first because kaleido's sync server waits forever for a browser that
-    # failed to launch. It never downloads one: skip_local ignores kaleido's own copy.
+    # Checked first so that a machine without Chromium says so at once. It never downloads
+    # one: skip_local ignores kaleido's own copy.
     path = Chromium.find_browser(skip_local=True)
     return path if path and os.access(path, os.X_OK) else None
 
 
 def render_images(figures: dict[str, Chart]) -> dict[str, str]:
     """Draw each chart to a PNG data: URI, under the same name (one browser for them all)."""
+    global _browser
     images: dict[str, str] = {}
     if not figures:
         return images
@@ -81,23 +169,31 @@ def render_images(figures: dict[str, Chart]) -> dict[str, str]:
         logger.error("No Chromium to draw charts with: install it or set BROWSER_PATH")
         return images
     started = time.perf_counter()
+    restarted = False
     with _server_lock, chart_server():
         for name, chart in figures.items():
+            if _browser is None:
+                logger.error("No browser to draw the chart %s: left out", chart.key)
+                continue
             figure = chart.for_medium("print").figure
             height = int(figure["layout"].get("height") or 450)
+            opts = {
+                "format": "png",
+                "width": IMAGE_WIDTH,
+                "height": height,
+                "scale": IMAGE_SCALE,
+            }
             try:
-                png = kaleido.calc_fig_sync(
-                    figure,
-                    opts={
-                        "format": "png",
-                        "width": IMAGE_WIDTH,
-                        "height": height,
-                        "scale": IMAGE_SCALE,
-                    },
-                )
-            except Exception:
-                # The report still carries the chart's summary and table.
+                png = _browser.draw(figure, opts)
+            except ChartBrowserError:
+                # The report still carries the chart's summary and table. A browser that
+                # failed is not trusted with the next chart: a fresh one is started, once
+                # per report, so that a browser that cannot work costs one wait, not one
+                # per chart.
                 logger.exception("Could not draw the chart %s", chart.key)
+                _browser.close()
+                _browser = None if restarted else _open_browser()
+                restarted = True
                 continue
             images[name] = "data:image/png;base64," + base64.b64encode(png).decode(
                 "ascii"

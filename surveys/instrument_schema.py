@@ -1,5 +1,11 @@
-"""The shape of an instrument YAML file, and a parser that reports the line and field at fault."""
+"""The shape of an instrument YAML file, and a parser that reports the line and field at fault.
 
+Every text a respondent reads is either a plain string (English) or a mapping from
+language key to text, `{en: ..., cy: ...}`; a file's `languages` lists the keys each
+text must give. English is the meaning (rows, scoring); other languages are presentation.
+"""
+
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -8,10 +14,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 SEEDS = (
     "000_1234be2258cd8520.txt",
@@ -21,11 +29,17 @@ SEEDS = (
     "004_7f19ff9a577783db.txt",
 )
 
+ENGLISH = "en"
+LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
+TEXT_MAX_LENGTH = 300
+
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX_LENGTH),
 ]
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_KEY.pattern)]
 SourceFile = Literal[SEEDS]  # type: ignore[valid-type]
 Sources = Annotated[list[SourceFile], Field(min_length=1)]  # type: ignore[valid-type]
 Loc = tuple[int | str, ...]
@@ -35,12 +49,106 @@ class InstrumentError(ValueError):
     """An instrument file that cannot be loaded, with a message naming the line and field."""
 
 
-class CitationError(ValueError):
-    """A cited source with no human title; `loc` is the field that cites it."""
+class LocatedError(ValueError):
+    """A whole-file check that failed at one field; `loc` is that field."""
 
     def __init__(self, message: str, loc: Loc) -> None:
         super().__init__(message)
         self.loc = loc
+
+
+class CitationError(LocatedError):
+    """A cited source with no human title; `loc` is the field that cites it."""
+
+
+class Localised(str):
+    """A text's English wording (the str itself), carrying its other languages."""
+
+    translations: dict[str, str]
+
+    def __new__(cls, english: str, translations: dict[str, str]) -> "Localised":
+        text = super().__new__(cls, english)
+        text.translations = translations
+        return text
+
+
+class LocalisedLabels(list[str]):
+    """A scale's English labels (the list itself), carrying its other languages."""
+
+    def __init__(self, english: list[str], translations: dict[str, list[str]]) -> None:
+        super().__init__(english)
+        self.translations = translations
+
+
+def _clean_text(value: Any, max_length: int | None) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "Input should be a valid string")
+    text = value.strip()
+    if not text:
+        raise PydanticCustomError(
+            "string_too_short", "String should have at least 1 character"
+        )
+    if max_length is not None and len(text) > max_length:
+        raise PydanticCustomError(
+            "string_too_long",
+            "String should have at most {max_length} characters",
+            {"max_length": max_length},
+        )
+    return text
+
+
+def _by_language(value: Any) -> dict[str, Any]:
+    """Return a language-keyed mapping's entries, checking keys and that English is there."""
+    for key in value:
+        if not isinstance(key, str) or not LANGUAGE_KEY.match(key):
+            raise PydanticCustomError(
+                "language_key",
+                "{key!r} is not a language key: use a lowercase code such as en or cy",
+                {"key": key},
+            )
+    if ENGLISH not in value:
+        raise PydanticCustomError(
+            "missing_english",
+            "has no 'en' text: every text needs its English wording",
+        )
+    return value
+
+
+def _localised_text(max_length: int | None) -> PlainValidator:
+    def validate(value: Any) -> Localised:
+        if isinstance(value, dict):
+            texts = {
+                lang: _clean_text(text, max_length)
+                for lang, text in _by_language(value).items()
+            }
+            english = texts.pop(ENGLISH)
+            return Localised(english, texts)
+        return Localised(_clean_text(value, max_length), {})
+
+    return PlainValidator(validate)
+
+
+def _localised_labels(count: int) -> PlainValidator:
+    def labels(value: Any) -> list[str]:
+        if not isinstance(value, list) or len(value) != count:
+            raise PydanticCustomError(
+                "labels_length", "should be a list of {count} labels", {"count": count}
+            )
+        return [_clean_text(label, TEXT_MAX_LENGTH) for label in value]
+
+    def validate(value: Any) -> LocalisedLabels:
+        if isinstance(value, dict):
+            lists = {lang: labels(v) for lang, v in _by_language(value).items()}
+            english = lists.pop(ENGLISH)
+            return LocalisedLabels(english, lists)
+        return LocalisedLabels(labels(value), {})
+
+    return PlainValidator(validate)
+
+
+# Respondent-visible text: English as a string, or {en: ..., cy: ...}.
+LocalText = Annotated[str, _localised_text(TEXT_MAX_LENGTH)]
+LongLocalText = Annotated[str, _localised_text(None)]
 
 
 class Strict(BaseModel):
@@ -49,70 +157,70 @@ class Strict(BaseModel):
 
 class ItemSpec(Strict):
     code: Code
-    text: Text
+    text: LocalText
     reverse: bool = False
     sources: Sources
 
 
 class DimensionSpec(Strict):
     key: Slug
-    title: Text
-    description: Text
+    title: LocalText
+    description: LocalText
     sources: Sources
     items: Annotated[list[ItemSpec], Field(min_length=1, max_length=8)]
 
 
 class ScaleSpec(Strict):
-    labels: Annotated[list[Text], Field(min_length=5, max_length=5)]
-    dont_know: Text
+    labels: Annotated[list[str], _localised_labels(5)]
+    dont_know: LocalText
 
 
 class FamiliaritySpec(Strict):
     code: Code
-    text: Text
-    labels: Annotated[list[Text], Field(min_length=4, max_length=4)]
+    text: LocalText
+    labels: Annotated[list[str], _localised_labels(4)]
     sources: Sources
 
 
 class PartnerSpec(Strict):
     key: Slug
-    title: Text
-    description: Text
+    title: LocalText
+    description: LocalText
     sources: Sources
     familiarity: FamiliaritySpec
     items: Annotated[list[ItemSpec], Field(min_length=1, max_length=8)]
 
 
 class StatementsSpec(Strict):
-    H: Text
-    I: Text  # noqa: E741 - the cultural-theory type letters are the contract
-    E: Text
-    F: Text
+    H: LocalText
+    I: LocalText  # noqa: E741 - the cultural-theory type letters are the contract
+    E: LocalText
+    F: LocalText
 
 
 class PromptSpec(Strict):
     code: Code
-    text: Text
+    text: LocalText
     sources: Sources
     statements: StatementsSpec
 
 
 class AlignmentItemSpec(Strict):
     code: Code
-    text: Text
+    text: LocalText
     sources: Sources
 
 
 class AlignmentSpec(Strict):
-    text: Text
-    labels: Annotated[list[Text], Field(min_length=5, max_length=5)]
+    text: LocalText
+    labels: Annotated[list[str], _localised_labels(5)]
     items: Annotated[list[AlignmentItemSpec], Field(min_length=1, max_length=6)]
 
 
 class ProfileSpec(Strict):
     key: Slug
-    title: Text
-    description: Text
+    title: LocalText
+    description: LocalText
     sources: Sources
     prompts: Annotated[list[PromptSpec], Field(min_length=1, max_length=6)]
     alignment: AlignmentSpec
@@ -121,8 +229,9 @@ class ProfileSpec(Strict):
 class InstrumentSpec(Strict):
     key: Slug
     version: Annotated[int, Field(ge=1)]
-    title: Text
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    languages: Annotated[list[Language], Field(min_length=1)] = [ENGLISH]
+    title: LocalText
+    description: LongLocalText
     source_titles: Annotated[dict[SourceFile, Text], Field(min_length=1)]  # type: ignore[valid-type]
     scale: ScaleSpec
     dimensions: Annotated[list[DimensionSpec], Field(min_length=1, max_length=12)]
@@ -155,6 +264,110 @@ class InstrumentSpec(Strict):
             for loc, sources in cited
             for n, source in enumerate(sources)
         ]
+
+    def texts(self) -> list[tuple[Loc, str, Localised | LocalisedLabels]]:
+        """Return every respondent-visible text with its field and translation key."""
+        found: list[tuple[Loc, str, Any]] = [
+            (("title",), "instrument.title", self.title),
+            (("description",), "instrument.description", self.description),
+            (("scale", "labels"), "scale.labels", self.scale.labels),
+            (("scale", "dont_know"), "scale.dont_know", self.scale.dont_know),
+        ]
+
+        def block(loc: Loc, spec: DimensionSpec | PartnerSpec | ProfileSpec) -> None:
+            for field in ("title", "description"):
+                key = f"dimension.{spec.key}.{field}"
+                found.append(((*loc, field), key, getattr(spec, field)))
+
+        for d, dim in enumerate(self.dimensions):
+            block(("dimensions", d), dim)
+            for i, item in enumerate(dim.items):
+                loc = ("dimensions", d, "items", i, "text")
+                found.append((loc, f"item.{item.code}.text", item.text))
+        partner, familiarity = self.partner, self.partner.familiarity
+        block(("partner",), partner)
+        found += [
+            (
+                ("partner", "familiarity", "text"),
+                f"item.{familiarity.code}.text",
+                familiarity.text,
+            ),
+            (
+                ("partner", "familiarity", "labels"),
+                "scale.familiarity_labels",
+                familiarity.labels,
+            ),
+        ]
+        for i, item in enumerate(partner.items):
+            found.append(
+                (("partner", "items", i, "text"), f"item.{item.code}.text", item.text)
+            )
+        profile, alignment = self.profile, self.profile.alignment
+        block(("profile",), profile)
+        for p, prompt in enumerate(profile.prompts):
+            loc = ("profile", "prompts", p)
+            found.append(((*loc, "text"), f"prompt.{prompt.code}.text", prompt.text))
+            for letter in ("H", "I", "E", "F"):
+                found.append(
+                    (
+                        (*loc, "statements", letter),
+                        f"item.{prompt.code}_{letter}.text",
+                        getattr(prompt.statements, letter),
+                    )
+                )
+        found += [
+            (("profile", "alignment", "text"), "alignment.text", alignment.text),
+            (
+                ("profile", "alignment", "labels"),
+                "scale.alignment_labels",
+                alignment.labels,
+            ),
+        ]
+        for i, item in enumerate(alignment.items):
+            loc = ("profile", "alignment", "items", i, "text")
+            found.append((loc, f"item.{item.code}.text", item.text))
+        return found
+
+    def translations(self) -> dict[str, dict[str, str | list[str]]]:
+        """Return each language but English's texts by translation key (item prompts too)."""
+        texts = self.texts()
+        by_language: dict[str, dict[str, str | list[str]]] = {}
+        for language in self.languages:
+            if language == ENGLISH:
+                continue
+            table = {key: value.translations[language] for _, key, value in texts}
+            # An item's prompt is looked up by the item, as Item.prompt is stored per item.
+            for prompt in self.profile.prompts:
+                for letter in ("H", "I", "E", "F"):
+                    table[f"item.{prompt.code}_{letter}.prompt"] = table[
+                        f"prompt.{prompt.code}.text"
+                    ]
+            for item in self.profile.alignment.items:
+                table[f"item.{item.code}.prompt"] = table["alignment.text"]
+            by_language[language] = table
+        return by_language
+
+    @model_validator(mode="after")
+    def _every_text_is_in_every_language(self) -> "InstrumentSpec":
+        if ENGLISH not in self.languages:
+            raise LocatedError(
+                "languages must include en: the English wording is what items mean",
+                ("languages",),
+            )
+        if len(set(self.languages)) != len(self.languages):
+            raise LocatedError("languages lists a language twice", ("languages",))
+        wanted = set(self.languages) - {ENGLISH}
+        for loc, _key, value in self.texts():
+            given = set(value.translations)
+            for language in sorted(wanted - given):
+                raise LocatedError(f"{_field_name(loc)} has no {language!r} text", loc)
+            for language in sorted(given - wanted):
+                raise LocatedError(
+                    f"{_field_name(loc)} has a {language!r} text, but languages does "
+                    f"not list {language!r}",
+                    loc,
+                )
+        return self
 
     @model_validator(mode="after")
     def _every_cited_source_has_a_title(self) -> "InstrumentSpec":
@@ -227,7 +440,7 @@ def parse_instrument(text: str, *, filename: str = "<instrument>") -> Instrument
         messages = []
         for error in exc.errors():
             cause = error.get("ctx", {}).get("error")
-            if isinstance(cause, CitationError):  # point at the citing line
+            if isinstance(cause, LocatedError):  # point at the field at fault
                 line = _node_line(root, cause.loc)
                 messages.append(f"{filename}: line {line}: {cause}")
                 continue

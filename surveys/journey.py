@@ -5,6 +5,9 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+
+from surveys.instrument_text import InstrumentText
 from surveys.models import (
     Answer,
     Block,
@@ -31,6 +34,7 @@ class Step:
     slug: str
     dimension: Dimension
     items: tuple[Item, ...]
+    text: InstrumentText  # the questionnaire's wording in the respondent's language
     subject: Organisation | None = None
 
     @property
@@ -41,7 +45,11 @@ class Step:
     def title(self) -> str:
         if self.subject is not None:
             return f"How you see {self.subject.name}"
-        return self.dimension.title
+        return self.text.dimension_title(self.dimension)
+
+    @property
+    def description(self) -> str:
+        return self.text.dimension_description(self.dimension)
 
     @property
     def required_items(self) -> tuple[Item, ...]:
@@ -77,8 +85,12 @@ def _instrument_pages(
     return pages
 
 
-def build_steps(*, response: Response) -> list[Step]:
-    """Return every page of this response's questionnaire, in order."""
+def build_steps(*, response: Response, language: str | None = None) -> list[Step]:
+    """Return every page of this response's questionnaire, in order.
+
+    The pages' wording is in `language` (a Django code), by default the active one.
+    """
+    text = InstrumentText(response.survey.instrument, language or get_language())
     partners = response.survey.partnership.members.exclude(
         pk=response.organisation_id
     ).order_by("name")
@@ -90,12 +102,15 @@ def build_steps(*, response: Response) -> list[Step]:
                     slug=f"{PARTNER_STEP_PREFIX}{org.public_id}",
                     dimension=dimension,
                     items=items,
+                    text=text,
                     subject=org,
                 )
                 for org in partners
             ]
         else:
-            steps.append(Step(slug=dimension.key, dimension=dimension, items=items))
+            steps.append(
+                Step(slug=dimension.key, dimension=dimension, items=items, text=text)
+            )
     return steps
 
 
@@ -259,14 +274,13 @@ def summarise_answers(
                 comment=bool(comment),
             )
         for item in step.items:
-            text = (
-                item.text.replace("{partner}", step.subject.name)
-                if step.subject
-                else item.text
-            )
+            text = step.text.item_text(item)
+            if step.subject:
+                text = text.replace("{partner}", step.subject.name)
             if item.response_format == Item.Format.POINTS:
                 if item.pk in points:
-                    rows.append((f"{item.prompt} {text}", f"{points[item.pk]} points"))
+                    prompt = step.text.item_prompt(item)
+                    rows.append((f"{prompt} {text}", f"{points[item.pk]} points"))
             elif (item.pk, subject_id) in answers:
                 rows.append((text, _label(item, answers[(item.pk, subject_id)], scale)))
         sections.append(

@@ -210,6 +210,11 @@ class Membership(TimeStampedModel):
         )
 
 
+def english_only() -> list[str]:
+    """Return the languages of an instrument with no translations."""
+    return ["en"]
+
+
 class Instrument(TimeStampedModel):
     """One immutable version of a questionnaire, loaded from a YAML file."""
 
@@ -222,6 +227,17 @@ class Instrument(TimeStampedModel):
         default=dict,
         blank=True,
         help_text="The human title of each cited source document, by file name.",
+    )
+    # Translations are presentation, like source titles: the English rows are the meaning.
+    languages = models.JSONField(
+        default=english_only,
+        blank=True,
+        help_text="The languages the questionnaire can be answered in (en always).",
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Each other language's texts, by language and translation key.",
     )
     definition_sha256 = models.CharField(max_length=64)
 
@@ -241,6 +257,10 @@ class Instrument(TimeStampedModel):
         # Loading refuses a citation without a title, so the fallback only guards old rows:
         # a reader must never see a raw file name.
         return [self.source_titles.get(source, UNNAMED_SOURCE) for source in sources]
+
+    def item_text_in(self, language: str, code: str) -> str:
+        """Return an item's wording in a language other than English, or "" if it has none."""
+        return (self.translations or {}).get(language, {}).get(f"item.{code}.text", "")
 
 
 class Block(models.TextChoices):

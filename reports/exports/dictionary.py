@@ -6,8 +6,8 @@ Layout: one table, `kind` tells the two sorts of row apart.
 - kind = item: one questionnaire item, as it appears in responses.csv `item_code`:
   `type` is its value range, `description` its answer labels and scoring, then
   item_code, item_text, dimension, dimension_title, block, reverse_scored,
-  response_format and sources (the titles of the source documents it draws on,
-  "; "-separated).
+  response_format, sources (the titles of the source documents it draws on,
+  "; "-separated) and item_text_cy (its Welsh wording, empty without Welsh).
 
 The workbook's cover sheet (cover_rows) states the same rule for what counts.
 """
@@ -108,6 +108,7 @@ dictionary.csv | block | string | Item rows: self (about the respondent's own or
 dictionary.csv | reverse_scored | boolean | Item rows: true when scored as 6 − value.
 dictionary.csv | response_format | string | Item rows: likert, familiarity, alignment or points.
 dictionary.csv | sources | string | Item rows: the titles of the source documents the item draws on, separated by “; ”.
+dictionary.csv | item_text_cy | string | Item rows: the Welsh wording respondents saw when answering in Welsh ({partner} as in item_text); empty when the questionnaire has no Welsh. Answers in either language carry the same item_code, so analyses pool both.
 """
 
 
@@ -211,6 +212,7 @@ def item_rows(survey: Survey) -> list[dict[str, Any]]:
                 "reverse_scored": bool(item.reverse_scored),
                 "response_format": item.response_format,
                 "sources": "; ".join(instrument.cite(item.sources or [])),
+                "item_text_cy": instrument.item_text_in("cy", item.code),
             }
         )
     return rows

@@ -99,6 +99,7 @@ DICTIONARY_COLUMNS = [
     "reverse_scored",
     "response_format",
     "sources",
+    "item_text_cy",
 ]
 
 # Decimal places each figure of scores.csv and fit.csv is written with: what the figure

@@ -4,6 +4,8 @@
 
 const IMAGE_WIDTH = 1200;
 const TITLE_HEIGHT = 110; // room above the chart for the title, round, n and source
+const KEY_LINE_HEIGHT = 20; // each line of the short-name key below the subtitle
+const KEY_LINE_LENGTH = 150; // characters: about the image's width at 14 px
 
 const CONFIG = {
   displaylogo: false,
@@ -20,16 +22,33 @@ function escapeText(text) {
 // The figure of a downloaded PNG: the chart as drawn, with a title block that says what it
 // is, which round, who it counts and where it comes from. The key (legend or colour bar)
 // is part of every figure already.
+// "NHFT = Northshire Hospitals NHS Foundation Trust; NGPF = …" broken into lines that fit.
+export function keyLines(key) {
+  const lines = [];
+  for (const entry of (key || "").split("; ").filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + entry.length + 2 <= KEY_LINE_LENGTH) {
+      lines[last] = `${lines[last]}; ${entry}`;
+    } else {
+      lines.push(entry);
+    }
+  }
+  return lines;
+}
+
 export function imageFigure(element) {
-  const { imageTitle, imageSubtitle, imageSource } = element.dataset;
+  const { imageTitle, imageSubtitle, imageSource, imageKey } = element.dataset;
+  // Charts label organisations by short names; the image names each one in full.
+  const key = keyLines(imageKey);
+  const titleHeight = TITLE_HEIGHT + KEY_LINE_HEIGHT * key.length;
   const layout = JSON.parse(JSON.stringify(element.layout));
   const margin = { ...layout.margin };
   // The top margin as plotly finally drew it (legends above the plot widen it).
   const drawnTop = (element._fullLayout && element._fullLayout.margin.t) || margin.t || 0;
-  margin.t = drawnTop + TITLE_HEIGHT;
+  margin.t = drawnTop + titleHeight;
   layout.margin = margin;
   layout.width = IMAGE_WIDTH;
-  layout.height = (layout.height || element.clientHeight) + TITLE_HEIGHT;
+  layout.height = (layout.height || element.clientHeight) + titleHeight;
   layout.title = {
     text: `<b>${escapeText(imageTitle)}</b>`,
     font: { size: 20 },
@@ -40,7 +59,7 @@ export function imageFigure(element) {
     yanchor: "top",
     yref: "container",
     subtitle: {
-      text: `${escapeText(imageSubtitle)}<br>${escapeText(imageSource)}`,
+      text: [imageSubtitle, imageSource, ...key].map(escapeText).join("<br>"),
       font: { size: 14 },
     },
   };

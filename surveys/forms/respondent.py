@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
@@ -45,10 +46,9 @@ def field_name(item: Item) -> str:
 
 
 def item_text(item: Item, step: Step) -> str:
-    """Return the item's wording, with the partner's name filled in."""
-    return (
-        item.text.replace("{partner}", step.subject.name) if step.subject else item.text
-    )
+    """Return the item's wording in the page's language, with the partner's name filled in."""
+    text = step.text.item_text(item)
+    return text.replace("{partner}", step.subject.name) if step.subject else text
 
 
 # A blank page's questions look the same to everyone: keep their HTML per process.
@@ -74,6 +74,8 @@ class StepForm(StorableTextMixin, forms.Form):
         key = (
             step.slug,
             step.dimension.pk,
+            get_language(),  # the page's own words are translated too
+            step.text.cache_key,
             step.subject.name if step.subject else "",
             tuple((i.pk, i.text) for i in step.items),
         )
@@ -98,11 +100,13 @@ class StepForm(StorableTextMixin, forms.Form):
         self.partial = partial
         layout: list[Any] = []
         prompts: dict[str, list[str]] = defaultdict(list)
+        legends: dict[str, str] = {}
         for item in step.items:
             name = field_name(item)
             self.fields[name] = self._field_for(item)
             if item.response_format in (Item.Format.POINTS, Item.Format.ALIGNMENT):
                 prompts[item.prompt].append(name)
+                legends[item.prompt] = step.text.item_prompt(item)
             else:
                 layout.append(
                     Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
@@ -124,7 +128,7 @@ class StepForm(StorableTextMixin, forms.Form):
                 else HTML("")
             )
             layout.append(
-                Fieldset(hint, *fields, legend=prompt, legend_size=Size.MEDIUM)
+                Fieldset(hint, *fields, legend=legends[prompt], legend_size=Size.MEDIUM)
             )
         if step.subject is None:
             self.fields[COMMENT_FIELD] = forms.CharField(
@@ -227,7 +231,8 @@ class StepForm(StorableTextMixin, forms.Form):
         for item in self.step.items:
             if item.response_format == Item.Format.POINTS:
                 groups[item.prompt].append(item)
-        for prompt, items in groups.items():
+        for items in groups.values():
+            prompt = self.step.text.item_prompt(items[0])  # as the respondent reads it
             names = [field_name(i) for i in items]
             if any(n in self.errors for n in names):
                 continue

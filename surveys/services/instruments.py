@@ -12,7 +12,9 @@ from surveys.models import Block, Dimension, Instrument, Item, Response
 @dataclass(frozen=True)
 class LoadResult:
     instrument: Instrument
-    action: str  # "created", "updated", "retitled" or "unchanged"
+    # "created", "updated", "retitled" (source titles or translations changed, the
+    # English meaning did not) or "unchanged"
+    action: str
 
 
 DIMENSION_MEANING = ("key", "title", "description", "block", "order", "sources")
@@ -189,12 +191,20 @@ def load_instrument(*, spec: InstrumentSpec, source_text: str) -> LoadResult:
     if instrument is not None and instrument.definition_sha256 == digest:
         return LoadResult(instrument=instrument, action="unchanged")
     if instrument is not None and _same_meaning(instrument, spec):
-        # Source titles and comments are presentation: they may change even after
-        # responses, and the rows (and so every answer's meaning) stay as they are.
+        # Source titles, translations and comments are presentation: they may change even
+        # after responses, and the rows (and so every answer's meaning) stay as they are.
         instrument.source_titles = dict(spec.source_titles)
+        instrument.languages = list(spec.languages)
+        instrument.translations = spec.translations()
         instrument.definition_sha256 = digest
         instrument.save(
-            update_fields=["source_titles", "definition_sha256", "updated_at"]
+            update_fields=[
+                "source_titles",
+                "languages",
+                "translations",
+                "definition_sha256",
+                "updated_at",
+            ]
         )
         return LoadResult(instrument=instrument, action="retitled")
     if instrument is not None:
@@ -213,6 +223,8 @@ def load_instrument(*, spec: InstrumentSpec, source_text: str) -> LoadResult:
     instrument.description = spec.description
     instrument.scale = _scale(spec)
     instrument.source_titles = dict(spec.source_titles)
+    instrument.languages = list(spec.languages)
+    instrument.translations = spec.translations()
     instrument.definition_sha256 = digest
     instrument.save()
     for dimension, items in _dimension_rows(spec):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -21,6 +22,7 @@ from surveys.forms.respondent import (
     answers_digest,
     field_name,
 )
+from surveys.instrument_text import InstrumentText
 from surveys.journey import (
     FAMILIARITY_SKIP,
     Step,
@@ -152,6 +154,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
             "survey": survey,
             "invitation": invitation,
             "instrument": survey.instrument,
+            "instrument_text": InstrumentText(survey.instrument, get_language()),
             "page_count": len(pages),
             "minutes": minutes_for(pages),
             "continue_url": continue_url,
@@ -222,7 +225,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     if found is None:
         return _unavailable(request, "unknown")
     position, current = found
-    scale = response.survey.instrument.scale
+    scale = current.text.scale  # the labels in the respondent's language
     emailing = "email_link" in request.POST
     form = StepForm(
         posted(request),
@@ -311,7 +314,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("surveys:respondent_done", token=token)
     sections = summarise_answers(
-        response=response, steps=steps, scale=response.survey.instrument.scale
+        response=response, steps=steps, scale=steps[0].text.scale
     )
     for section in sections:
         section.change_url = _step_url(response, section.slug) + "?change=1"

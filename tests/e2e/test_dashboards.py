@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from reports.analysis import forget_analyses
 from surveys.models import Survey
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,6 +63,16 @@ def test_a_consultant_reads_every_dashboard(
     with page.expect_download() as download:
         page.get_by_role("button", name="Download PNG").first.click()
     assert download.value.suggested_filename.endswith(".png")
+    download.value.save_as(SCREENSHOTS / "report-01-overview-download.png")
+    # The chart says "NCC"; the downloaded image names every organisation in full.
+    subtitle = page.evaluate(
+        """async () => {
+          const charts = await import(document.querySelector('script[src*="charts"]').src);
+          const figure = charts.imageFigure(document.getElementById('readiness'));
+          return figure.layout.title.subtitle.text;
+        }"""
+    )
+    assert "NCC = Northshire County Council" in subtitle
 
     page.locator("#organisations").scroll_into_view_if_needed()
     page.get_by_role("link", name="Northshire County Council").click()

@@ -93,6 +93,15 @@ def test_charts_label_organisations_by_short_name_and_keep_full_names_for_hover_
     )
 
 
+def test_every_short_label_has_its_full_name_in_the_charts_key(overall, org_scores):
+    for chart in (readiness(overall), heatmap(org_scores, short_names=SHORT)):
+        key = dict(chart.name_key)
+        assert set(key) == set(SHORT.values())
+        assert {key[SHORT[o]] for o in SHORT} == {NAMES[o] for o in SHORT}
+    # Without short names the axes already show full names: nothing to explain.
+    assert heatmap(org_scores).name_key == []
+
+
 def test_two_partners_with_the_same_short_name_keep_a_bar_each(overall):
     chart = charts.readiness_bars(
         overall, threshold=5, short_names={1: "NHS", 2: "NHS", 3: "NGPF"}

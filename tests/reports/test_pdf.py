@@ -411,9 +411,9 @@ def test_the_report_draws_the_print_version_of_each_chart(demo, monkeypatch):
     figures = board_pack.partnership_report(survey)["figures"]
     drawn = []
     monkeypatch.setattr(
-        pdf.kaleido,
-        "calc_fig_sync",
-        lambda figure, opts: drawn.append(figure) or b"png",
+        pdf.ChartBrowser,
+        "draw",
+        lambda self, figure, opts: drawn.append(figure) or b"png",
     )
     pdf.render_images(figures)
     readiness = drawn[0]["data"]

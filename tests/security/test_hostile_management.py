@@ -804,9 +804,8 @@ SEARCH_STATUSES = ["", *InviteeStatus.LABELS]
 
 def _search_is_refused(q: str, status: str) -> bool:
     """Whether the search form must refuse these values, as Django reads them."""
-    typed = (
-        q.strip()
-    )  # as the form reads it; strip() also takes some control characters
+    # As the form reads it; strip() also takes some control characters.
+    typed = q.strip()
     return bool(
         UNSTORABLE.search(typed) or len(typed) > 200 or status not in SEARCH_STATUSES
     )

@@ -93,7 +93,7 @@ def test_an_edited_version_without_responses_is_refreshed(instrument, tmp_path):
     edited = tmp_path / "edited.yaml"
     edited.write_text(
         default_text().replace(
-            "title: Collaboration Readiness", "title: Partnership Readiness", 1
+            "en: Collaboration Readiness", "en: Partnership Readiness", 1
         )
     )
     call_command("load_instrument", str(edited))
@@ -111,9 +111,7 @@ def test_a_version_with_responses_cannot_change(survey_setup, tmp_path):
     )
     edited = tmp_path / "edited.yaml"
     edited.write_text(
-        default_text().replace(
-            "title: Collaboration Readiness", "title: Something else", 1
-        )
+        default_text().replace("en: Collaboration Readiness", "en: Something else", 1)
     )
     with pytest.raises(CommandError, match="already has responses"):
         call_command("load_instrument", str(edited))
