@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0012_membership_invited_name'),
+        ('surveys', '0013_instrument_translations'),
     ]
 
     operations = [
