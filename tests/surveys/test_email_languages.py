@@ -386,6 +386,10 @@ def test_sign_in_errors_are_in_the_language_chosen_with_the_cookie(client, team)
     empty = client.post(reverse("login"), {"login": "", "password": ""})
     html = empty.content.decode()
     assert "<title>Gwall: Mewngofnodi" in html
+    assert (
+        '<span class="govuk-visually-hidden">Gwall:</span> Rhowch eich cyfrinair'
+        in html
+    )
     assert "Rhowch eich enw defnyddiwr neu eich cyfeiriad e-bost" in html
     assert "Rhowch eich cyfrinair" in html
     wrong = client.post(
