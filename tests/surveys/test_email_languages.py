@@ -1,7 +1,9 @@
 """Emails in the invitee's language (English or Welsh), the privacy notice linked from them,
 and the account pages in Welsh."""
 
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -442,3 +444,29 @@ def test_turning_off_the_app_and_new_recovery_codes_are_in_welsh(client, team):
     assert "Bydd y codau sydd gennych nawr yn peidio â gweithio." in codes
     client.post(reverse("mfa_deactivate_totp"))
     assert not team.lead.authenticator_set.filter(type="totp").exists()
+
+
+OUR_PATHS = (
+    "templates/emails/",
+    "templates/account/",
+    "templates/mfa/",
+    "templates/registration/",
+    "templates/socialaccount/",
+    "surveys/forms/accounts.py",
+    "surveys/auth_adapters.py",
+    "surveys/services/emails.py",
+)
+
+
+@pytest.mark.parametrize("which", ["--untranslated", "--only-fuzzy"])
+def test_every_email_and_account_string_has_a_reviewed_welsh_translation(which):
+    """No email or account-page text is left empty or as a fuzzy guess in Welsh."""
+    catalogue = Path(settings.BASE_DIR) / "locale/cy/LC_MESSAGES/django.po"
+    left = subprocess.run(
+        ["msgattrib", which, "--no-wrap", str(catalogue)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    places = [line for line in left.splitlines() if line.startswith("#: ")]
+    assert [p for p in places if any(path in p for path in OUR_PATHS)] == []
