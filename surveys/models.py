@@ -4,6 +4,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -537,6 +538,10 @@ class Invitation(TimeStampedModel):
     # per-survey uniqueness constraint below ignores those rows.
     email = models.EmailField(null=True, blank=True)  # noqa: DJ001
     role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
+    # The Django language code the invitee's emails are written in (settings.LANGUAGES).
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
@@ -800,6 +805,10 @@ class AuditAction(models.TextChoices):
         "invitee_message_changed",
         "Changed the message to invitees",
     )
+    INVITEE_LANGUAGE_CHANGED = (
+        "invitee_language_changed",
+        "Changed the language of an invitee’s emails",
+    )
 
 
 class AuditEvent(models.Model):
@@ -908,6 +917,12 @@ class AuditEvent(models.Model):
                 return "Erased an invitee’s email address at their request"
             case a.INVITEE_CORRECTED | a.INVITEE_WITHDRAWN | a.INVITATION_RESENT:
                 return f"{self.get_action_display()} at {d.get('organisation', '')}"
+            case a.INVITEE_LANGUAGE_CHANGED:
+                return (
+                    f"Changed the language of an invitee’s emails at "
+                    f"{d.get('organisation', '')} from {d.get('from', '')} "
+                    f"to {d.get('to', '')}"
+                )
             case a.ELIGIBLE_RECORDED:
                 eligible = d.get("eligible")
                 asked = "not known" if eligible is None else _people(eligible)

@@ -138,6 +138,11 @@ urlpatterns = [
         name="invitee_correct",
     ),
     path(
+        f"{ROUND}invitees/<uuid:invitation_id>/language/",
+        invitees.invitee_language,
+        name="invitee_language",
+    ),
+    path(
         f"{ROUND}invitees/<uuid:invitation_id>/withdraw/",
         invitees.invitee_withdraw,
         name="invitee_withdraw",
