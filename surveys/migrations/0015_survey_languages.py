@@ -5,7 +5,7 @@ import surveys.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0013_instrument_translations"),
+        ("surveys", "0014_invitation_language"),
     ]
 
     operations = [
