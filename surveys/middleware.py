@@ -93,9 +93,10 @@ def english_only_pages(
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
+        # request.LANGUAGE_CODE keeps the browser's choice, for what this page sends in
+        # the reader's language (a team invitation goes in the inviting lead's).
         if is_english_only(request.path_info):
             translation.activate(ENGLISH)
-            request.LANGUAGE_CODE = ENGLISH
         return get_response(request)
 
     return middleware
