@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from surveys.models import Survey
+from surveys.models import Invitation, Survey
 
 ENGLISH = "en-gb"
 # Pages whose text is English only (management, results, the legal pages, the admin):
@@ -24,16 +24,32 @@ def is_english_only(path: str) -> bool:
 
 
 def use_survey_language(
-    request: HttpRequest, survey: Survey, *, choice: str = ""
+    request: HttpRequest,
+    survey: Survey,
+    *,
+    choice: str = "",
+    invitation: Invitation | None = None,
 ) -> str:
     """Show the rest of this request in one of the round's languages, and return it.
 
-    `choice` is a language just picked with the switcher; otherwise the browser's choice
-    (the collab_language cookie, else Accept-Language, as LocaleMiddleware read it) counts
-    when the round offers it, and the round's first language when it does not.
+    In order, the first that the round offers: `choice`, a language just picked with the
+    switcher; the collab_language cookie (picked earlier); the language the lead gave a
+    personal invitee, which their emails are written in; the browser's Accept-Language; and
+    the round's first language.
     """
-    preferred = choice or getattr(request, "LANGUAGE_CODE", "") or ENGLISH
-    language = survey.language_for(preferred)
+    invited = (
+        invitation.language
+        if invitation is not None and invitation.kind == Invitation.Kind.PERSONAL
+        else ""
+    )
+    candidates = (
+        choice,
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        invited,
+        getattr(request, "LANGUAGE_CODE", ""),
+    )
+    offered = [c for c in candidates if c in survey.languages]
+    language = offered[0] if offered else survey.language_for(ENGLISH)
     translation.activate(language)
     request.LANGUAGE_CODE = language
     return language

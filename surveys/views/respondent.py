@@ -61,7 +61,7 @@ def _unavailable(
 ) -> HttpResponse:
     survey = target.invitation.survey if target else None
     if survey is not None:
-        use_survey_language(request, survey)
+        use_survey_language(request, survey, invitation=target.invitation)
     return render(
         request,
         "surveys/respondent/unavailable.html",
@@ -106,7 +106,7 @@ def _open_response(request: HttpRequest, token: str) -> Response | HttpResponse:
     reason = link_unavailable_reason(target=target)
     if reason:
         return _unavailable(request, reason, target)
-    use_survey_language(request, target.response.survey)
+    use_survey_language(request, target.response.survey, invitation=target.invitation)
     return target.response
 
 
@@ -123,7 +123,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
     if target.response is not None:
         return redirect(_resume_url(target.response))
     invitation = target.invitation
-    use_survey_language(request, invitation.survey)
+    use_survey_language(request, invitation.survey, invitation=invitation)
     # An organisation link may be opened on a shared boardroom computer: offer to continue
     # this browser's unfinished answers, never open them for the next person unasked.
     remembered = request.session.get(SESSION_KEY, {}).get(str(invitation.public_id))
@@ -387,7 +387,7 @@ def respondent_done(request: HttpRequest, token: str) -> HttpResponse:
     target = find_link(token=token)
     if target is None or target.response is None or not target.response.is_submitted:
         return _unavailable(request, "unknown")
-    use_survey_language(request, target.invitation.survey)
+    use_survey_language(request, target.invitation.survey, invitation=target.invitation)
     return render(
         request, "surveys/respondent/done.html", {"survey": target.invitation.survey}
     )

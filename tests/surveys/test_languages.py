@@ -261,3 +261,46 @@ def test_the_round_page_shows_its_languages(lead_client, team):
     offer(team.round, "en-gb", "cy")
     html = lead_client.get(team.round.get_absolute_url()).content.decode()
     assert '<span lang="en-gb">English</span>, <span lang="cy">Cymraeg</span>' in html
+
+
+# A personal invitee's language: the one the lead gave them, which their emails are in
+
+
+def personal_link(survey_setup, language: str):
+    from tests.factories import InvitationFactory
+
+    return InvitationFactory(
+        survey=survey_setup.survey,
+        organisation=survey_setup.org_link.organisation,
+        language=language,
+    )
+
+
+def test_a_welsh_invitees_link_opens_in_welsh_whatever_the_browser_says(
+    client, survey_setup
+):
+    offer(survey_setup.survey, "en-gb", "cy")
+    invitation = personal_link(survey_setup, "cy")
+    page = client.get(
+        reverse("surveys:respondent_start", args=[invitation.token]),
+        HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9",
+    )
+    assert '<html lang="cy"' in page.content.decode()
+
+
+def test_a_language_picked_with_the_switcher_wins_over_the_invitees(
+    client, survey_setup
+):
+    offer(survey_setup.survey, "en-gb", "cy")
+    invitation = personal_link(survey_setup, "cy")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
+    page = client.get(reverse("surveys:respondent_start", args=[invitation.token]))
+    assert ENGLISH_START in page.content.decode()
+
+
+def test_an_invitees_language_the_round_does_not_offer_falls_back_to_the_round(
+    client, survey_setup
+):
+    invitation = personal_link(survey_setup, "cy")  # the round offers English only
+    page = client.get(reverse("surveys:respondent_start", args=[invitation.token]))
+    assert '<html lang="en-gb"' in page.content.decode()
