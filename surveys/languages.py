@@ -2,17 +2,19 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from surveys.models import Invitation, Survey
 
 ENGLISH = "en-gb"
-# Pages whose text is English only (management, results, the legal pages, the admin):
-# they stay English whatever the browser asks for, so that <html lang> tells the truth.
+# Pages whose text is English only (management, results, the accessibility statement, the
+# admin): they stay English whatever the browser asks for, so that <html lang> tells the
+# truth. The privacy notice is in both languages: respondents and emails link to it.
 ENGLISH_ONLY_PREFIXES = (
     "/partnerships/",
     "/reports/",
-    "/privacy",
     "/accessibility",
     "/admin/",
 )
@@ -53,6 +55,12 @@ def use_survey_language(
     translation.activate(language)
     request.LANGUAGE_CODE = language
     return language
+
+
+def privacy_url(language: str) -> str:
+    """Return the privacy notice's address, in this language."""
+    path = reverse("privacy")
+    return path if language == ENGLISH else f"{path}?{urlencode({'lang': language})}"
 
 
 def remember_language(response: HttpResponse, language: str) -> HttpResponse:

@@ -27,6 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
+from surveys.languages import privacy_url
 from surveys.models import Invitation, Membership, Response, Survey
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def survey_email_context(
         "closes": _closing_date(survey),
         "threshold": survey.anonymity_threshold,
         "can_reply": can_reply,
-        "privacy_link": absolute_url(reverse("privacy")),
+        "privacy_link": absolute_url(privacy_url(get_language())),
     }
 
 

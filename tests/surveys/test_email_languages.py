@@ -204,14 +204,14 @@ def test_the_leads_own_message_is_quoted_as_typed_in_a_welsh_email(
 
 @pytest.mark.parametrize("reminder", [False, True])
 @pytest.mark.parametrize(
-    ("language", "sentence"),
+    ("language", "sentence", "notice"),
     [
-        ("en-gb", "How we use your answers:"),
-        ("cy", "Sut rydym yn defnyddio eich atebion:"),
+        ("en-gb", "How we use your answers:", PRIVACY),
+        ("cy", "Sut rydym yn defnyddio eich atebion:", PRIVACY + "?lang=cy"),
     ],
 )
 def test_invitations_and_reminders_link_the_privacy_notice_in_both_parts(
-    team, django_capture_on_commit_callbacks, reminder, language, sentence
+    team, django_capture_on_commit_callbacks, reminder, language, sentence, notice
 ):
     invitation = InvitationFactory(
         survey=team.round,
@@ -224,16 +224,34 @@ def test_invitations_and_reminders_link_the_privacy_notice_in_both_parts(
         send(survey=team.round, actor=team.lead)
     [message] = mail.outbox
     assert message.to == [invitation.email]
-    assert f"{sentence} {PRIVACY}\n" in message.body
+    assert f"{sentence} {notice}\n" in message.body
     assert (
-        f'{sentence} <a href="{PRIVACY}" style="color:#1d70b8;word-break:break-all;">'
-        f"{PRIVACY}</a>"
+        f'{sentence} <a href="{notice}" style="color:#1d70b8;word-break:break-all;">'
+        f"{notice}</a>"
     ) in html_of(message)
 
 
 def test_the_privacy_link_opens_the_privacy_notice(client):
     assert PRIVACY.removeprefix(settings.SITE_URL) == reverse("privacy")
     assert client.get(reverse("privacy")).status_code == 200
+
+
+def test_a_welsh_invitees_privacy_link_opens_the_notice_in_welsh_whatever_the_browser(
+    client,
+):
+    page = client.get(reverse("privacy") + "?lang=cy", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert '<html lang="cy"' in html
+    assert "Hysbysiad preifatrwydd" in html
+    assert "Swyddfa’r Comisiynydd Gwybodaeth" in html
+    assert "Who is responsible for your information" not in html
+
+
+def test_the_privacy_notice_follows_the_browser_and_ignores_unknown_languages(client):
+    welsh = client.get(reverse("privacy"), HTTP_ACCEPT_LANGUAGE="cy")
+    assert "Eich hawliau" in welsh.content.decode()
+    odd = client.get(reverse("privacy") + "?lang=xx", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en-gb"' in odd.content.decode()
 
 
 # Resume links and team invitations

@@ -304,3 +304,10 @@ def test_an_invitees_language_the_round_does_not_offer_falls_back_to_the_round(
     invitation = personal_link(survey_setup, "cy")  # the round offers English only
     page = client.get(reverse("surveys:respondent_start", args=[invitation.token]))
     assert '<html lang="en-gb"' in page.content.decode()
+
+
+def test_a_welsh_page_links_the_privacy_notice_in_welsh(client, survey_setup):
+    offer(survey_setup.survey, "en-gb", "cy")
+    html = start_page(client, survey_setup, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    # The start page's summary and the footer both lead to the Welsh notice.
+    assert html.count('href="/privacy?lang=cy"') == 2

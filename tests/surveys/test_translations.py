@@ -31,6 +31,7 @@ RESPONDENT_TEMPLATES = sorted(
         TEMPLATES / "base.html",
         TEMPLATES / "includes/_messages.html",
         TEMPLATES / "includes/_privacy_summary.html",
+        TEMPLATES / "legal/privacy.html",
         *(TEMPLATES / f"{code}.html" for code in (400, 403, 404, 429, 500, 503)),
     ]
 )
