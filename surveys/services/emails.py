@@ -46,6 +46,11 @@ RESUME_SUBJECT = gettext_lazy("Collaboration survey: your link to carry on")
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//|[^\s]*@)")
 _WWW = re.compile(r"(?i)\bwww\.")
 _DOMAIN = re.compile(r"\b(?:[\w-]+\.)+[^\W\d_][\w-]*")
+_IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+# Characters that mail clients and browsers may read as a dot or a colon in an address
+# (IDNA treats the ideographic and full-width stops as dots). NFKC folds the full-width
+# colon, the one-dot leader and the like; these are what it leaves alone.
+_LOOKALIKES = str.maketrans({"\u3002": ".", "\uff61": ".", "\ua789": ":"})
 
 
 def _without_controls(text: str, *, keep_newlines: bool) -> str:
@@ -63,6 +68,8 @@ def _without_controls(text: str, *, keep_newlines: bool) -> str:
 
 def _defang(text: str) -> str:
     """Break up web addresses so that mail clients show them as text, never as links."""
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+    text = _IPV4.sub(lambda m: m.group(0).replace(".", "[.]"), text)
     text = _SCHEME.sub(r"\1[:]", text)
     text = _WWW.sub("www[.]", text)
     return _DOMAIN.sub(lambda m: m.group(0).replace(".", "[.]"), text)
