@@ -15,6 +15,7 @@ from surveys.models import (
     Comment,
     Dimension,
     Instrument,
+    Invitation,
     Item,
     Organisation,
     ProfileAnswer,
@@ -130,6 +131,12 @@ def estimated_minutes(
 def minutes_for(steps: list[Step]) -> int:
     """Return about how many minutes these pages take to answer."""
     return estimated_minutes(len(step.items) for step in steps)
+
+
+def minutes_for_invitation(invitation: Invitation) -> int:
+    """Return about how many minutes a new response on this link takes (start page, emails)."""
+    blank = Response(survey=invitation.survey, organisation=invitation.organisation)
+    return minutes_for(build_steps(response=blank))
 
 
 def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:

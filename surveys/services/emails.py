@@ -27,12 +27,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
+from surveys.journey import minutes_for_invitation
 from surveys.languages import privacy_url
 from surveys.models import Invitation, Membership, Response, Survey
 
 logger = logging.getLogger(__name__)
 
-SURVEY_MINUTES = 15
 INVITATION_SUBJECT = gettext_lazy("Collaboration survey: your personal link")
 REMINDER_SUBJECT = gettext_lazy("Reminder: collaboration survey")
 # A whole sentence, not the subject above plus a clause: Welsh orders it differently.
@@ -136,7 +136,8 @@ def survey_email_context(
         "note": quoted_message(note),
         "reminder": reminder,
         "link": absolute_url(invitation.get_absolute_url()),
-        "minutes": SURVEY_MINUTES,
+        # As the start page says: more partners to rate, more minutes.
+        "minutes": minutes_for_invitation(invitation),
         "closes": _closing_date(survey),
         "threshold": survey.anonymity_threshold,
         "can_reply": can_reply,
