@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "surveys.middleware.private_by_default",  # after whitenoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # after sessions, before common (Django's order)
+    "surveys.middleware.english_only_pages",  # management and results pages stay English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,6 +188,11 @@ SOCIALACCOUNT_PROVIDERS = {
 # recovery codes come with either. MFA_REQUIRED_FOR_LEADS sends a lead who signed in with a
 # password and has neither to set one up before any management page (surveys.middleware).
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ADAPTER = "surveys.auth_adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "surveys.forms.accounts.SecurityCodeForm",
+    "activate_totp": "surveys.forms.accounts.AuthenticatorSetUpForm",
+}
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Collaboration readiness")
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

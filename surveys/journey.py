@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from surveys.instrument_text import InstrumentText
 from surveys.models import (
@@ -18,6 +19,7 @@ from surveys.models import (
     Comment,
     Dimension,
     Instrument,
+    Invitation,
     Item,
     Organisation,
     PartnershipMember,
@@ -50,7 +52,7 @@ class Step:
     @property
     def title(self) -> str:
         if self.subject is not None:
-            return f"How you see {self.subject.name}"
+            return _("How you see %(name)s") % {"name": self.subject.name}
         return self.text.dimension_title(self.dimension)
 
     @property
@@ -191,6 +193,12 @@ def minutes_for(steps: list[Step]) -> int:
     return estimated_minutes(len(step.items) for step in steps)
 
 
+def minutes_for_invitation(invitation: Invitation) -> int:
+    """Return about how many minutes a new response on this link takes (start page, emails)."""
+    blank = Response(survey=invitation.survey, organisation=invitation.organisation)
+    return minutes_for(build_steps(response=blank))
+
+
 def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:
     """Return the position and step with this slug, or None."""
     return next(((n, s) for n, s in enumerate(steps) if s.slug == slug), None)
@@ -235,9 +243,9 @@ class SummarySection:
 
 # Headings of check-your-answers, one per kind of page.
 BLOCK_HEADINGS = {
-    Block.SELF: "About your organisation",
-    Block.PARTNER: "How you see your partners",
-    Block.PROFILE: "Culture profile",
+    Block.SELF: gettext_lazy("About your organisation"),
+    Block.PARTNER: gettext_lazy("How you see your partners"),
+    Block.PROFILE: gettext_lazy("Culture profile"),
 }
 
 
@@ -251,15 +259,26 @@ def section_summary(
     *, answered: int, questions: int, dont_know: int, comment: bool
 ) -> str:
     """Return one line saying how much of a page is answered, for check-your-answers."""
+    words = {"answered": answered, "questions": questions, "dont_know": dont_know}
+    # A whole sentence for each case (Welsh word order differs), never glued fragments.
     if answered == 0:
-        text = "Not answered yet"
+        text = _("Not answered yet")
+    elif answered >= questions and questions > 1:
+        text = (
+            _("All %(questions)s answered, %(dont_know)s ‘Don’t know’")
+            if dont_know
+            else _("All %(questions)s answered")
+        )
     elif answered >= questions:
-        text = f"All {questions} answered" if questions > 1 else "Answered"
+        text = _("Answered, %(dont_know)s ‘Don’t know’") if dont_know else _("Answered")
     else:
-        text = f"{answered} of {questions} answered"
-    if dont_know:
-        text += f", {dont_know} ‘Don’t know’"
-    return text + (". Comment added" if comment else "")
+        text = (
+            _("%(answered)s of %(questions)s answered, %(dont_know)s ‘Don’t know’")
+            if dont_know
+            else _("%(answered)s of %(questions)s answered")
+        )
+    text = text % words
+    return _("%(summary)s. Comment added") % {"summary": text} if comment else text
 
 
 def group_sections(
@@ -322,10 +341,9 @@ def summarise_answers(
             else "missing"
         )
         if familiarity == FAMILIARITY_SKIP:
-            summary = (
-                f"{_label(step.items[0], familiarity, scale)}: "
-                "its other questions are skipped"
-            )
+            summary = _("%(answer)s: its other questions are skipped") % {
+                "answer": _label(step.items[0], familiarity, scale)
+            }
         else:
             summary = section_summary(
                 answered=len(ratings) + len(prompts),
@@ -340,7 +358,12 @@ def summarise_answers(
             if item.response_format == Item.Format.POINTS:
                 if item.pk in points:
                     prompt = step.text.item_prompt(item)
-                    rows.append((f"{prompt} {text}", f"{points[item.pk]} points"))
+                    rows.append(
+                        (
+                            f"{prompt} {text}",
+                            _("%(points)s points") % {"points": points[item.pk]},
+                        )
+                    )
             elif (item.pk, subject_id) in answers:
                 rows.append((text, _label(item, answers[(item.pk, subject_id)], scale)))
         sections.append(

@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
+from surveys.languages import ENGLISH, is_english_only
 from surveys.models import Membership
 
 
@@ -79,3 +81,22 @@ def needs_mfa_setup(request: HttpRequest) -> bool:
     return Membership.objects.filter(
         user=user, role=Membership.Role.LEAD
     ).exists() and not is_mfa_enabled(user, types=["totp", "webauthn"])
+
+
+def english_only_pages(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Show pages that have no Welsh text in English, whatever the browser asks for.
+
+    Runs after LocaleMiddleware, which picked the browser's language; the respondent
+    journey, the account pages and the error pages keep it (surveys.languages).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        # request.LANGUAGE_CODE keeps the browser's choice, for what this page sends in
+        # the reader's language (a team invitation goes in the inviting lead's).
+        if is_english_only(request.path_info):
+            translation.activate(ENGLISH)
+        return get_response(request)
+
+    return middleware

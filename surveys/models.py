@@ -4,6 +4,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,13 @@ MIN_ANONYMITY_THRESHOLD = 3
 DEFAULT_ANONYMITY_THRESHOLD = 5
 INVITEE_MESSAGE_MAX_LENGTH = 500
 UNNAMED_SOURCE = "Unnamed source"
+# The languages a round can offer its respondents (Django codes, settings.LANGUAGES).
+SURVEY_LANGUAGES = {"en-gb": "English", "cy": "Cymraeg"}
+
+
+def default_survey_languages() -> list[str]:
+    """Return the languages a new round offers: English."""
+    return ["en-gb"]
 
 
 def new_token() -> str:
@@ -418,6 +426,8 @@ class Survey(TimeStampedModel):
     invitee_message = models.TextField(
         max_length=INVITEE_MESSAGE_MAX_LENGTH, blank=True
     )
+    # The languages respondents may answer in (SURVEY_LANGUAGES keys), the first the default.
+    languages = models.JSONField(default=default_survey_languages)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -455,6 +465,15 @@ class Survey(TimeStampedModel):
                 "round_id": self.public_id,
             },
         )
+
+    def language_for(self, preferred: str) -> str:
+        """Return the preferred language if this round offers it, else its first one."""
+        return preferred if preferred in self.languages else self.languages[0]
+
+    @property
+    def language_choices(self) -> list[tuple[str, str]]:
+        """Return (code, name) for each language this round offers, in its order."""
+        return [(code, SURVEY_LANGUAGES[code]) for code in self.languages]
 
     def is_accepting_answers(self, *, now=None) -> bool:
         now = now or timezone.now()
@@ -519,6 +538,10 @@ class Invitation(TimeStampedModel):
     # per-survey uniqueness constraint below ignores those rows.
     email = models.EmailField(null=True, blank=True)  # noqa: DJ001
     role = models.CharField(max_length=16, choices=RespondentRole.choices, blank=True)
+    # The Django language code the invitee's emails are written in (settings.LANGUAGES).
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
@@ -782,6 +805,10 @@ class AuditAction(models.TextChoices):
         "invitee_message_changed",
         "Changed the message to invitees",
     )
+    INVITEE_LANGUAGE_CHANGED = (
+        "invitee_language_changed",
+        "Changed the language of an invitee’s emails",
+    )
 
 
 class AuditEvent(models.Model):
@@ -890,6 +917,12 @@ class AuditEvent(models.Model):
                 return "Erased an invitee’s email address at their request"
             case a.INVITEE_CORRECTED | a.INVITEE_WITHDRAWN | a.INVITATION_RESENT:
                 return f"{self.get_action_display()} at {d.get('organisation', '')}"
+            case a.INVITEE_LANGUAGE_CHANGED:
+                return (
+                    f"Changed the language of an invitee’s emails at "
+                    f"{d.get('organisation', '')} from {d.get('from', '')} "
+                    f"to {d.get('to', '')}"
+                )
             case a.ELIGIBLE_RECORDED:
                 eligible = d.get("eligible")
                 asked = "not known" if eligible is None else _people(eligible)

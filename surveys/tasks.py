@@ -9,10 +9,12 @@ import logging
 import smtplib
 from datetime import datetime
 
+from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import override
 
 from surveys.models import AuditAction, Invitation, Membership, Response, Survey
 from surveys.services.audit import record_event
@@ -141,8 +143,10 @@ def send_survey_emails(
 
 
 @task()
-def send_member_invitation(*, membership_id: int, inviter_name: str) -> bool:
-    """Email a colleague that they have a role, with a link to set their password."""
+def send_member_invitation(
+    *, membership_id: int, inviter_name: str, language: str = settings.LANGUAGE_CODE
+) -> bool:
+    """Email a colleague that they have a role, in the language the inviter was using."""
     membership = (
         Membership.objects.select_related("user", "partnership")
         .filter(pk=membership_id)
@@ -150,7 +154,8 @@ def send_member_invitation(*, membership_id: int, inviter_name: str) -> bool:
     )
     if membership is None or not membership.user.email:
         return False
-    message = build_member_email(membership=membership, inviter_name=inviter_name)
+    with override(language):
+        message = build_member_email(membership=membership, inviter_name=inviter_name)
     with mailers.default as mailer:
         mailer.send_messages([message])
     return True

@@ -1,4 +1,5 @@
 from django.urls import path, re_path
+from django.views.i18n import set_language
 
 from surveys.views import (
     accounts,
@@ -15,6 +16,9 @@ app_name = "surveys"
 ROUND = "partnerships/<uuid:public_id>/rounds/<uuid:round_id>/"
 
 urlpatterns = [
+    # The respondent's language switcher: Django's set_language (POST language and next,
+    # sets the collab_language cookie). Before the token routes, which would match it.
+    path("s/language/", set_language, name="language_set"),
     path("s/<str:token>/", respondent.respondent_start, name="respondent_start"),
     path(
         "s/<str:token>/check-answers/",
@@ -132,6 +136,11 @@ urlpatterns = [
         f"{ROUND}invitees/<uuid:invitation_id>/correct/",
         invitees.invitee_correct,
         name="invitee_correct",
+    ),
+    path(
+        f"{ROUND}invitees/<uuid:invitation_id>/language/",
+        invitees.invitee_language,
+        name="invitee_language",
     ),
     path(
         f"{ROUND}invitees/<uuid:invitation_id>/withdraw/",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from surveys.instrument_schema import read_instrument
@@ -42,6 +43,12 @@ def _fast_and_quiet(settings) -> None:
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with() -> None:
+    """Start every test in English: a request in Welsh leaves its thread in Welsh."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def load_default_instrument() -> Instrument:

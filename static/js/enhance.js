@@ -12,14 +12,12 @@ for (const hint of document.querySelectorAll(".app-points-hint")) {
   total.className = "govuk-body govuk-!-font-weight-bold app-points-total";
   total.setAttribute("aria-live", "polite");
   fieldset.appendChild(total);
+  // The page's language's words come in data-total, with %(sum)s for the running total.
+  const words = hint.dataset.total || "Total: %(sum)s of 100 points";
   const update = () => {
     const values = inputs.map((input) => input.value.trim());
-    if (values.every((value) => value === "")) {
-      total.textContent = "Total: 0 of 100 points";
-      return;
-    }
     const sum = values.reduce((acc, value) => acc + (Number.parseInt(value, 10) || 0), 0);
-    total.textContent = sum === 100 ? "Total: 100 of 100 points" : `Total: ${sum} of 100 points`;
+    total.textContent = words.replace("%(sum)s", String(sum));
   };
   for (const input of inputs) input.addEventListener("input", update);
   update();
@@ -50,11 +48,11 @@ for (const box of document.querySelectorAll("[data-copy]")) {
     clearTimeout(clear);
     try {
       await navigator.clipboard.writeText(text);
-      status.textContent = "Copied";
+      status.textContent = box.dataset.copyDone || "Copied";
     } catch {
       // No clipboard (an insecure page or a refused permission): select it for Ctrl+C.
       if (field.select) field.select();
-      status.textContent = "Press Ctrl+C (⌘C on a Mac) to copy";
+      status.textContent = box.dataset.copyManual || "Press Ctrl+C (⌘C on a Mac) to copy";
     }
     clear = setTimeout(() => {
       status.textContent = "";
@@ -82,7 +80,7 @@ for (const form of document.querySelectorAll("form[data-skip-field]")) {
     if (skipped) {
       const note = document.createElement("p");
       note.className = "govuk-inset-text";
-      note.textContent = `You do not know ${form.dataset.skipName} yet, so its other questions are skipped.`;
+      note.textContent = form.dataset.skipNote;
       status.append(note);
     }
   };

@@ -4,9 +4,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from allauth.account.forms import LoginForm
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from crispy_forms_gds.layout import Field, Fluid
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext as _
 
 from surveys.forms.partnerships import form_helper, submit_button
 from surveys.forms.text import StorableTextMixin
@@ -21,18 +24,19 @@ class SignInForm(StorableTextMixin, LoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
-        login.label = "Username or email address"
+        login.label = _("Username or email address")
         login.widget.attrs.pop("placeholder", None)
         login.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
-        login.error_messages["required"] = "Enter your username or email address"
+        login.error_messages["required"] = _("Enter your username or email address")
         password = self.fields["password"]
+        password.label = _("Password")  # allauth's own words have no Welsh
         password.help_text = ""  # the page links to the reset form itself
         password.widget.attrs.pop("placeholder", None)
-        password.error_messages["required"] = "Enter your password"
+        password.error_messages["required"] = _("Enter your password")
         self.helper = form_helper(
             Field.text("login", field_width=Fluid.TWO_THIRDS),
             Field.text("password", field_width=PASSWORD_WIDTH),
-            submit_button("sign_in", "Sign in"),
+            submit_button("sign_in", _("Sign in")),
         )
 
 
@@ -42,16 +46,19 @@ class PasswordResetRequestForm(StorableTextMixin, auth_forms.PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         email = self.fields["email"]
-        email.label = "Email address"
+        email.label = _("Email address")
         email.error_messages.update(
             {
-                "required": "Enter your email address",
-                "invalid": "Enter an email address in the correct format, like name@example.org",
+                "required": _("Enter your email address"),
+                "invalid": _(
+                    "Enter an email address in the correct format, like "
+                    "name@example.org"
+                ),
             }
         )
         self.helper = form_helper(
             Field.text("email", field_width=Fluid.TWO_THIRDS),
-            submit_button("send", "Send me a link"),
+            submit_button("send", _("Send me a link")),
         )
 
     def get_users(self, email: str) -> Iterator[User]:
@@ -70,10 +77,10 @@ class PasswordResetRequestForm(StorableTextMixin, auth_forms.PasswordResetForm):
 
 
 def _password_fields(form: auth_forms.SetPasswordForm) -> None:
-    form.fields["new_password1"].label = "New password"
-    form.fields["new_password2"].label = "Confirm new password"
-    form.fields["new_password1"].error_messages["required"] = "Enter a new password"
-    form.fields["new_password2"].error_messages["required"] = (
+    form.fields["new_password1"].label = _("New password")
+    form.fields["new_password2"].label = _("Confirm new password")
+    form.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+    form.fields["new_password2"].error_messages["required"] = _(
         "Enter the new password again"
     )
 
@@ -87,7 +94,7 @@ class SetPasswordForm(StorableTextMixin, auth_forms.SetPasswordForm):
         self.helper = form_helper(
             Field.text("new_password1", field_width=PASSWORD_WIDTH),
             Field.text("new_password2", field_width=PASSWORD_WIDTH),
-            submit_button("save", "Save password"),
+            submit_button("save", _("Save password")),
         )
 
 
@@ -97,14 +104,38 @@ class PasswordChangeForm(StorableTextMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _password_fields(self)
-        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].label = _("Current password")
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
-        self.fields["old_password"].error_messages["required"] = (
+        self.fields["old_password"].error_messages["required"] = _(
             "Enter your current password"
         )
         self.helper = form_helper(
             Field.text("old_password", field_width=PASSWORD_WIDTH),
             Field.text("new_password1", field_width=PASSWORD_WIDTH),
             Field.text("new_password2", field_width=PASSWORD_WIDTH),
-            submit_button("save", "Change password"),
+            submit_button("save", _("Change password")),
         )
+
+
+def _code_field(form: Any, label: str) -> None:
+    code = form.fields["code"]
+    code.label = label
+    code.widget.attrs.pop("placeholder", None)  # GOV.UK fields have no placeholders
+    code.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
+    code.error_messages["required"] = _("Enter your security code")
+
+
+class SecurityCodeForm(AuthenticateForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_field(self, _("Code"))
+
+
+class AuthenticatorSetUpForm(ActivateTOTPForm):
+    """Turn on an authenticator app by typing the first code it shows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_field(self, _("Authenticator code"))

@@ -1,4 +1,5 @@
-"""The personal-invitation import: a pasted or uploaded CSV of `email, organisation, role`."""
+"""The personal-invitation import: a pasted or uploaded CSV of `email, organisation, role,
+language`."""
 
 import codecs
 import csv
@@ -8,6 +9,7 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.template.defaultfilters import filesizeformat
@@ -34,6 +36,18 @@ ROLE_LOOKUP = {
 }
 ROLE_LIST = ", ".join(f"‘{label}’" for label in RespondentRole.labels)
 EMAIL_MAX_LENGTH = Invitation._meta.get_field("email").max_length
+# The words a spreadsheet may use for the language of someone's emails, each mapped to a
+# Django language code of settings.LANGUAGES.
+LANGUAGE_LOOKUP = {
+    "en": "en-gb",
+    "en-gb": "en-gb",
+    "english": "en-gb",
+    "saesneg": "en-gb",
+    "cy": "cy",
+    "cymraeg": "cy",
+    "welsh": "cy",
+}
+LANGUAGE_LIST = "‘English’ or ‘Cymraeg’ (or ‘en’, ‘cy’, ‘Welsh’)"
 
 
 class ImportTooLargeError(ValueError):
@@ -77,15 +91,22 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def _check_row(
-    line: int, cells: list[str], lookup: dict[str, list[Organisation]]
+    line: int,
+    cells: list[str],
+    lookup: dict[str, list[Organisation]],
+    *,
+    language: str = settings.LANGUAGE_CODE,
 ) -> InvitationRow | str:
-    """Return the valid row, or what is wrong with it."""
-    if len(cells) < 2 or len(cells) > 3:
+    """Return the valid row, or what is wrong with it.
+
+    `language` is the language of the emails for a line that names none.
+    """
+    if len(cells) < 2 or len(cells) > 4:
         return (
-            f"Line {line}: expected 3 columns (email, organisation, role) "
-            f"but found {len(cells)}"
+            f"Line {line}: expected 3 columns (email, organisation, role) and "
+            f"optionally a fourth (language), but found {len(cells)}"
         )
-    email, organisation, role = (*cells, "")[:3]
+    email, organisation, role, language_text = (*cells, "", "")[:4]
     if any(UNSTORABLE.search(cell) for cell in cells):
         return (
             f"Line {line}: contains a hidden character that cannot be saved – type the "
@@ -120,16 +141,28 @@ def _check_row(
             f"Line {line}: ‘{role[:80]}’ is not one of the roles – use {ROLE_LIST}, "
             "or leave it empty"
         )
-    return InvitationRow(line=line, email=email, organisation=org, role=kind)
+    if language_text:
+        language = LANGUAGE_LOOKUP.get(language_text.lower(), "")
+        if not language:
+            return (
+                f"Line {line}: ‘{language_text[:80]}’ is not a language we can "
+                f"email in – use {LANGUAGE_LIST}, or leave it empty"
+            )
+    return InvitationRow(
+        line=line, email=email, organisation=org, role=kind, language=language
+    )
 
 
 def parse_invitations(
-    *, text: str, organisations: Iterable[Organisation]
+    *,
+    text: str,
+    organisations: Iterable[Organisation],
+    language: str = settings.LANGUAGE_CODE,
 ) -> ParsedImport:
     """Parse CSV text (commas, or tabs when pasted from a spreadsheet) into invitation rows.
 
-    A first line of column names is optional. Blank lines are ignored. Raises
-    ImportTooLargeError past MAX_IMPORT_ROWS rows.
+    A first line of column names is optional. Blank lines are ignored. Lines with no
+    language get `language`. Raises ImportTooLargeError past MAX_IMPORT_ROWS rows.
     """
     lookup = organisation_lookup(list(organisations))
     lines = text.splitlines()
@@ -152,7 +185,7 @@ def parse_invitations(
                 f"The list has more than {MAX_IMPORT_ROWS:,} people. "
                 "Split it into smaller lists and import each one."
             )
-        result = _check_row(line, cells, lookup)
+        result = _check_row(line, cells, lookup, language=language)
         if isinstance(result, str):
             parsed.errors.append(result)
         else:
@@ -204,8 +237,8 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         required=False,
         strip=False,  # leading blank lines still count, so error line numbers match
         help_text=(
-            "One person per line: email address, organisation, role. For example, "
-            "jo.bloggs@nhft.nhs.uk, NHFT, Executive"
+            "One person per line: email address, organisation, role, language. For "
+            "example, jo.bloggs@nhft.nhs.uk, NHFT, Executive, Cymraeg"
         ),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )
@@ -213,6 +246,15 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         label="Or upload a CSV file",
         required=False,
         help_text=f"The file must be smaller than {filesizeformat(MAX_IMPORT_BYTES)}.",
+    )
+    language = forms.ChoiceField(
+        label="Language of their emails",
+        help_text="For people whose line has no language column.",
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a language from the list"},
     )
 
     def __init__(
@@ -223,6 +265,7 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         self.helper = form_helper(
             Field.textarea("text", label_size=Size.SMALL, rows=8),
             Field("file", context={"label_size": Size.for_label("s")}),
+            Field.radios("language", legend_size=Size.SMALL, small=True),
             submit_button("import", "Check and import"),
         )
 
@@ -264,7 +307,11 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
                 "Paste a list of people or choose a CSV file", code="empty"
             )
         try:
-            parsed = parse_invitations(text=text, organisations=self.organisations)
+            parsed = parse_invitations(
+                text=text,
+                organisations=self.organisations,
+                language=cleaned.get("language") or settings.LANGUAGE_CODE,
+            )
         except ImportTooLargeError as exc:
             raise ValidationError(str(exc), code="too_many") from exc
         if parsed.errors:
@@ -368,4 +415,26 @@ class InviteeMessageForm(StorableTextMixin, forms.Form):
             ),
             submit_button("preview", "Preview", css_class="govuk-button--secondary"),
             submit_button("save", "Save message"),
+        )
+
+
+class InviteeLanguageForm(forms.Form):
+    """The language one invitee's emails are written in."""
+
+    language = forms.ChoiceField(
+        label="Language of their emails",
+        help_text="Their invitation and reminders from now on. The link stays the same.",
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the language of their emails",
+            "invalid_choice": "Choose a language from the list",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.radios("language", legend_size=Size.SMALL),
+            submit_button("save", "Change language"),
         )

@@ -5,28 +5,31 @@ from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
+from crispy_forms_gds.layout import HTML, Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 
 from surveys.forms.text import StorableTextMixin
 from surveys.models import (
     DEFAULT_ANONYMITY_THRESHOLD,
     MIN_ANONYMITY_THRESHOLD,
+    SURVEY_LANGUAGES,
     Instrument,
     Membership,
     Organisation,
     Partnership,
     Survey,
     User,
+    default_survey_languages,
 )
 from surveys.services.invitations import REMINDER_SCHEDULES, describe_schedule
 from surveys.services.partnerships import name_clash
 
 MAX_ANONYMITY_THRESHOLD = 50
+LANGUAGES_SHOWN = "languages_shown"
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
@@ -214,6 +217,23 @@ class RoundForm(StorableTextMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select a questionnaire"},
     )
+    languages = forms.MultipleChoiceField(
+        label="Languages",
+        # Each name in its own language, marked so that screen readers say it so.
+        choices=[
+            (code, format_html('<span lang="{}">{}</span>', code, name))
+            for code, name in SURVEY_LANGUAGES.items()
+        ],
+        initial=["en-gb"],
+        required=False,  # left out of a post, unchanged (English for a new round)
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Respondents see the survey in the language their browser asks for, if the "
+            "round offers it, otherwise in the first one ticked, and can switch between "
+            "the languages ticked on every page."
+        ),
+        error_messages={"required": "Select at least one language"},
+    )
     opens_on = _date_field(
         "Opening date",
         "Links work from the start of this day once you open the round. Leave blank to open as soon as you choose ‘Open round’. For example, 2 3 2027",
@@ -307,6 +327,9 @@ class RoundForm(StorableTextMixin, forms.Form):
         else:
             del self.fields["instrument"]  # fixed once the round exists
         layout += [
+            Field.checkboxes("languages", legend_size=Size.SMALL, small=True),
+            # Unticking every box sends nothing: this says the boxes were on the page.
+            HTML(f'<input type="hidden" name="{LANGUAGES_SHOWN}" value="1">'),
             Fieldset(
                 Field("opens_on", context={"legend_size": Size.for_legend("s")}),
                 Field("closes_on", context={"legend_size": Size.for_legend("s")}),
@@ -341,10 +364,21 @@ class RoundForm(StorableTextMixin, forms.Form):
             "anonymity_threshold": survey.anonymity_threshold,
             "release_rule": survey.release_rule,
             "reminder_days": ",".join(str(d) for d in survey.reminder_days),
+            "languages": survey.languages,
         }
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
+
+    def clean_languages(self) -> list[str]:
+        chosen = set(self.cleaned_data["languages"])
+        if not chosen and self.data.get(LANGUAGES_SHOWN):
+            raise forms.ValidationError(
+                self.fields["languages"].error_messages["required"]
+            )
+        if not chosen:
+            return self.survey.languages if self.survey else default_survey_languages()
+        return [code for code in SURVEY_LANGUAGES if code in chosen]
 
     def clean_reminder_days(self) -> list[int]:
         return REMINDER_SCHEDULES[self.cleaned_data.get("reminder_days") or ""]

@@ -15,7 +15,8 @@ from django import forms
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
@@ -32,9 +33,10 @@ ALLOWED_EXTRA_KEYS = {
     "save_and_exit",
     "email_link",
     "resume_email",  # read by ResumeEmailForm, never by the page's answers
+    "language",  # the language switcher's buttons (views.respondent.respondent_step)
 }
 START_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-START_AGAIN = (
+START_AGAIN = gettext_lazy(
     "Something went wrong starting the survey. Please select ‘Start now’ again."
 )
 # A hidden field's errors mean the page was tampered with or cut short, not mistyped.
@@ -61,7 +63,7 @@ BLANK_PAGES_KEPT = 512
 class StepForm(StorableTextMixin, forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
 
-    text_names = {COMMENT_FIELD: "Your comment"}
+    text_names = {COMMENT_FIELD: gettext_lazy("Your comment")}
 
     def render_fields(self) -> SafeString:
         """Return the page's questions as HTML (crispy-forms-gds), reusing blank pages.
@@ -122,8 +124,15 @@ class StepForm(StorableTextMixin, forms.Form):
             ]
             hint = (
                 HTML(
-                    '<p class="govuk-hint app-points-hint">Split 100 points between the four statements. '
-                    "Leave all four empty to skip this question.</p>"
+                    '<p class="govuk-hint app-points-hint" data-total="{}">{}</p>'.format(
+                        escape(_("Total: %(sum)s of 100 points")),
+                        escape(
+                            _(
+                                "Split 100 points between the four statements. "
+                                "Leave all four empty to skip this question."
+                            )
+                        ),
+                    )
                 )
                 if is_points
                 else HTML("")
@@ -133,13 +142,18 @@ class StepForm(StorableTextMixin, forms.Form):
             )
         if step.subject is None:
             self.fields[COMMENT_FIELD] = forms.CharField(
-                label="Anything you would like to add about this section? (optional)",
-                help_text="Do not include names or anything that could identify you or others.",
+                label=_(
+                    "Anything you would like to add about this section? (optional)"
+                ),
+                help_text=_(
+                    "Do not include names or anything that could identify you or others."
+                ),
                 required=False,
                 max_length=COMMENT_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 error_messages={
-                    "max_length": f"Comment must be {COMMENT_MAX_LENGTH} characters or fewer"
+                    "max_length": _("Comment must be %(max)s characters or fewer")
+                    % {"max": COMMENT_MAX_LENGTH}
                 },
             )
             layout.append(
@@ -171,15 +185,24 @@ class StepForm(StorableTextMixin, forms.Form):
                     attrs={"inputmode": "numeric", "spellcheck": "false"}
                 ),
                 error_messages={
-                    "invalid": f"Points for ‘{text}’ must be a whole number",
-                    "min_value": f"Points for ‘{text}’ must be 0 or more",
-                    "max_value": f"Points for ‘{text}’ must be 100 or fewer",
+                    "invalid": _("Points for ‘%(text)s’ must be a whole number")
+                    % {"text": text},
+                    "min_value": _("Points for ‘%(text)s’ must be 0 or more")
+                    % {"text": text},
+                    "max_value": _("Points for ‘%(text)s’ must be 100 or fewer")
+                    % {"text": text},
                 },
             )
         if item.response_format == Item.Format.FAMILIARITY:
             labels = self.scale["familiarity_labels"]
             choices = [(str(n), label) for n, label in enumerate(labels, start=1)]
-            message = f"Select how well you know how {self.step.subject.name} works"
+            message = _("Select how well you know how %(name)s works") % {
+                "name": self.step.subject.name
+            }
+            off_scale = _(
+                "Select how well you know how %(name)s works: that answer is not on "
+                "the scale"
+            ) % {"name": self.step.subject.name}
         else:
             labels = (
                 self.scale["alignment_labels"]
@@ -188,7 +211,15 @@ class StepForm(StorableTextMixin, forms.Form):
             )
             choices = [Choice(str(n), label) for n, label in enumerate(labels, start=1)]
             choices.append(Choice(DONT_KNOW, self.scale["dont_know"]))
-            message = f"Select an answer for ‘{text}’, or ‘{self.scale['dont_know']}’"
+            words = {"text": text, "dont_know": self.scale["dont_know"]}
+            message = _("Select an answer for ‘%(text)s’, or ‘%(dont_know)s’") % words
+            off_scale = (
+                _(
+                    "Select an answer for ‘%(text)s’, or ‘%(dont_know)s’: that answer "
+                    "is not on the scale"
+                )
+                % words
+            )
         # Partner ratings are only required when the respondent knows the partner: see clean().
         required = not (
             self.step.subject and item.response_format == Item.Format.LIKERT
@@ -200,7 +231,7 @@ class StepForm(StorableTextMixin, forms.Form):
             required=required,
             error_messages={
                 "required": message,
-                "invalid_choice": f"{message}: that answer is not on the scale",
+                "invalid_choice": off_scale,
             },
         )
 
@@ -209,8 +240,10 @@ class StepForm(StorableTextMixin, forms.Form):
         unexpected = set(self.data) - set(self.fields) - ALLOWED_EXTRA_KEYS
         if unexpected:
             raise forms.ValidationError(
-                "This page sent answers to questions that are not on it, so nothing was "
-                "saved. Please answer the questions below and continue.",
+                _(
+                    "This page sent answers to questions that are not on it, so nothing "
+                    "was saved. Please answer the questions below and continue."
+                ),
                 code="unexpected_fields",
             )
         if self.step.subject is not None and not self.partial:
@@ -244,7 +277,11 @@ class StepForm(StorableTextMixin, forms.Form):
             if total != 100:
                 self.add_error(
                     names[0],
-                    f"The points for ‘{prompt}’ must add up to 100 (they add up to {total})",
+                    _(
+                        "The points for ‘%(prompt)s’ must add up to 100 (they add up "
+                        "to %(total)s)"
+                    )
+                    % {"prompt": prompt, "total": total},
                 )
 
     def page_answers(self) -> PageAnswers:
@@ -333,12 +370,14 @@ class ResumeEmailForm(StorableTextMixin, forms.Form):
     """An address to email the private resume link to: used once, never stored or logged."""
 
     resume_email = forms.EmailField(
-        label="Email address",
+        label=gettext_lazy("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter the email address to send your link to",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
+            "required": gettext_lazy("Enter the email address to send your link to"),
+            "invalid": gettext_lazy(
+                "Enter an email address in the correct format, like name@example.com"
+            ),
+            "max_length": gettext_lazy("Email address must be 254 characters or fewer"),
         },
     )
 
@@ -381,7 +420,10 @@ class SubmitForm(StorableTextMixin, forms.Form):
         max_length=64,
         error_messages=dict.fromkeys(
             HIDDEN_FIELD_ERRORS,
-            "Something went wrong submitting your answers. Check them below and submit again.",
+            gettext_lazy(
+                "Something went wrong submitting your answers. Check them below and "
+                "submit again."
+            ),
         ),
     )
 
@@ -390,13 +432,17 @@ class SubmitForm(StorableTextMixin, forms.Form):
         self.expected_digest = expected_digest
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout("digest", Submit("submit", "Submit your answers"))
+        self.helper.layout = Layout(
+            "digest", Submit("submit", _("Submit your answers"))
+        )
 
     def clean_digest(self) -> str:
         digest = self.cleaned_data["digest"]
         if not compare_digest(digest.encode(), self.expected_digest.encode()):
             raise forms.ValidationError(
-                "Your answers changed after this page was shown (perhaps in another window). "
-                "Check them below and submit again."
+                _(
+                    "Your answers changed after this page was shown (perhaps in another "
+                    "window). Check them below and submit again."
+                )
             )
         return digest

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # NUL (PostgreSQL refuses it), the other control characters but tab, line feed and carriage
 # return (spreadsheets and XML refuse them), lone surrogates (not UTF-8) and non-characters.
@@ -17,17 +18,17 @@ def validate_storable(value: Any) -> None:
     """Refuse text holding a character that cannot be saved, exported or printed."""
     if isinstance(value, str) and UNSTORABLE.search(value):
         raise ValidationError(
-            "This contains a hidden character that cannot be saved",
+            _("This contains a hidden character that cannot be saved"),
             code=UNSTORABLE_CODE,
         )
 
 
 def unstorable_message(name: str) -> str:
     """Return the error for text with a hidden character in it, naming the field."""
-    return (
-        f"{name} contains a hidden character that cannot be saved. "
+    return _(
+        "%(name)s contains a hidden character that cannot be saved. "
         "Type it again rather than copying and pasting it"
-    )
+    ) % {"name": name}
 
 
 def _refuse_unreadable_choice(field: forms.ModelChoiceField) -> Any:
@@ -71,7 +72,9 @@ def guard_field(field: forms.Field, name: str) -> None:
         # Django's sign-in form sets max_length after the field is made, unenforced.
         field.validators.append(validators.MaxLengthValidator(field.max_length))
     field.error_messages.setdefault(
-        "max_length", f"{name} must be {field.max_length} characters or fewer"
+        "max_length",
+        _("%(name)s must be %(max)s characters or fewer")
+        % {"name": name, "max": field.max_length},
     )
 
 

@@ -6,6 +6,10 @@ service's own words: the subject is fixed wording, web addresses and domains in 
 broken up so that no mail client turns them into links, and control characters are dropped.
 Otherwise a partnership named "URGENT: re-verify your mailbox at https://…" would be a phishing
 email sent from the service's own address with a real password link in it.
+
+Emails to an invitee (invitations, reminders, resume links) are written in the invitee's
+language (`Invitation.language`), whatever language the request or worker has active;
+team invitations and password resets follow the language active when they are sent.
 """
 
 import logging
@@ -21,21 +25,32 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
+from surveys.journey import minutes_for_invitation
+from surveys.languages import privacy_url
 from surveys.models import Invitation, Membership, Response, Survey
 
 logger = logging.getLogger(__name__)
 
-SURVEY_MINUTES = 15
-INVITATION_SUBJECT = "Collaboration survey: your personal link"
-REMINDER_SUBJECT = "Reminder: collaboration survey"
-MEMBER_SUBJECT = "You have been given a role on Collaboration readiness"
-RESUME_SUBJECT = "Collaboration survey: your link to carry on"
+INVITATION_SUBJECT = gettext_lazy("Collaboration survey: your personal link")
+REMINDER_SUBJECT = gettext_lazy("Reminder: collaboration survey")
+# A whole sentence, not the subject above plus a clause: Welsh orders it differently.
+REMINDER_CLOSING_SUBJECT = pgettext_lazy(
+    "email subject", "Reminder: collaboration survey closes on %(date)s"
+)
+MEMBER_SUBJECT = gettext_lazy("You have been given a role on Collaboration readiness")
+RESUME_SUBJECT = gettext_lazy("Collaboration survey: your link to carry on")
 
 # "https:", "www." and anything shaped like a domain ("evil.example", "a.b.co.uk").
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20}):(?=//|[^\s]*@)")
 _WWW = re.compile(r"(?i)\bwww\.")
 _DOMAIN = re.compile(r"\b(?:[\w-]+\.)+[^\W\d_][\w-]*")
+_IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+# Characters that mail clients and browsers may read as a dot or a colon in an address
+# (IDNA treats the ideographic and full-width stops as dots). NFKC folds the full-width
+# colon, the one-dot leader and the like; these are what it leaves alone.
+_LOOKALIKES = str.maketrans({"\u3002": ".", "\uff61": ".", "\ua789": ":"})
 
 
 def _without_controls(text: str, *, keep_newlines: bool) -> str:
@@ -53,6 +68,8 @@ def _without_controls(text: str, *, keep_newlines: bool) -> str:
 
 def _defang(text: str) -> str:
     """Break up web addresses so that mail clients show them as text, never as links."""
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+    text = _IPV4.sub(lambda m: m.group(0).replace(".", "[.]"), text)
     text = _SCHEME.sub(r"\1[:]", text)
     text = _WWW.sub("www[.]", text)
     return _DOMAIN.sub(lambda m: m.group(0).replace(".", "[.]"), text)
@@ -79,8 +96,9 @@ def absolute_url(path: str) -> str:
 def _message(
     *, subject: str, to: str, template: str, context: dict, reply_to: str = ""
 ) -> EmailMultiAlternatives:
+    """Render both parts in the language active now (the caller chooses it)."""
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=str(subject),
         body=render_to_string(f"emails/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -89,6 +107,8 @@ def _message(
     message.attach_alternative(
         render_to_string(f"emails/{template}.html", context), "text/html"
     )
+    # Mail clients and screen readers read the message in its own language.
+    message.extra_headers["Content-Language"] = get_language()
     return message
 
 
@@ -116,10 +136,12 @@ def survey_email_context(
         "note": quoted_message(note),
         "reminder": reminder,
         "link": absolute_url(invitation.get_absolute_url()),
-        "minutes": SURVEY_MINUTES,
+        # As the start page says: more partners to rate, more minutes.
+        "minutes": minutes_for_invitation(invitation),
         "closes": _closing_date(survey),
         "threshold": survey.anonymity_threshold,
         "can_reply": can_reply,
+        "privacy_link": absolute_url(privacy_url(get_language())),
     }
 
 
@@ -132,24 +154,29 @@ def build_survey_email(
 ) -> EmailMultiAlternatives:
     """Build the invitation (or reminder) to answer the survey behind a personal link.
 
-    Replies go to the lead who sent it, not to the no-reply sender address.
+    Written in the invitee's language. Replies go to the lead who sent it, not to the
+    no-reply sender address.
     """
-    context = survey_email_context(
-        invitation=invitation,
-        sender_name=sender_name,
-        reminder=reminder,
-        can_reply=bool(sender_email),
-    )
-    subject = REMINDER_SUBJECT if reminder else INVITATION_SUBJECT
-    if reminder and context["closes"]:
-        subject += f" closes on {context['closes']}"
-    return _message(
-        subject=subject,
-        to=invitation.email,
-        template="survey_invitation",
-        context=context,
-        reply_to=sender_email,
-    )
+    with override(invitation.language):
+        context = survey_email_context(
+            invitation=invitation,
+            sender_name=sender_name,
+            reminder=reminder,
+            can_reply=bool(sender_email),
+        )
+        if not reminder:
+            subject = INVITATION_SUBJECT
+        elif context["closes"]:
+            subject = REMINDER_CLOSING_SUBJECT % {"date": context["closes"]}
+        else:
+            subject = REMINDER_SUBJECT
+        return _message(
+            subject=subject,
+            to=invitation.email,
+            template="survey_invitation",
+            context=context,
+            reply_to=sender_email,
+        )
 
 
 def preview_survey_email(
@@ -157,22 +184,26 @@ def preview_survey_email(
 ) -> str:
     """Return the plain-text invitation as it would go out with this note.
 
-    Plain text, not HTML: a page showing it must escape it (render_to_string marks its
-    result safe, and the text template does not escape).
+    In the invitation's language. Plain text, not HTML: a page showing it must escape it
+    (render_to_string marks its result safe, and the text template does not escape).
     """
-    context = survey_email_context(
-        invitation=invitation,
-        sender_name=sender_name,
-        reminder=reminder,
-        message=message,
-    )
-    return render_to_string("emails/survey_invitation.txt", context)
+    with override(invitation.language):
+        context = survey_email_context(
+            invitation=invitation,
+            sender_name=sender_name,
+            reminder=reminder,
+            message=message,
+        )
+        return render_to_string("emails/survey_invitation.txt", context)
 
 
 def build_member_email(
     *, membership: Membership, inviter_name: str
 ) -> EmailMultiAlternatives:
-    """Build the email giving a colleague their role, with a link to set a password."""
+    """Build the email giving a colleague their role, with a link to set a password.
+
+    In the language active now: the task that sends it switches to the inviter's.
+    """
     user = membership.user
     if user.has_usable_password():
         link = absolute_url(reverse("login"))
@@ -203,19 +234,28 @@ def build_member_email(
 
 
 def build_resume_email(*, response: Response, to: str) -> EmailMultiAlternatives:
-    """Build the email of a respondent's private resume link, to an address they typed."""
+    """Build the email of a respondent's private resume link, to an address they typed.
+
+    In the invitee's language when they answer through a personal link; through an
+    organisation link (nobody's in particular), in the language of the page they are on.
+    """
     survey = response.survey
-    context = {
-        "partnership_name": quoted_name(survey.partnership.name),
-        "organisation_name": quoted_name(response.organisation.name),
-        "link": absolute_url(
-            reverse("surveys:respondent_start", kwargs={"token": response.resume_token})
-        ),
-        "closes": _closing_date(survey),
-    }
-    return _message(
-        subject=RESUME_SUBJECT, to=to, template="resume_link", context=context
-    )
+    invitation = response.invitation
+    language = invitation.language if invitation.is_personal else get_language()
+    with override(language):
+        context = {
+            "partnership_name": quoted_name(survey.partnership.name),
+            "organisation_name": quoted_name(response.organisation.name),
+            "link": absolute_url(
+                reverse(
+                    "surveys:respondent_start", kwargs={"token": response.resume_token}
+                )
+            ),
+            "closes": _closing_date(survey),
+        }
+        return _message(
+            subject=RESUME_SUBJECT, to=to, template="resume_link", context=context
+        )
 
 
 def send_resume_email(*, response: Response, to: str) -> bool:

@@ -73,6 +73,7 @@ class InvitationRow:
     email: str
     organisation: Organisation
     role: str
+    language: str = settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def import_invitations(
                 kind=Invitation.Kind.PERSONAL,
                 email=row.email,
                 role=row.role,
+                language=row.language,
             )
         )
     Invitation.objects.bulk_create(new, batch_size=1000)
@@ -422,6 +424,7 @@ def correct_invitee(*, invitation: Invitation, email: str, actor: User) -> Invit
         kind=Invitation.Kind.PERSONAL,
         email=email.strip(),
         role=invitation.role,
+        language=invitation.language,
     )
     _audit_invitee(
         replacement,
@@ -433,6 +436,42 @@ def correct_invitee(*, invitation: Invitation, email: str, actor: User) -> Invit
         _enqueue_emails(invitation_ids=[replacement.pk], actor=actor, reminder=False)
         _schedule_reminders(survey=survey, invitation_ids=[replacement.pk], actor=actor)
     return replacement
+
+
+def language_name(code: str) -> str:
+    """Return a language's own name ("English", "Cymraeg") from its Django code."""
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+@transaction.atomic
+def change_invitee_language(
+    *, invitation: Invitation, language: str, actor: User
+) -> Invitation:
+    """Write this invitee's emails from now on in another language; the link stays."""
+    if language not in dict(settings.LANGUAGES):
+        raise InviteeError("Choose a language from the list.")
+    invitation = _locked(invitation)
+    _require_changeable(invitation)
+    if language == invitation.language:
+        raise InviteeError(
+            f"This invitee’s emails are already in {language_name(language)}."
+        )
+    before, invitation.language = invitation.language, language
+    invitation.save(update_fields=["language", "updated_at"])
+    # The trail names the organisation and the languages, never the address.
+    record_event(
+        partnership=invitation.survey.partnership,
+        survey=invitation.survey,
+        actor=actor,
+        action=AuditAction.INVITEE_LANGUAGE_CHANGED,
+        detail={
+            "organisation": invitation.organisation.name,
+            "invitation": str(invitation.public_id),
+            "from": language_name(before),
+            "to": language_name(language),
+        },
+    )
+    return invitation
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from surveys.models import (
     Answer,
@@ -289,6 +290,8 @@ def invite_member(
             send_member_invitation.enqueue,
             membership_id=membership.pk,
             inviter_name=actor_display_name(actor),
+            # The worker has no request: the email goes in the inviter's language.
+            language=get_language(),
         )
     )
     return membership

@@ -15,6 +15,7 @@ from surveys.models import (
     Partnership,
     Survey,
     User,
+    default_survey_languages,
 )
 from surveys.services.audit import record_event
 
@@ -58,10 +59,12 @@ def create_round(
     actor: User,
     release_rule: str = Survey.ReleaseRule.AT_CLOSE,
     reminder_days: list[int] | None = None,
+    languages: list[str] | None = None,
 ) -> Survey:
     """Create a draft round with one organisation link per member organisation."""
     survey = Survey.objects.create(
         reminder_days=reminder_days or [],
+        languages=languages or default_survey_languages(),
         partnership=partnership,
         instrument=instrument,
         title=title,
@@ -93,6 +96,7 @@ def update_round(
     anonymity_threshold: int,
     release_rule: str | None = None,
     reminder_days: list[int] | None = None,
+    languages: list[str] | None = None,
 ) -> Survey:
     """Change a round's title, dates and (while it is a draft) threshold and release rule.
 
@@ -120,9 +124,12 @@ def update_round(
     survey.release_rule = release_rule
     if reminder_days is not None:
         survey.reminder_days = reminder_days
+    if languages:
+        survey.languages = languages
     survey.save(
         update_fields=[
             "reminder_days",
+            "languages",
             "title",
             "opens_at",
             "closes_at",

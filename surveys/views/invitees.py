@@ -11,12 +11,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from surveys.forms.invitations import InviteeEmailForm, InviteeSearchForm
+from surveys.forms.invitations import (
+    InviteeEmailForm,
+    InviteeLanguageForm,
+    InviteeSearchForm,
+)
 from surveys.models import Invitation, Survey
 from surveys.services.invitations import (
     InviteeError,
     SendingLimitError,
+    change_invitee_language,
     correct_invitee,
+    language_name,
     resend_invitation,
     withdraw_invitee,
 )
@@ -130,6 +136,43 @@ def invitee_correct(
     return render(
         request,
         "surveys/manage/invitee_correct.html",
+        {
+            "survey": survey,
+            "partnership": survey.partnership,
+            "invitation": invitation,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitee_language(
+    request: HttpRequest, public_id: UUID, round_id: UUID, invitation_id: UUID
+) -> HttpResponse:
+    """Change the language an invitee's emails are written in; their link stays."""
+    survey, _role = round_for(request, public_id, round_id, manage=True)
+    invitation = _invitee(survey, invitation_id)
+    form = InviteeLanguageForm(
+        posted(request), initial={"language": invitation.language}
+    )
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        try:
+            change_invitee_language(
+                invitation=invitation, language=language, actor=request.user
+            )
+        except (InviteeError, RoundStateError) as exc:
+            form.add_error("language", str(exc).removesuffix("."))
+        else:
+            messages.success(
+                request,
+                f"Emails to {invitation.email} will be in {language_name(language)}.",
+            )
+            return redirect(_list_url(survey))
+    return render(
+        request,
+        "surveys/manage/invitee_language.html",
         {
             "survey": survey,
             "partnership": survey.partnership,

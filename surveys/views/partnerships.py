@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from surveys.forms.partnerships import (
@@ -218,9 +219,11 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = MemberInviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            membership = invite_member(
-                partnership=partnership, actor=request.user, **form.cleaned_data
-            )
+            # This page is English only; the email goes in the language the lead chose.
+            with translation.override(request.LANGUAGE_CODE):
+                membership = invite_member(
+                    partnership=partnership, actor=request.user, **form.cleaned_data
+                )
         except AlreadyMemberError as exc:
             form.add_error("email", str(exc))
         else:

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -37,6 +38,7 @@ from surveys.journey import (
     minutes_for,
     summarise_answers,
 )
+from surveys.languages import remember_language, use_survey_language
 from surveys.models import Invitation, Response
 from surveys.ratelimits import client_ip, limit_survey_link, wait_seconds
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
@@ -62,6 +64,8 @@ def _unavailable(
     request: HttpRequest, reason: str, target: LinkTarget | None = None
 ) -> HttpResponse:
     survey = target.invitation.survey if target else None
+    if survey is not None:
+        use_survey_language(request, survey, invitation=target.invitation)
     return render(
         request,
         "surveys/respondent/unavailable.html",
@@ -106,7 +110,10 @@ def _open_response(
     if target is None or target.response is None:
         return _unavailable(request, "unknown")
     reason = link_unavailable_reason(target=target)
-    return _unavailable(request, reason, target) if reason else target.response
+    if reason:
+        return _unavailable(request, reason, target)
+    use_survey_language(request, target.response.survey, invitation=target.invitation)
+    return target.response
 
 
 @never_cache
@@ -122,6 +129,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
     if target.response is not None:
         return redirect(_resume_url(target.response))
     invitation = target.invitation
+    use_survey_language(request, invitation.survey, invitation=invitation)
     # An organisation link may be opened on a shared boardroom computer: offer to continue
     # this browser's unfinished answers, never open them for the next person unasked.
     remembered = request.session.get(SESSION_KEY, {}).get(str(invitation.public_id))
@@ -199,21 +207,31 @@ def _email_resume_link(request: HttpRequest, response: Response, address: str) -
         minutes = math.ceil(wait / 60)
         messages.error(
             request,
-            "Your answers are saved, but this link has been emailed too many times. "
-            f"Copy the link below instead, or try again in {minutes} "
-            f"minute{'' if minutes == 1 else 's'}.",
+            ngettext(
+                "Your answers are saved, but this link has been emailed too many "
+                "times. Copy the link below instead, or try again in %(minutes)s minute.",
+                "Your answers are saved, but this link has been emailed too many "
+                "times. Copy the link below instead, or try again in %(minutes)s "
+                "minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
         )
     elif send_resume_email(response=response, to=address):
         messages.success(
             request,
-            "Your answers are saved and we have emailed you your private link. "
-            "It can take a few minutes to arrive.",
+            _(
+                "Your answers are saved and we have emailed you your private link. "
+                "It can take a few minutes to arrive."
+            ),
         )
     else:
         messages.error(
             request,
-            "Your answers are saved, but the email could not be sent. Copy the link "
-            "below instead.",
+            _(
+                "Your answers are saved, but the email could not be sent. Copy the "
+                "link below instead."
+            ),
         )
 
 
@@ -259,11 +277,16 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     position, current = found
     scale = current.text.scale  # the labels in the respondent's language
     emailing = "email_link" in request.POST
+    # The language switcher's buttons post this page's answers, so nothing typed is lost.
+    switch_to = request.POST.get("language", "")
+    switching = switch_to in response.survey.languages
+    if switching:
+        use_survey_language(request, response.survey, choice=switch_to)
     form = StepForm(
         posted(request),
         step=current,
         scale=scale,
-        partial="save_and_exit" in request.POST or emailing,
+        partial="save_and_exit" in request.POST or emailing or switching,
         # A posted page is read from what was posted; only a page shown afresh needs the
         # saved answers (two queries fewer on every page save).
         initial=(
@@ -292,6 +315,8 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
                 request, response, email_form.cleaned_data["resume_email"]
             )
             return redirect(f"{request.get_full_path()}#another-device")
+        if switching:
+            return remember_language(redirect(request.get_full_path()), switch_to)
         if "save_and_exit" in request.POST:
             return redirect("surveys:respondent_saved", token=token)
         if request.GET.get("change") or position + 1 == len(steps):
@@ -302,7 +327,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         if position
         else reverse("surveys:respondent_start", kwargs={"token": token})
     )
-    return render(
+    page = render(
         request,
         "surveys/respondent/step.html",
         {
@@ -325,6 +350,8 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
             "skip_value": FAMILIARITY_SKIP,
         },
     )
+    # Switched on a page with a mistake on it: shown again in the new language.
+    return remember_language(page, switch_to) if switching else page
 
 
 @never_cache
@@ -397,6 +424,7 @@ def respondent_done(request: HttpRequest, token: str) -> HttpResponse:
     target = find_link(token=token)
     if target is None or target.response is None or not target.response.is_submitted:
         return _unavailable(request, "unknown")
+    use_survey_language(request, target.invitation.survey, invitation=target.invitation)
     return render(
         request, "surveys/respondent/done.html", {"survey": target.invitation.survey}
     )

@@ -9,6 +9,14 @@ from surveys.models import Response
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture
+def survey_setup(survey_setup):
+    """The round offers Welsh as well as English: its pages are never in another language."""
+    survey_setup.survey.languages = ["en-gb", "cy"]
+    survey_setup.survey.save(update_fields=["languages"])
+    return survey_setup
+
+
 def test_a_respondent_reads_the_questionnaire_in_welsh(
     page: Page, live_server, survey_setup, check_page
 ):

@@ -6,13 +6,14 @@ and web addresses inside names never become links.
 """
 
 import re
+import unicodedata
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.tasks import TaskBackendHandler
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from surveys.models import Invitation, Partnership, PartnershipMember
@@ -126,11 +127,25 @@ def test_survey_invitations_quote_every_typed_name(django_capture_on_commit_call
     assert_inert(message)
 
 
+def as_a_mail_client_may_read(text: str) -> str:
+    """Fold look-alikes the way clients and IDNA may: full-width and ideographic stops."""
+    folded = unicodedata.normalize("NFKC", text)
+    return folded.translate({0x3002: ".", 0xFF61: ".", 0xA789: ":"})
+
+
+@example("evil\u3002example")  # ideographic full stop
+@example("evil\uff0eexample")  # full-width full stop
+@example("evil\u2024example")  # one dot leader
+@example("https\uff1a//evil\uff0eexample")  # full-width colon
+@example("call 10.0.0.1 or 192.168.1.10:8080 now")  # bare addresses
 @given(st.text(max_size=120))
 def test_no_typed_name_keeps_a_clickable_address(name):
-    """Whatever is typed, what reaches the email has no scheme, www. or dotted domain left."""
+    """Whatever is typed, what reaches the email has no scheme, www., dotted domain or
+    bare IP address left, look-alike dots and colons included."""
     for shown in (quoted_name(name), quoted_message(name)):
-        assert not re.search(r"(?i)\b[a-z][a-z0-9+.-]+://", shown)
-        assert not re.search(r"(?i)\bwww\.", shown)
-        assert not re.search(r"\b[\w-]+\.[^\W\d_][\w-]*", shown)
+        read = as_a_mail_client_may_read(shown)
+        assert not re.search(r"(?i)\b[a-z][a-z0-9+.-]+://", read)
+        assert not re.search(r"(?i)\bwww\.", read)
+        assert not re.search(r"\b[\w-]+\.[^\W\d_][\w-]*", read)
+        assert not re.search(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", read)
     assert "\n" not in quoted_name(name)

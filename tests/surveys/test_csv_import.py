@@ -86,16 +86,57 @@ def test_reports_every_bad_line_by_number():
         "not-an-email,NHFT,Executive\n"
         "sam@ncc.example,Wealdmoor Borough Council,Executive\n"
         "ali@ncc.example\n"
-        "kim@ncc.example,NCC,Executive,extra\n"
+        "kim@ncc.example,NCC,Executive,Cymraeg,extra\n"
         ",NCC,Executive\n"
     )
     assert result.errors == [
         "Line 3: ‘not-an-email’ is not a valid email address",
         "Line 4: ‘Wealdmoor Borough Council’ is not an organisation in this "
         "partnership – use its name or short name",
-        "Line 5: expected 3 columns (email, organisation, role) but found 1",
-        "Line 6: expected 3 columns (email, organisation, role) but found 4",
+        "Line 5: expected 3 columns (email, organisation, role) and optionally a "
+        "fourth (language), but found 1",
+        "Line 6: expected 3 columns (email, organisation, role) and optionally a "
+        "fourth (language), but found 5",
         "Line 7: the email address is missing",
+    ]
+    assert len(result.rows) == 1
+
+
+def test_a_fourth_column_gives_the_language_of_each_persons_emails():
+    result = parse(
+        "email,organisation,role,language\n"
+        "jo@nhft.example,NHFT,Executive,Cymraeg\n"
+        "sam@ncc.example,NCC,,welsh\n"
+        "ali@ncc.example,NCC,,CY\n"
+        "kim@ncc.example,NCC,,English\n"
+        "lee@ncc.example,NCC,,en\n"
+        "max@ncc.example,NCC\n"
+    )
+    assert result.errors == []
+    assert [r.language for r in result.rows] == [
+        "cy",
+        "cy",
+        "cy",
+        "en-gb",
+        "en-gb",
+        "en-gb",
+    ]
+
+
+def test_lines_without_a_language_get_the_one_chosen_for_the_list():
+    result = parse_invitations(
+        text="jo@nhft.example,NHFT,,\nsam@ncc.example,NCC,,English\n",
+        organisations=ORGANISATIONS,
+        language="cy",
+    )
+    assert [r.language for r in result.rows] == ["cy", "en-gb"]
+
+
+def test_a_language_we_cannot_email_in_is_reported_by_line():
+    result = parse("jo@nhft.example,NHFT,Executive,Français\nsam@ncc.example,NCC,,cy\n")
+    assert result.errors == [
+        "Line 1: ‘Français’ is not a language we can email in – use ‘English’ or "
+        "‘Cymraeg’ (or ‘en’, ‘cy’, ‘Welsh’), or leave it empty"
     ]
     assert len(result.rows) == 1
 
@@ -193,6 +234,61 @@ def test_a_malformed_list_imports_nobody_and_names_the_lines(
     assert 'href="#id_text"' in html  # the error summary links to the field
     assert personal(team.round) == []
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_imported_list_keeps_each_persons_language(lead_client, team, import_url):
+    lead_client.post(
+        import_url,
+        {
+            "text": "jo@nhft.example,NHFT,Executive,Cymraeg\nsam@ncc.example,NCC\n",
+            "language": "en-gb",
+        },
+    )
+    languages = dict(
+        Invitation.objects.filter(survey=team.round, kind="personal").values_list(
+            "email", "language"
+        )
+    )
+    assert languages == {"jo@nhft.example": "cy", "sam@ncc.example": "en-gb"}
+
+
+@pytest.mark.django_db
+def test_the_lead_can_choose_welsh_for_a_whole_list(lead_client, team, import_url):
+    lead_client.post(
+        import_url,
+        {"text": "jo@nhft.example,NHFT\nsam@ncc.example,NCC", "language": "cy"},
+    )
+    assert set(
+        Invitation.objects.filter(survey=team.round, kind="personal").values_list(
+            "language", flat=True
+        )
+    ) == {"cy"}
+
+
+@pytest.mark.django_db
+def test_a_bad_language_imports_nobody_and_names_the_line(
+    lead_client, team, import_url
+):
+    page = lead_client.post(
+        import_url,
+        {"text": "jo@nhft.example,NHFT,Executive,cy\nsam@ncc.example,NCC,,Gaeilge\n"},
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "1 line has a problem, so nobody was imported" in html
+    assert "Line 2: ‘Gaeilge’ is not a language we can email in" in html
+    assert personal(team.round) == []
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_language_choice_not_offered_is_refused(lead_client, team, import_url):
+    page = lead_client.post(
+        import_url, {"text": "jo@nhft.example,NHFT", "language": "fr"}
+    )
+    assert "Choose a language from the list" in page.content.decode()
+    assert personal(team.round) == []
 
 
 @pytest.mark.django_db

@@ -81,7 +81,10 @@ def test_invitation_email_says_who_asks_why_how_long_and_until_when(
     assert 'Your organisation: "Northshire Council"' in body
     assert 'Asked by: "Priya Shah"' in body
     assert "Why we are asking" in body
-    assert "about 15 minutes" in body
+    # The same estimate as the link's start page, which grows with the partners to rate.
+    start = client.get(f"/s/{invitation.token}/").content.decode()
+    minutes = int(re.search(r"it takes about (\d+) minutes", start).group(1))
+    assert f"about {minutes} minutes" in body
     assert "reported only for groups of at least 6 people" in body
     assert "The survey closes on 31 March 2099." in body
     assert f"{settings.SITE_URL}/s/{invitation.token}/" in body
@@ -89,7 +92,7 @@ def test_invitation_email_says_who_asks_why_how_long_and_until_when(
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert f'href="{settings.SITE_URL}/s/{invitation.token}/"' in html
-    assert "about <strong>15 minutes</strong>" in html
+    assert f"about <strong>{minutes} minutes</strong>" in html
     invitation.refresh_from_db()
     assert invitation.sent_at is not None
 
@@ -384,3 +387,25 @@ def test_password_reset_for_an_unknown_address_sends_nothing(client, team):
     page = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert page["Location"] == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+def test_an_invitation_to_rate_more_partners_says_it_takes_longer(
+    survey_setup, lead, django_capture_on_commit_callbacks
+):
+    from surveys.models import PartnershipMember
+    from surveys.services.invitations import send_invitations
+    from tests.factories import OrganisationFactory
+
+    def minutes_said() -> int:
+        mail.outbox.clear()
+        Invitation.objects.filter(survey=survey_setup.survey).update(sent_at=None)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_invitations(survey=survey_setup.survey, actor=lead)
+        return int(re.search(r"about (\d+) minutes", mail.outbox[0].body).group(1))
+
+    few = minutes_said()
+    PartnershipMember.objects.add(
+        partnership=survey_setup.survey.partnership,
+        organisations=[OrganisationFactory() for _ in range(10)],
+    )
+    assert minutes_said() > few

@@ -283,6 +283,14 @@ def test_instrument_text_is_built_once_per_version_and_language(
 
 
 @pytest.fixture
+def survey_setup(survey_setup):
+    """The round offers Welsh as well as English: its pages are never in another language."""
+    survey_setup.survey.languages = ["en-gb", "cy"]
+    survey_setup.survey.save(update_fields=["languages"])
+    return survey_setup
+
+
+@pytest.fixture
 def in_welsh(client):
     client.cookies["collab_language"] = "cy"
     return client
@@ -342,7 +350,7 @@ def test_points_that_do_not_add_up_are_explained_with_the_welsh_prompt(
     data[next(k for k in data if k.startswith("cp2_"))] = "90"
     html = unescape(in_welsh.post(page_url(response, step), data).content.decode())
     assert "Beth sy'n gwneud i bobl gael sylw yma?" in html
-    assert "(they add up to 165)" in html
+    assert "(maen nhw’n adio i 165)" in html  # the message itself in Welsh too
 
 
 def test_check_answers_in_welsh_shows_the_welsh_wording_and_labels(
