@@ -9,6 +9,7 @@ from allauth.mfa.totp.forms import ActivateTOTPForm
 from crispy_forms_gds.layout import Field, Fluid
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 
 from surveys.forms.partnerships import form_helper, submit_button
@@ -117,15 +118,23 @@ class PasswordChangeForm(StorableTextMixin, auth_forms.PasswordChangeForm):
         )
 
 
+# A TOTP code has 6 digits and a recovery code 8 characters; anything longer is not a code.
+CODE_MAX_LENGTH = 20
+
+
 def _code_field(form: Any, label: str) -> None:
     code = form.fields["code"]
+    code.max_length = CODE_MAX_LENGTH
+    code.validators.append(MaxLengthValidator(CODE_MAX_LENGTH))
+    code.widget.attrs["maxlength"] = str(CODE_MAX_LENGTH)
+    code.error_messages["max_length"] = _("Enter the code your app shows")
     code.label = label
     code.widget.attrs.pop("placeholder", None)  # GOV.UK fields have no placeholders
     code.widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
     code.error_messages["required"] = _("Enter your security code")
 
 
-class SecurityCodeForm(AuthenticateForm):
+class SecurityCodeForm(StorableTextMixin, AuthenticateForm):
     """The second step of signing in: a code from the app, or a recovery code."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -133,7 +142,7 @@ class SecurityCodeForm(AuthenticateForm):
         _code_field(self, _("Code"))
 
 
-class AuthenticatorSetUpForm(ActivateTOTPForm):
+class AuthenticatorSetUpForm(StorableTextMixin, ActivateTOTPForm):
     """Turn on an authenticator app by typing the first code it shows."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -252,6 +252,7 @@ class InvitationImportForm(StorableTextMixin, forms.Form):
         help_text="For people whose line has no language column.",
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
+        # Optional: a list posted without it (a script, an old page) is in English.
         required=False,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a language from the list"},
@@ -418,7 +419,7 @@ class InviteeMessageForm(StorableTextMixin, forms.Form):
         )
 
 
-class InviteeLanguageForm(forms.Form):
+class InviteeLanguageForm(StorableTextMixin, forms.Form):
     """The language one invitee's emails are written in."""
 
     language = forms.ChoiceField(

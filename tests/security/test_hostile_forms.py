@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 import surveys.forms
 from surveys.forms.accounts import (
+    AuthenticatorSetUpForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
+    SecurityCodeForm,
     SetPasswordForm,
     SignInForm,
 )
@@ -29,6 +31,7 @@ from surveys.forms.focus_areas import FocusAreaForm
 from surveys.forms.invitations import (
     InvitationImportForm,
     InviteeEmailForm,
+    InviteeLanguageForm,
     InviteeMessageForm,
     InviteeSearchForm,
 )
@@ -50,6 +53,7 @@ from tests.factories import OrganisationFactory, ResponseFactory, UserFactory
 from tests.security import (
     test_hostile_csv_import,
     test_hostile_management,
+    test_hostile_mfa,
     test_hostile_respondent,
 )
 from tests.security.hostile import (
@@ -131,6 +135,7 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
     ),
     InviteeEmailForm: lambda data, ctx: InviteeEmailForm(data),
     InviteeMessageForm: lambda data, ctx: InviteeMessageForm(data),
+    InviteeLanguageForm: lambda data, ctx: InviteeLanguageForm(data),
     EligibleForm: lambda data, ctx: EligibleForm(
         data, organisation=ctx.organisations[0], submitted=0
     ),
@@ -140,6 +145,10 @@ BUILDERS: dict[type[forms.BaseForm], Builder] = {
     PasswordResetRequestForm: lambda data, ctx: PasswordResetRequestForm(data),
     SetPasswordForm: lambda data, ctx: SetPasswordForm(ctx.user, data),
     PasswordChangeForm: lambda data, ctx: PasswordChangeForm(ctx.user, data),
+    SecurityCodeForm: lambda data, ctx: SecurityCodeForm(data, user=ctx.user),
+    AuthenticatorSetUpForm: lambda data, ctx: AuthenticatorSetUpForm(
+        data, user=ctx.user
+    ),
 }
 FORMS = sorted(BUILDERS, key=lambda cls: cls.__name__)
 
@@ -167,12 +176,27 @@ UNBOUNDED = {
 LIMIT_WORDED = {
     # A number: twenty characters is far past any count, so it asks for a number instead.
     (EligibleForm, "eligible"): "Enter the number of people asked, like 12",
+    # A code: anything longer than a recovery code is not one, so it asks for the code.
+    (SecurityCodeForm, "code"): "Enter the code your app shows",
+    (AuthenticatorSetUpForm, "code"): "Enter the code your app shows",
 }
 
 
 @pytest.fixture
 def ctx(db, request) -> Context:
     return Context(request)
+
+
+@pytest.fixture(autouse=True)
+def _allauth_request():
+    """allauth's MFA forms read the request (session, rate limits) from its context."""
+    from allauth.core import context
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().post("/accounts/2fa/")
+    request.session = SessionStore()
+    with context.request_context(request):
+        yield
 
 
 def text_inputs(form: forms.BaseForm) -> list[tuple[str, list[str]]]:
@@ -196,6 +220,7 @@ def test_every_form_is_covered():
         test_hostile_respondent.FORMS_DRIVEN
         | test_hostile_management.FORMS_DRIVEN
         | test_hostile_csv_import.FORMS_DRIVEN
+        | test_hostile_mfa.FORMS_DRIVEN
     )
     assert defined == through_views, defined ^ through_views
 
@@ -223,7 +248,11 @@ def test_text_with_a_hidden_character_is_refused_by_name(form_class, ctx, data):
     inputs = text_inputs(form)
     if not inputs:
         # Lists to choose from, no text.
-        assert form_class in (ExistingOrganisationForm, MemberRoleForm)
+        assert form_class in (
+            ExistingOrganisationForm,
+            MemberRoleForm,
+            InviteeLanguageForm,
+        )
         return
     name, keys = data.draw(st.sampled_from(inputs), label="field")
     value = data.draw(unstorable_text(), label="value")
@@ -275,6 +304,9 @@ def test_a_choice_not_on_the_list_is_refused_in_the_forms_words(form_class, ctx,
         return
     name, field = data.draw(st.sampled_from(choices), label="field")
     offered = {str(value) for value, _label in field.choices}
+    if not field.required:
+        # An optional choice left empty is no choice at all, not one off the list.
+        offered.add("")
     value = data.draw(
         st.one_of(wrong_type(), storable_text(), unstorable_text()).filter(
             lambda v: v not in offered and v.strip() not in offered

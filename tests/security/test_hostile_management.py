@@ -35,6 +35,7 @@ from surveys.forms.focus_areas import FocusAreaForm
 from surveys.forms.invitations import (
     EMAIL_MAX_LENGTH,
     InviteeEmailForm,
+    InviteeLanguageForm,
     InviteeMessageForm,
     InviteeSearchForm,
 )
@@ -103,6 +104,7 @@ FORMS_DRIVEN = {
     PasswordChangeForm,
     InviteeEmailForm,
     InviteeMessageForm,
+    InviteeLanguageForm,
     InviteeSearchForm,  # a GET form: see test_any_search_shows_the_list_and_changes_nothing
 }
 
@@ -375,6 +377,10 @@ def _message_saved(e: Estate, sent: Sent) -> None:
     assert saved.invitee_message == sent["message"].strip()
 
 
+def _language_changed(e: Estate, sent: Sent) -> None:
+    assert Invitation.objects.get(pk=e.invitee.pk).language == sent["language"]
+
+
 def _address_corrected(e: Estate, sent: Sent) -> None:
     old = Invitation.objects.get(pk=e.invitee.pk)
     assert old.revoked_at is not None
@@ -600,6 +606,22 @@ ENDPOINTS = [
         _round_url("invitee_message"),
         [text("message", INVITEE_MESSAGE_MAX_LENGTH, required=False)],
         _message_saved,
+        buttons={"save": ""},
+    ),
+    Endpoint(
+        "invitee_language",
+        _invitee_url("invitee_language"),
+        [
+            # The invitee's emails are in English: Welsh is the one change to make.
+            Input(
+                ("language",),
+                valid=lambda e: one(st.just("cy")),
+                invalid=lambda e: one(
+                    not_a_choice(code for code, _name in settings.LANGUAGES)
+                ),
+            )
+        ],
+        _language_changed,
         buttons={"save": ""},
     ),
     Endpoint(
