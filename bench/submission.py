@@ -1,7 +1,7 @@
 """Submission throughput: 50 locust respondents against gunicorn and PostgreSQL, beside the floor.
 
     python -m bench.submission [--users 50] [--seconds 60] [--workers 3] [--rate-limits]
-        [--page-wait]
+        [--no-page-wait]
 
 Creates an open round of its own ("Load test partnership", five organisations with an
 organisation link each), starts gunicorn on a free loopback port with the production
@@ -12,7 +12,9 @@ confirmed. Prints requests/s, p50/p95/p99 latency, errors and lost responses (bo
 Then, in the same run, the same gunicorn and the same locust load drive the floor
 (bench/floor/: the least a Django app must do to save a page), and the figures are
 printed as ours, the floor's and their ratio: the target is a ratio, because what the
-stack itself manages depends on the machine.
+stack itself manages depends on the machine. Both loads have the same shape: a respondent
+waits a moment after every page save (--no-page-wait keeps ours waiting only between whole
+questionnaires, as before 1 December 2026, which keeps all 50 busy and measures queueing).
 """
 
 import argparse
@@ -227,12 +229,13 @@ def measure(
     workers: int,
     rate_limits: bool = False,
     floor: bool = True,
-    page_wait: bool = False,
+    page_wait: bool = True,
 ) -> list[Figure]:
     """Measure our submission path and, unless floor=False, the floor beside it.
 
-    `page_wait` makes our respondents wait after every page save, as the floor's do after
-    theirs; without it they wait only between questionnaires, so all 50 are always busy.
+    `page_wait` (the default) makes our respondents wait after every page save, as the
+    floor's do after theirs: the same load shape for both. Without it ours wait only between
+    questionnaires, so all 50 are always busy and our p95 is queueing by construction.
     """
     from django.db.models import Count, Q
 
@@ -318,9 +321,10 @@ def main(argv: list[str] | None = None) -> None:
         "--no-floor", action="store_true", help="skip the floor app's run"
     )
     parser.add_argument(
-        "--page-wait",
+        "--no-page-wait",
         action="store_true",
-        help="wait after every page save, as the floor's respondents do",
+        help="wait only between whole questionnaires (the shape before 1 December 2026),"
+        " not after every page save as the floor's respondents do",
     )
     args = parser.parse_args(argv)
     setup_django()
@@ -331,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
             workers=args.workers,
             rate_limits=args.rate_limits,
             floor=not args.no_floor,
-            page_wait=args.page_wait,
+            page_wait=not args.no_page_wait,
         )
     )
 
