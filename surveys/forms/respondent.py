@@ -341,8 +341,10 @@ def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
         if step.subject is None
         else "subject_organisation_id = %s"
     )
+    # Only constants, model table names and %s placeholders are formatted into the SQL;
+    # every value is a bound parameter.
     parts = [
-        f"SELECT '{SAVED_RATING}', item_id, value, '' FROM {Answer._meta.db_table} "
+        f"SELECT '{SAVED_RATING}', item_id, value, '' FROM {Answer._meta.db_table} "  # nosec B608
         f"WHERE response_id = %s AND item_id IN ({marks}) AND {subject}"
     ]
     params: list[Any] = [response.pk, *item_ids]
@@ -350,14 +352,14 @@ def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
         params.append(step.subject.pk)
     if step.block == "profile":
         parts.append(
-            f"SELECT '{SAVED_POINTS}', item_id, points, '' "
+            f"SELECT '{SAVED_POINTS}', item_id, points, '' "  # nosec B608
             f"FROM {ProfileAnswer._meta.db_table} "
             f"WHERE response_id = %s AND item_id IN ({marks})"
         )
         params += [response.pk, *item_ids]
     if step.subject is None:
         parts.append(
-            f"SELECT '{SAVED_COMMENT}', dimension_id, NULL, text "
+            f"SELECT '{SAVED_COMMENT}', dimension_id, NULL, text "  # nosec B608
             f"FROM {Comment._meta.db_table} WHERE response_id = %s AND dimension_id = %s"
         )
         params += [response.pk, step.dimension.pk]
