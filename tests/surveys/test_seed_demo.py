@@ -363,3 +363,10 @@ def test_rejects_organisation_counts_out_of_range():
     with pytest.raises(CommandError, match="between 2 and 16"):
         seed("--organisations", "1")
     assert not Partnership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_rounds_are_in_english_and_welsh():
+    seed(*SMALL)
+    rounds = Survey.objects.filter(partnership__name=DEMO_PARTNERSHIP_NAME)
+    assert {tuple(r.languages) for r in rounds} == {("en-gb", "cy")}

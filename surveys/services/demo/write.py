@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from surveys.instrument_schema import read_instrument
+from surveys.instrument_text import language_key
 from surveys.models import (
     Answer,
     Comment,
@@ -164,6 +166,13 @@ def _save_round(
         opens_at=planned.opens_at,
         closes_at=planned.closes_at,
         anonymity_threshold=ANONYMITY_THRESHOLD,
+        # In English and Welsh wherever the questionnaire has Welsh, so that the demo shows
+        # the language switcher and the Welsh journey.
+        languages=[
+            code
+            for code, _name in settings.LANGUAGES
+            if language_key(code) in instrument.languages
+        ],
         # The live round shows provisional figures, so the demo has something to show
         # while it is open; the closed one released its figures at its close.
         release_rule=(
