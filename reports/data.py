@@ -227,9 +227,11 @@ def load_comments(survey: Survey, order: pd.DataFrame | None = None) -> pd.DataF
 
     MEASUREMENT §6.7: an organisation's comments on a dimension appear only once at least
     K different people (of the responses that count) wrote one there, and, like every
-    figure, their writers count in whole groups of K (reports.grouping). The order is a
-    keyed hash of each comment within its dimension, so it says nothing about who wrote
-    first.
+    figure, their writers count in whole groups of K (reports.grouping). Both rules apply
+    within each language the comments were written in: one Welsh comment among an
+    organisation's English ones would otherwise point at its one Welsh-speaking writer.
+    The order is a keyed hash of each comment within its dimension, so it says nothing
+    about who wrote first.
     """
     comments = Comment.objects.filter(_submitted(survey)).order_by()
     fields = {
@@ -237,18 +239,15 @@ def load_comments(survey: Survey, order: pd.DataFrame | None = None) -> pd.DataF
         "response_id": "response_id",
         "key": "pk",
         "dimension_order": "dimension__order",
+        "language": "language",
     }
     frame = _frame(comments, fields)
     order = load_release_order(survey) if order is None else order
+    group = ["organisation", "dimension", "language"]
     frame = grouping.whole_groups(
-        frame,
-        figure=["organisation", "dimension"],
-        order=order,
-        threshold=survey.anonymity_threshold,
+        frame, figure=group, order=order, threshold=survey.anonymity_threshold
     )
-    writers = frame.groupby(["organisation", "dimension"])["response_id"].transform(
-        "nunique"
-    )
+    writers = frame.groupby(group)["response_id"].transform("nunique")
     shown = frame[writers >= survey.anonymity_threshold]
     order = shown["key"].map(
         lambda pk: salted_hmac(

@@ -763,6 +763,10 @@ class Comment(models.Model):
         Dimension, on_delete=models.PROTECT, related_name="comments"
     )
     text = models.TextField(max_length=2000)
+    # The language of the page it was written on. A comment in the language few of an
+    # organisation's people use would point at them, so comments count towards K within
+    # their own language (reports.data.load_comments). Never exported.
+    language = models.CharField(max_length=16, default="en-gb")
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 
 from surveys.forms.text import StorableTextMixin
+from surveys.instrument_text import language_key
 from surveys.models import (
     DEFAULT_ANONYMITY_THRESHOLD,
     MIN_ANONYMITY_THRESHOLD,
@@ -396,6 +397,25 @@ class RoundForm(StorableTextMixin, forms.Form):
             self.add_error(
                 "closes_on",
                 "Closing date must be the same as or after the opening date",
+            )
+        instrument = cleaned.get("instrument") or (
+            self.survey.instrument if self.survey else None
+        )
+        languages = cleaned.get("languages") or []
+        missing = [
+            name
+            for code, name in SURVEY_LANGUAGES.items()
+            if code in languages
+            and instrument is not None
+            and language_key(code) not in instrument.languages
+        ]
+        if missing and "languages" not in self.errors:
+            # Otherwise the page around the questions would be in one language and the
+            # questions themselves in another.
+            self.add_error(
+                "languages",
+                f"This questionnaire has no wording in {missing[0]}: untick "
+                f"{missing[0]}, or choose a questionnaire that has it",
             )
         return cleaned
 

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from surveys.journey import FAMILIARITY_SKIP, Step, build_steps, completed_slugs
 from surveys.models import (
@@ -132,8 +134,18 @@ def _replace_answers(*, response: Response, step: Step, answers: PageAnswers) ->
         Comment.objects.filter(response=response, dimension=step.dimension).delete()
         if answers.comment:
             Comment.objects.create(
-                response=response, dimension=step.dimension, text=answers.comment
+                response=response,
+                dimension=step.dimension,
+                text=answers.comment,
+                language=comment_language(),
             )
+
+
+def comment_language() -> str:
+    """Return the language of the page being answered, as one of settings.LANGUAGES."""
+    offered = dict(settings.LANGUAGES)
+    language = get_language() or settings.LANGUAGE_CODE
+    return language if language in offered else settings.LANGUAGE_CODE
 
 
 @transaction.atomic

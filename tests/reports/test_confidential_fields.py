@@ -196,6 +196,24 @@ def test_comments_need_k_different_writers_not_k_respondents(closed_demo):
 
 
 @pytest.mark.django_db
+def test_a_comment_in_a_language_fewer_than_k_people_wrote_in_is_held_back(closed_demo):
+    _partnership, survey = closed_demo
+    k = survey.anonymity_threshold
+    _comment_on(survey, writers=k + 1)
+    # One of them answered in Welsh: their comment would point at the one Welsh speaker.
+    lone = Comment.objects.filter(response__survey=survey).order_by("pk").last()
+    Comment.objects.filter(pk=lone.pk).update(language="cy", text="Sylw yn Gymraeg")
+    forget_analyses()
+    shown = analyse_survey(survey).comments
+    assert len(shown) == k
+    assert "Sylw yn Gymraeg" not in set(shown["text"])
+    # K people writing in Welsh are a group of their own, shown like any other.
+    Comment.objects.filter(response__survey=survey).update(language="cy")
+    forget_analyses()
+    assert len(analyse_survey(survey).comments) == k + 1
+
+
+@pytest.mark.django_db
 def test_comments_are_shown_in_an_order_that_is_not_the_order_written(closed_demo):
     _partnership, survey = closed_demo
     _comment_on(survey, writers=7)

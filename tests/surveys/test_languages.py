@@ -27,6 +27,13 @@ def start_page(client, survey_setup, **headers):
     )
 
 
+def with_welsh(instrument):
+    """Give a bare test questionnaire Welsh wording, as the default one has."""
+    instrument.languages = ["en", "cy"]
+    instrument.save(update_fields=["languages"])
+    return instrument
+
+
 def round_form_data(instrument, **extra) -> dict:
     return {
         "title": "Spring 2027",
@@ -172,6 +179,19 @@ def test_switching_on_a_question_page_saves_what_was_typed(client, survey_setup)
     assert again.context["form"].initial[first.code.lower()] == "4"
 
 
+def test_a_comment_keeps_the_language_of_the_page_it_was_written_on(
+    client, survey_setup
+):
+    from surveys.models import Comment
+
+    offer(survey_setup.survey, "en-gb", "cy")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    response, url = question_page(survey_setup)
+    first = build_steps(response=response)[0].items[0]
+    client.post(url, {first.code.lower(): "4", "comment": "Sylw", "save_and_exit": "1"})
+    assert Comment.objects.get(response=response).language == "cy"
+
+
 def test_switching_with_a_mistake_on_the_page_shows_it_in_the_new_language(
     client, survey_setup
 ):
@@ -209,6 +229,7 @@ def test_a_blank_page_drawn_in_english_is_drawn_again_in_welsh(client, survey_se
 
 
 def test_lead_creates_a_round_in_english_and_welsh(lead_client, team):
+    with_welsh(team.round.instrument)
     lead_client.post(
         reverse("surveys:round_create", args=[team.partnership.public_id]),
         round_form_data(
@@ -216,6 +237,21 @@ def test_lead_creates_a_round_in_english_and_welsh(lead_client, team):
         ),
     )
     assert Survey.objects.get(title="Spring 2027").languages == ["en-gb", "cy"]
+
+
+def test_welsh_cannot_be_offered_with_a_questionnaire_that_has_no_welsh(
+    lead_client, team
+):
+    instrument = team.round.instrument
+    instrument.languages = ["en"]
+    instrument.save(update_fields=["languages"])
+    page = lead_client.post(
+        reverse("surveys:round_create", args=[team.partnership.public_id]),
+        round_form_data(instrument, languages=["cy", "en-gb"], languages_shown="1"),
+    )
+    assert page.status_code == 200
+    assert "This questionnaire has no wording in Cymraeg" in page.content.decode()
+    assert not Survey.objects.filter(title="Spring 2027").exists()
 
 
 def test_a_round_needs_at_least_one_language(lead_client, team):
@@ -238,6 +274,7 @@ def test_a_language_not_on_the_list_is_refused(lead_client, team):
 
 
 def test_lead_changes_an_open_rounds_languages(lead_client, team):
+    with_welsh(team.round.instrument)
     edit = reverse(
         "surveys:round_edit", args=[team.partnership.public_id, team.round.public_id]
     )
