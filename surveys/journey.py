@@ -194,10 +194,15 @@ def minutes_for(steps: list[Step]) -> int:
     return estimated_minutes(len(step.items) for step in steps)
 
 
+def steps_for_new_response(invitation: Invitation) -> list[Step]:
+    """Return the pages a new response on this link will have (nothing is saved)."""
+    blank = Response(survey=invitation.survey, organisation=invitation.organisation)
+    return build_steps(response=blank)
+
+
 def minutes_for_invitation(invitation: Invitation) -> int:
     """Return about how many minutes a new response on this link takes (start page, emails)."""
-    blank = Response(survey=invitation.survey, organisation=invitation.organisation)
-    return minutes_for(build_steps(response=blank))
+    return minutes_for(steps_for_new_response(invitation))
 
 
 def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:

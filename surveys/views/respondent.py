@@ -36,10 +36,11 @@ from surveys.journey import (
     find_step,
     group_sections,
     minutes_for,
+    steps_for_new_response,
     summarise_answers,
 )
 from surveys.languages import remember_language, use_survey_language
-from surveys.models import Invitation, Response
+from surveys.models import Response
 from surveys.ratelimits import client_ip, limit_survey_link, wait_seconds
 from surveys.selectors import LinkTarget, find_link, link_unavailable_reason
 from surveys.services.emails import send_resume_email
@@ -159,7 +160,7 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
         }
         return redirect(_resume_url(response))
     survey = invitation.survey
-    pages = _pages_for_new_response(invitation)
+    pages = steps_for_new_response(invitation)
     return render(
         request,
         "surveys/respondent/start.html",
@@ -173,15 +174,6 @@ def respondent_start(request: HttpRequest, token: str) -> HttpResponse:
             "minutes": minutes_for(pages),
             "continue_url": continue_url,
         },
-    )
-
-
-def _pages_for_new_response(invitation: Invitation) -> list[Step]:
-    """Return the pages a new response on this link will have (for the start page's summary)."""
-    return build_steps(
-        response=Response(
-            survey=invitation.survey, organisation=invitation.organisation
-        )
     )
 
 

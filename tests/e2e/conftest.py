@@ -17,6 +17,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+WIDTHS = (1280, 390)
+
+
+def screenshots(page, check_page, name: str) -> None:
+    """Check the page with axe, and keep it at desktop and phone widths."""
+    check_page(page, name)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
+
+
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 

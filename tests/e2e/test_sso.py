@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from surveys.models import User
 from tests import oidc_provider as idp
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import screenshots
 from tests.factories import MembershipFactory, UserFactory
 from tests.oidc_provider import (
     CLIENT_ID,
@@ -24,16 +24,6 @@ oidc_provider = idp.oidc_provider
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"
-WIDTHS = (1280, 390)
-
-
-def screenshots(page: Page, check_page, name: str) -> None:
-    """Check the page with axe, and keep it at desktop and phone widths."""
-    check_page(page, name)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1200, "height": 900})
 
 
 def test_staff_sign_in_through_their_organisations_provider(

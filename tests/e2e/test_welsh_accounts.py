@@ -10,7 +10,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from surveys.models import Invitation, Membership, Survey
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import screenshots
 from tests.factories import (
     InstrumentFactory,
     MembershipFactory,
@@ -23,16 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"
-WIDTHS = (1280, 390)
-
-
-def screenshots(page: Page, check_page, name: str) -> None:
-    """Check the page with axe, and keep it at desktop and phone widths."""
-    check_page(page, name)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1200, "height": 900})
 
 
 def test_a_lead_signs_in_and_sets_up_an_authenticator_app_in_welsh(
