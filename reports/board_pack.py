@@ -147,6 +147,7 @@ def partnership_report(survey: Survey, *, exact_counts: bool = False) -> dict[st
             "fit": fit_page.charts[0],
         },
         "average_readiness": average_readiness(overview.rows),
+        "hidden_names": tuple(r.name for r in overview.rows if r.suppressed),
         "pairs_reported": len(shown_pairs),
         "pairs_total": len(fit_page.rows),
         "best_pairs": shown_pairs[:3],

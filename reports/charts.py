@@ -21,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from reports import narrative, scoring
+from reports.figures import Estimate
+from reports.narrative.numbers import signed
 
 Medium = Literal["screen", "print"]
 
@@ -144,7 +146,8 @@ def fmt(value: float | None, digits: int = 1) -> str:
     """Format a figure for tables and summaries; missing values become an en dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:.{digits}f}"
+    # A true minus, as the sentences write it (reports.narrative.numbers).
+    return f"{value:.{digits}f}".replace("-", "−")
 
 
 def _plural(count: int, word: str) -> str:
@@ -256,9 +259,12 @@ def readiness_bars(
     summary = "No organisation has enough responses yet."
     if len(shown):
         best, worst = shown.iloc[0], shown.iloc[-1]
-        summary = (
-            f"Readiness ranges from {fmt(worst['readiness'], 0)} ({worst['name']}) "
-            f"to {fmt(best['readiness'], 0)} ({best['name']})."
+        summary = narrative.lowest_to_highest(
+            measure="overall readiness",
+            low_name=str(worst["name"]),
+            low=Estimate(float(worst["readiness"])),
+            high_name=str(best["name"]),
+            high=Estimate(float(best["readiness"])),
         )
     if len(hidden):
         summary += f" Not shown: {', '.join(hidden['name'])} (fewer than {threshold} responses)."
@@ -356,6 +362,38 @@ def dimension_heatmap(
     )
 
 
+def _widest_sector_difference(
+    shown: pd.DataFrame, means: pd.DataFrame, titles: Mapping[str, str]
+) -> str:
+    """Where sector groups differ most, said only if the interval allowing for every
+    group pair on every dimension (Welch, level 1 − .05/m) excludes zero (§6.8)."""
+    spread = (means.max(axis=1) - means.min(axis=1)).dropna()
+    widest = spread.idxmax()
+    high_group, low_group = means.loc[widest].idxmax(), means.loc[widest].idxmin()
+    cells = shown.set_index(["sector_group", "dimension"])
+    high, low = cells.loc[(high_group, widest)], cells.loc[(low_group, widest)]
+    groups = means.shape[1]
+    compared = len(spread) * groups * (groups - 1) // 2
+    difference, d_low, d_high = scoring.welch_interval(
+        high["mean"],
+        high["sd"],
+        int(high["n"]),
+        low["mean"],
+        low["sd"],
+        int(low["n"]),
+        level=1 - 0.05 / max(compared, 1),
+    )
+    return narrative.largest_difference(
+        groups="sector groups",
+        dimension=titles[widest],
+        high_name=high_group,
+        high=Estimate(float(high["mean"]), n=int(high["n"])),
+        low_name=low_group,
+        low=Estimate(float(low["mean"]), n=int(low["n"])),
+        difference=Estimate(difference, low=d_low, high=d_high),
+    )
+
+
 @_redrawable
 def sector_bars(
     sector_scores: pd.DataFrame,
@@ -417,13 +455,7 @@ def sector_bars(
     )
     summary = "Not enough responses in any sector group yet."
     if gaps.shape[1] >= 2:
-        spread = (gaps.max(axis=1) - gaps.min(axis=1)).dropna()
-        widest = spread.idxmax()
-        summary = (
-            f"Sectors differ most on {titles[widest]}: "
-            f"{gaps.loc[widest].idxmax()} {fmt(gaps.loc[widest].max(), 2)} against "
-            f"{gaps.loc[widest].idxmin()} {fmt(gaps.loc[widest].min(), 2)}."
-        )
+        summary = _widest_sector_difference(shown, gaps, titles)
     summary += f" Organisations with fewer than {threshold} responses are left out of every group."
     rows = [
         [
@@ -445,6 +477,29 @@ def sector_bars(
     )
 
 
+def _profile_differences(
+    differences: pd.DataFrame | None, order: list[str]
+) -> list[tuple[str, Estimate]]:
+    """(dimension, difference with its adjusted interval), in dimension order."""
+    if differences is None or differences.empty:
+        return []
+    rows = differences.set_index("dimension")
+    return [
+        (
+            d,
+            Estimate(
+                None
+                if pd.isna(rows.at[d, "difference"])
+                else float(rows.at[d, "difference"]),
+                low=None if pd.isna(rows.at[d, "low"]) else float(rows.at[d, "low"]),
+                high=None if pd.isna(rows.at[d, "high"]) else float(rows.at[d, "high"]),
+            ),
+        )
+        for d in order
+        if d in rows.index
+    ]
+
+
 @_redrawable
 def radar(
     profile: pd.DataFrame,
@@ -456,11 +511,14 @@ def radar(
     other: pd.DataFrame | None = None,
     other_name: str = "",
     short_name: str = "",
+    differences: pd.DataFrame | None = None,
     medium: Medium = "screen",
 ) -> Chart:
     """Radar of one organisation's dimension means (with its 95% band) against a comparison.
 
     The legend uses `short_name` when given; the title, summary and table use `name`.
+    `differences` (dimension, difference, low, high: this profile minus the comparison, with
+    intervals allowing for every dimension compared) decides which sentences may be written.
     """
     titles = dict(zip(dimensions["dimension"], dimensions["title"], strict=True))
     order = list(dimensions["dimension"])
@@ -533,14 +591,25 @@ def radar(
         # Well above the circle: the top dimension's name stands three lines above it.
         legend={**LEGEND_ABOVE, "y": 1.16},
     )
-    diff = (mine["mean"] - theirs["mean"]).dropna()
     summary = f"Not enough responses to compare {name} with {compare_name.lower()}."
-    if len(diff):
-        above, below = diff.idxmax(), diff.idxmin()
+    gaps = [
+        (titles[d], gap)
+        for d, gap in _profile_differences(differences, order)
+        if gap.known
+    ]
+    if gaps:
+        above = max(gaps, key=lambda g: g[1].value)
+        below = min(gaps, key=lambda g: g[1].value)
         summary = (
-            f"Compared with {'the ' + compare_name.lower() if other is None else compare_name}, {name} is "
-            f"furthest above on {titles[above]} ({diff[above]:+.2f}) and furthest below on "
-            f"{titles[below]} ({diff[below]:+.2f}). The shaded band is {name}'s 95% interval."
+            narrative.furthest_from(
+                name=name,
+                against="the " + compare_name.lower()
+                if other is None
+                else compare_name,
+                above=above if above[1].value > 0 else None,
+                below=below if below[1].value < 0 else None,
+            )
+            + f" The shaded band is {name}'s 95% interval."
         )
     rows = [
         [
@@ -594,7 +663,7 @@ def item_distribution_bars(
 
     def answered(code: str, position: int) -> int:
         """The answer drawn at a position (1 = least favourable … 5 = most)."""
-        return 6 - position if reverse[code] else position
+        return int(scoring.reverse_score(position)) if reverse[code] else position
 
     def shares(position: int) -> pd.Series:
         return pd.Series(
@@ -886,7 +955,7 @@ def gap_chart(
             titles[r.dimension],
             fmt(r.mean_a, 2),
             fmt(r.mean_b, 2),
-            f"{r.gap:+.2f}",
+            signed(r.gap, 2),
             f"{fmt(r.ci_low, 2)} to {fmt(r.ci_high, 2)}",
             f"{fmt(r.sim_ci_low, 2)} to {fmt(r.sim_ci_high, 2)}",
             fmt(r.effect_size, 2),
@@ -920,6 +989,17 @@ CULTURE_TYPES = {
     "E": "Egalitarian (shared values)",
     "F": "Fatalist (things done to us)",
 }
+
+
+def _lead(row) -> Estimate | None:
+    """The strongest culture type's lead over the next, with its interval, if computed."""
+    value = getattr(row, "lead", None)
+    if value is None or pd.isna(value):
+        return None
+    low, high = getattr(row, "lead_low", None), getattr(row, "lead_high", None)
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return Estimate(float(value))
+    return Estimate(float(value), low=float(low), high=float(high))
 
 
 @_redrawable
@@ -972,6 +1052,7 @@ def culture_bars(
             narrative.culture_type(
                 name=names[row.organisation],
                 profile={t: float(getattr(row, t)) for t in CULTURE_TYPES},
+                lead=_lead(row),
             )
             for row in shown.itertuples()
         )

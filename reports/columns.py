@@ -82,7 +82,20 @@ INDIVIDUALIST = "I"
 EGALITARIAN = "E"
 FATALIST = "F"
 CULTURE_TYPES = [HIERARCHIST, INDIVIDUALIST, EGALITARIAN, FATALIST]
-CULTURE_COLUMNS = [ORGANISATION, *CULTURE_TYPES, N, SUPPRESSED]
+# The strongest type's lead over the next (points of 100), per respondent, with its
+# interval allowing for every pair of the four types (§6.8: "strongest" only if clear).
+CULTURE_LEAD = "lead"
+CULTURE_LEAD_LOW = "lead_low"
+CULTURE_LEAD_HIGH = "lead_high"
+CULTURE_COLUMNS = [
+    ORGANISATION,
+    *CULTURE_TYPES,
+    N,
+    SUPPRESSED,
+    CULTURE_LEAD,
+    CULTURE_LEAD_LOW,
+    CULTURE_LEAD_HIGH,
+]
 
 FAMILIARITY_ITEM = "P0"
 TRUST_ITEMS = ["P1", "P2", "P3"]
@@ -170,6 +183,14 @@ META_GAP_A_HIGH = "meta_gap_a_high"
 META_GAP_B_LOW = "meta_gap_b_low"
 META_GAP_B_HIGH = "meta_gap_b_high"
 PERCEIVED_ACTUAL_FLAG = "perceived_actual_flag"
+# Feel and fact: compatibility − the mean of profile and culture fit, with its 95% BCa
+# interval from the same resamples (§6.8: "they differ" only when it excludes zero).
+PERCEIVED_ACTUAL = "perceived_actual"
+PERCEIVED_ACTUAL_LOW = "perceived_actual_low"
+PERCEIVED_ACTUAL_HIGH = "perceived_actual_high"
+# 95% Welch interval of asymmetry (trust A→B − trust B→A) over the two sets of raters.
+ASYMMETRY_LOW = "asymmetry_low"
+ASYMMETRY_HIGH = "asymmetry_high"
 # The largest-gap dimension's gap (A − B) with its simultaneous interval, and whether it
 # is a clear gap (MEASUREMENT.md §6.1).
 LARGEST_GAP = "largest_gap"
@@ -230,5 +251,10 @@ FIT_EXTRA_COLUMNS = [
     META_GAP_A_HIGH,
     META_GAP_B_LOW,
     META_GAP_B_HIGH,
+    PERCEIVED_ACTUAL,
+    PERCEIVED_ACTUAL_LOW,
+    PERCEIVED_ACTUAL_HIGH,
+    ASYMMETRY_LOW,
+    ASYMMETRY_HIGH,
 ]
 PAIRWISE_FIT_COLUMNS = [*FIT_CSV_COLUMNS, *FIT_EXTRA_COLUMNS]

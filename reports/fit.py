@@ -320,6 +320,36 @@ def _respondent_culture(profile_points: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _culture_leads(respondents: pd.DataFrame) -> pd.DataFrame:
+    """Each organisation's top culture type minus the next, per respondent, with its interval.
+
+    The difference is within respondents (their points add up to 100), so its interval is a
+    one-sample t interval of each respondent's top − next points; picking the top two of
+    four types is one of the six pairwise comparisons, so the level is 1 − .05/6.
+    """
+    pairs = len(c.CULTURE_TYPES) * (len(c.CULTURE_TYPES) - 1) // 2
+    level = 1 - FAMILY_ALPHA / pairs
+    rows = {}
+    for organisation, group in respondents.groupby(c.ORGANISATION):
+        means = group[c.CULTURE_TYPES].mean()
+        ranked = sorted(c.CULTURE_TYPES, key=lambda t: (-means[t], t))
+        lead = (group[ranked[0]] - group[ranked[1]]).astype("float64")
+        n, sd = len(lead), float(lead.std())
+        half = (
+            float(st.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+            if n >= 2
+            else math.nan
+        )
+        value = float(lead.mean())
+        rows[organisation] = (value, value - half, value + half)
+    return pd.DataFrame.from_dict(
+        rows,
+        orient="index",
+        columns=[c.CULTURE_LEAD, c.CULTURE_LEAD_LOW, c.CULTURE_LEAD_HIGH],
+        dtype="float64",
+    ).rename_axis(c.ORGANISATION)
+
+
 def culture_profiles(profile_points: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     """Average the points per culture type for each organisation, suppressing n < threshold."""
     require_columns(profile_points, c.PROFILE_POINT_COLUMNS, name="profile_points")
@@ -327,9 +357,12 @@ def culture_profiles(profile_points: pd.DataFrame, *, threshold: int) -> pd.Data
     # Each respondent counts once, however many of the prompts they answered.
     profile = respondents.groupby(c.ORGANISATION)[c.CULTURE_TYPES].mean()
     n = respondents.groupby(c.ORGANISATION)[c.RESPONSE_ID].size().astype("float64")
-    frame = profile.assign(**{c.N: n}).reset_index().rename_axis(columns=None)
+    lead = _culture_leads(respondents)
+    frame = (
+        profile.assign(**{c.N: n}).join(lead).reset_index().rename_axis(columns=None)
+    )
     suppressed = frame[c.N] < threshold
-    hidden = [*c.CULTURE_TYPES, c.N]
+    hidden = [*c.CULTURE_TYPES, c.N, *lead.columns]
     frame[hidden] = frame[hidden].astype("float64")
     frame.loc[suppressed, hidden] = np.nan
     return frame.assign(**{c.SUPPRESSED: suppressed.astype(bool)})[c.CULTURE_COLUMNS]
@@ -1010,11 +1043,23 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
         for v in (components[c.PROFILE_FIT], components[c.CULTURE_FIT])
         if v is not None
     ]
+    felt_gap = (
+        compatibility - sum(actual) / len(actual)
+        if compatibility is not None and actual
+        else None
+    )
+    felt_low, felt_high = intervals.get(c.PERCEIVED_ACTUAL, (None, None))
+    # §5 flags a gap of 25 points or more; §6.8 says "they differ" only where the gap's
+    # interval excludes zero, so the flag needs both (without an interval, no flag).
     flag = None
-    if compatibility is not None and actual:
+    if felt_gap is not None:
         flag = bool(
-            abs(compatibility - sum(actual) / len(actual)) >= PERCEIVED_ACTUAL_LIMIT
+            abs(felt_gap) >= PERCEIVED_ACTUAL_LIMIT
+            and felt_low is not None
+            and felt_high is not None
+            and (felt_low > 0 or felt_high < 0)
         )
+    asymmetry_low, asymmetry_high = _asymmetry_interval(a, b, ctx)
 
     gaps = _gap_arrays(ctx.dims, ctx.stats[a], ctx.stats[b], ctx.threshold)
     ranked = np.flatnonzero(~np.isnan(gaps[c.Z]))
@@ -1053,10 +1098,36 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
         c.META_GAP_A_HIGH: meta_a_high,
         c.META_GAP_B_LOW: meta_b_low,
         c.META_GAP_B_HIGH: meta_b_high,
+        c.PERCEIVED_ACTUAL: felt_gap,
+        c.PERCEIVED_ACTUAL_LOW: felt_low,
+        c.PERCEIVED_ACTUAL_HIGH: felt_high,
+        c.ASYMMETRY_LOW: asymmetry_low,
+        c.ASYMMETRY_HIGH: asymmetry_high,
     }
     for key, (low_col, high_col) in c.COMPONENT_INTERVALS.items():
         row[low_col], row[high_col] = intervals.get(key, (None, None))
     return row
+
+
+def _asymmetry_interval(
+    a: object, b: object, ctx: _Context
+) -> tuple[float | None, float | None]:
+    """95% Welch interval of trust A→B − trust B→A (0–100) over the two sets of raters.
+
+    Blank whenever either direction's trust is (fewer than K raters), when either side
+    has one answer, or when neither side varies.
+    """
+    trust_ab = ctx.rating(a, b, c.TRUST, c.N_TRUST)
+    trust_ba = ctx.rating(b, a, c.TRUST, c.N_TRUST)
+    spread_ab = ctx.spread(a, b, c.SD_TRUST, c.N_TRUST)
+    spread_ba = ctx.spread(b, a, c.SD_TRUST, c.N_TRUST)
+    if None in (trust_ab, trust_ba, spread_ab, spread_ba):
+        return None, None
+    _, low, high = welch_interval(trust_ab, *spread_ab, trust_ba, *spread_ba)
+    return (
+        _or_none(READINESS_PER_POINT * low),
+        _or_none(READINESS_PER_POINT * high),
+    )
 
 
 def _meta_gap_interval(
@@ -1175,4 +1246,12 @@ def _intervals(
             # Not resampled: held at the point estimate in every replicate.
             rows[key] = None if point is None else np.full(size, point)
     intervals[c.FIT] = _interval(_combine_boot(rows, weights), n_boot, n_a)
+    # Feel and fact: compatibility − mean(profile fit, culture fit), over the same
+    # replicates, so the interval carries how the components move together.
+    actual = [
+        rows[key] for key in (c.PROFILE_FIT, c.CULTURE_FIT) if rows.get(key) is not None
+    ]
+    if c.COMPATIBILITY in resampled and actual:
+        felt_gap = rows[c.COMPATIBILITY] - np.mean(actual, axis=0)
+        intervals[c.PERCEIVED_ACTUAL] = _interval(felt_gap, n_boot, n_a)
     return intervals

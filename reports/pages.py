@@ -534,6 +534,12 @@ def organisation(
             dimensions=analysis.dimensions,
             name=str(org["name"]),
             short_name=str(org["short_name"]),
+            # "Furthest above/below" picks the largest of k: its interval allows for all k.
+            differences=scoring.difference_from_average(
+                analysis.org_scores,
+                oid,
+                level=1 - 0.05 / max(int((~scores["suppressed"]).sum()), 1),
+            ),
             n_label=f"{int(org['submitted'])} responses from {org['short_name']}",
         )
     ]
@@ -738,6 +744,7 @@ def pair(
         if len(then) and not bool(then["suppressed"].iloc[0]):
             fit_change = _fit_change(result, then.iloc[0])
     scores = analysis.org_scores
+    gaps = fit.dimension_gaps(analysis.respondent_scores, oa, ob, threshold=k)
     page_charts = [
         charts.radar(
             scores[scores["organisation"] == oa],
@@ -747,9 +754,16 @@ def pair(
             name=short[oa],
             other=scores[scores["organisation"] == ob],
             other_name=short[ob],
+            # A − B with the simultaneous interval over the dimensions compared (§6.1).
+            differences=gaps.rename(
+                columns={
+                    "gap": "difference",
+                    "sim_ci_low": "low",
+                    "sim_ci_high": "high",
+                }
+            )[["dimension", "difference", "low", "high"]],
         )
     ]
-    gaps = fit.dimension_gaps(analysis.respondent_scores, oa, ob, threshold=k)
     page_charts.append(
         charts.gap_chart(
             gaps, dimensions=analysis.dimensions, name_a=short[oa], name_b=short[ob]
@@ -900,6 +914,12 @@ def pair_summary(
                 trust_a_to_b=Estimate(ta),
                 name_b=name_b,
                 trust_b_to_a=Estimate(tb),
+                difference=_estimate(
+                    result.get("asymmetry"),
+                    0,
+                    result.get("asymmetry_low"),
+                    result.get("asymmetry_high"),
+                ),
             )
         )
     if bool(result["perceived_actual_flag"]):
@@ -916,6 +936,12 @@ def pair_summary(
                     name_b=name_b,
                     felt=felt,
                     actual=sum(actual) / len(actual),
+                    difference=_estimate(
+                        result.get("perceived_actual"),
+                        0,
+                        result.get("perceived_actual_low"),
+                        result.get("perceived_actual_high"),
+                    ),
                 )
             )
     return " ".join(parts)

@@ -441,6 +441,39 @@ def welch_change(
     return change, change - half, change + half
 
 
+def difference_from_average(
+    org_scores: pd.DataFrame, organisation: object, *, level: float = 0.95
+) -> pd.DataFrame:
+    """Each dimension's organisation mean − the partnership average, with a Welch interval.
+
+    The average is the unweighted mean of the shown organisations' means, the organisation
+    among them, so the difference is Σ wᵢ·meanᵢ with w = 1 − 1/g for the organisation and
+    −1/g for each other: its variance is Σ wᵢ²·SEᵢ² and its degrees of freedom
+    Welch–Satterthwaite's. Pass level = 1 − .05/k when a sentence picks the largest of k.
+    Columns: dimension, difference, low, high (NaN ends where an SE or df is missing).
+    """
+    shown = org_scores[~org_scores[c.SUPPRESSED].astype(bool)]
+    rows = []
+    for dimension, cells in shown.groupby(c.DIMENSION, sort=False):
+        own = cells[c.ORGANISATION] == organisation
+        if not own.any():
+            continue
+        g = len(cells)
+        weights = np.where(own, 1 - 1 / g, -1 / g)
+        means = cells[c.MEAN].to_numpy("float64")
+        difference = float((weights * means).sum())
+        parts = (weights * cells[c.SE].to_numpy("float64")) ** 2
+        dfs = cells[c.N].to_numpy("float64") - 1
+        variance = float(parts.sum())
+        low = high = math.nan
+        if np.isfinite(parts).all() and (dfs >= 1).all() and variance > 0:
+            df = variance**2 / float((parts**2 / dfs).sum())
+            half = float(stats.t.ppf(0.5 + level / 2, df)) * math.sqrt(variance)
+            low, high = difference - half, difference + half
+        rows.append((dimension, difference, low, high))
+    return pd.DataFrame(rows, columns=[c.DIMENSION, "difference", "low", "high"])
+
+
 def se_from_interval(low: float, high: float) -> float:
     """Return the normal-theory SE a 95% interval implies (for bootstrap intervals)."""
     return (high - low) / (2 * stats.norm.ppf(0.975))

@@ -30,7 +30,7 @@ _COUNTING_RULE = (
     "responses in whole groups of K, oldest first, whether the round is open or closed, "
     "so up to K − 1 of its latest responses stay out. K is the round's anonymity "
     "threshold; oldest first means in the order of this file's rows. Then every figure "
-    "counts its own contributors the same way (reports/grouping.py): among the counted "
+    "counts its own contributors the same way: among the counted "
     "responses, those that scored a dimension (at least half its items answered), rated a "
     "partner (P0 above 1; then, among those raters, those who answered P1–P3, P4 or P6), "
     "gave culture-profile points or wrote a comment count whole, if submitted by the "
@@ -117,7 +117,10 @@ def _release_text(survey: Survey | None) -> str:
     if survey is None:
         return ""
     if survey.release_rule == Survey.ReleaseRule.GROUPS:
-        return " This round counts in groups: nothing counts whole."
+        return (
+            " This round counts provisionally: responses count only in whole groups of K "
+            "per organisation, oldest first, before and after the close."
+        )
     released = survey.release_moment()
     if released is None:
         return " This round counts at the close and has not closed: nothing counts yet."

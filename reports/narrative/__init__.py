@@ -27,6 +27,7 @@ comparisons
   apart(high: Estimate, low: Estimate) -> Estimate            conservative high − low interval
   largest_difference(groups, dimension, high_name, high, low_name, low, difference, scale="mean")
   value_range(measure, low_name, low, high_name, high, difference, scale="points")
+  lowest_to_highest(measure, low_name, low, high_name, high, scale="points")   no claim
   furthest_from(name, against, above=(title, Estimate)|None, below=(title, Estimate)|None)
 gaps
   is_clear_gap(gap: Estimate) -> bool                         §6.1: interval excludes 0, |gap| ≥ 0.5
@@ -82,6 +83,7 @@ from reports.narrative.comparisons import (
     apart,
     furthest_from,
     largest_difference,
+    lowest_to_highest,
     value_range,
 )
 from reports.narrative.culture import culture_type, type_noun
@@ -118,6 +120,7 @@ __all__ = [
     "is_strength",
     "largest_change",
     "largest_difference",
+    "lowest_to_highest",
     "meta_perception",
     "misjudgement",
     "no_clear_gap",

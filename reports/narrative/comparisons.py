@@ -101,6 +101,41 @@ def largest_difference(
     )
 
 
+def _span(
+    measure: str,
+    low_name: str,
+    low: Estimate,
+    high_name: str,
+    high: Estimate,
+    *,
+    scale: str,
+) -> str:
+    span = _("%(measure)s runs from %(low)s to %(high)s") % {
+        "measure": capitalise(measure),
+        "low": named(low_name, low, scale=scale),
+        "high": named(high_name, high, scale=scale),
+    }
+    if scale == "points":
+        span = _("%(span)s (of 100)") % {"span": span}
+    return span
+
+
+def lowest_to_highest(
+    *,
+    measure: str,
+    low_name: str,
+    low: Estimate,
+    high_name: str,
+    high: Estimate,
+    scale: str = "points",
+) -> str:
+    """Give the lowest and highest of several figures, claiming no difference between them.
+
+    For figures without intervals (a chart's range): it describes, it does not compare.
+    """
+    return _span(measure, low_name, low, high_name, high, scale=scale) + "."
+
+
 def value_range(
     *,
     measure: str,
@@ -116,13 +151,7 @@ def value_range(
     `measure` begins the sentence ("Overall readiness"); `difference` is high − low with an
     interval adjusted for picking the extremes (or `apart(high, low)`).
     """
-    span = _("%(measure)s runs from %(low)s to %(high)s") % {
-        "measure": capitalise(measure),
-        "low": named(low_name, low, scale=scale),
-        "high": named(high_name, high, scale=scale),
-    }
-    if scale == "points":
-        span = _("%(span)s (of 100)") % {"span": span}
+    span = _span(measure, low_name, low, high_name, high, scale=scale)
     if difference.excludes(0):
         return _("%(span)s; %(high)s is clearly higher than %(low)s.") % {
             "span": span,

@@ -137,6 +137,7 @@ def sector_scores() -> pd.DataFrame:
             "dimension": dimension,
             "n": 20,
             "mean": mean,
+            "sd": 0.43,
             "ci_low": mean - 0.2,
             "ci_high": mean + 0.2,
             "suppressed": False,

@@ -208,6 +208,7 @@ def test_dictionary_csv_names_sources_by_title_not_file_name(demo):
     _partnership, survey = demo
     body = exports.table_csv("dictionary.csv", survey=survey, analysis=None)
     assert b".txt" not in body
+    assert b".py" not in body  # nor our own modules' file names
     frame = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig")
     sp1 = frame.loc[frame["item_code"] == "SP1", "sources"].iloc[0]
     assert sp1 == (

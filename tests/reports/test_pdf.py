@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from reports import board_pack, charts, fit, narrative, pages, pdf
+from reports import board_pack, charts, fit, narrative, pages, pdf, scoring
 from reports.analysis import analyse_survey
 from reports.data import previous_round
 from reports.figures import Estimate
+from reports.narrative.numbers import signed
 from surveys.models import Dimension, FocusArea, Membership, Organisation, Survey
 from surveys.services.focus_areas import create_focus_area
 from surveys.workshop_prompts import prompts_for
@@ -140,6 +141,27 @@ def test_the_partnership_report_shows_the_dashboard_figures_and_nothing_hidden(
     visible = analysis.org_scores[~analysis.org_scores["suppressed"]]
     legit |= {f"{v:.2f}" for v in visible["mean"]}  # chart summaries name extremes
     legit |= {f"{v:.2f}" for v in sectors["mean"]}
+    # "Sector groups differ most on …" gives the widest difference's interval, allowing
+    # for every group pair on every dimension.
+    means = sectors.pivot(index="dimension", columns="sector_group", values="mean")
+    widest = (means.max(axis=1) - means.min(axis=1)).idxmax()
+    cells = sectors.set_index(["sector_group", "dimension"])
+    hi = cells.loc[(means.loc[widest].idxmax(), widest)]
+    lo = cells.loc[(means.loc[widest].idxmin(), widest)]
+    groups = means.shape[1]
+    m = len(means) * groups * (groups - 1) // 2
+    legit |= {
+        f"{abs(v):.2f}"
+        for v in scoring.welch_interval(
+            hi["mean"],
+            hi["sd"],
+            int(hi["n"]),
+            lo["mean"],
+            lo["sd"],
+            int(lo["n"]),
+            level=1 - 0.05 / m,
+        )
+    }
     for frame, columns in [
         (analysis.reliability, ["alpha", "mean_inter_item_r"]),
         (analysis.icc, ["icc1", "icc2"]),
@@ -208,7 +230,7 @@ def test_the_pair_report_from_the_command_has_gaps_prompts_and_charts(
     assert f"{pair['fit']:.0f} of 100, 95% interval" in words
     gaps = fit.dimension_gaps(analysis.respondent_scores, a, b, threshold=5)
     for row in gaps.itertuples():
-        assert f"{row.mean_a:.2f} {row.mean_b:.2f} {row.gap:+.2f}" in words
+        assert f"{row.mean_a:.2f} {row.mean_b:.2f} {signed(row.gap, 2)}" in words
     clear = gaps[gaps["clear"]]
     assert len(clear), "the demo pair should have a clear gap"
     titles = dict(
