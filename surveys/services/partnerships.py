@@ -1,14 +1,18 @@
 """Partnerships, their member organisations and their team (leads, consultants, analysts)."""
 
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from surveys.models import (
     Answer,
     AuditAction,
+    AuditEvent,
     Invitation,
     Membership,
     Organisation,
@@ -50,6 +54,10 @@ class DuplicateNameError(Exception):
 
 class LastLeadError(Exception):
     """The change would leave the partnership without a lead."""
+
+
+class TeamInvitationLimitError(Exception):
+    """The lead has used their daily allowance of team invitations; nothing was done."""
 
 
 @transaction.atomic
@@ -249,6 +257,32 @@ def _find_user(email: str) -> User | None:
     )
 
 
+def team_invitations_today(*, actor: User, now: datetime | None = None) -> int:
+    """Return how many colleagues the lead has invited in the last 24 hours, anywhere."""
+    since = (now or timezone.now()) - timedelta(days=1)
+    # The audit trail is the ledger, as for survey invitations: one event per email.
+    return AuditEvent.objects.filter(
+        actor=actor, action=AuditAction.MEMBER_INVITED, created_at__gte=since
+    ).count()
+
+
+def _check_team_allowance(actor: User) -> None:
+    """Refuse, before anything is written, an invitation past the lead's daily allowance.
+
+    The lead's row is locked so that two invitations at once cannot both take the last one.
+    """
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    limit = settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY
+    used = team_invitations_today(actor=actor)
+    if used >= limit:
+        left = "no more" if used == limit else "none"
+        raise TeamInvitationLimitError(
+            f"Nothing was sent. Each lead can invite up to {limit:,} colleagues in 24 "
+            f"hours; you have invited {used:,}, so {left} can go now. Try again "
+            "tomorrow, or ask the service team to raise the limit."
+        )
+
+
 @transaction.atomic
 def invite_member(
     *,
@@ -259,8 +293,12 @@ def invite_member(
     role: str,
     actor: User,
 ) -> Membership:
-    """Give a colleague a role, creating their account if new, and email them a link."""
+    """Give a colleague a role, creating their account if new, and email them a link.
+
+    Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
+    """
     email = email.strip()
+    _check_team_allowance(actor)
     user = _find_user(email)
     if user is None:
         user = User(

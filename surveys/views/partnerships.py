@@ -23,6 +23,7 @@ from surveys.services.partnerships import (
     LastLeadError,
     OrganisationInUseError,
     OrganisationNotAvailableError,
+    TeamInvitationLimitError,
     add_organisation,
     change_member_role,
     create_organisation,
@@ -226,6 +227,8 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 )
         except AlreadyMemberError as exc:
             form.add_error("email", str(exc))
+        except TeamInvitationLimitError as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
