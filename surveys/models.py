@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
@@ -668,6 +669,28 @@ class Response(TimeStampedModel):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+
+def retired_link_digest(token: str) -> str:
+    """Return the keyed hash a cut resume link is remembered by (never the link itself)."""
+    return salted_hmac("surveys.RetiredLink", token, algorithm="sha256").hexdigest()
+
+
+class RetiredLink(models.Model):
+    """A resume link cut by withdrawing or correcting its invitation, as a keyed hash.
+
+    The unknown-link lockout counts only links never issued; a cut link opens nothing (no
+    row holds it any more), but someone opening an old email is not guessing. Only the
+    digest is kept, so the table leads to no response and can open nothing.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    # Deleted with its round.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Retired link of {self.survey_id}"
 
 
 class AnswerQuerySet(models.QuerySet["Answer"]):

@@ -11,7 +11,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from surveys.journey import partners_fingerprint
-from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
+from surveys.models import (
+    Invitation,
+    Membership,
+    Partnership,
+    Response,
+    RetiredLink,
+    Survey,
+    User,
+    retired_link_digest,
+)
 
 # Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
 # NUL that PostgreSQL would refuse, matches nothing and is never sent to the database.
@@ -171,7 +180,8 @@ def is_known_link(*, token: str) -> bool:
     """Say whether the token was ever issued: any link or resume link, replaced ones too.
 
     The unknown-link lockout counts only tokens that never existed: a draft round's link,
-    a replaced link or a wrong page address of a real link is not a guess.
+    a replaced link, a resume link cut by withdrawing or correcting its invitation (known
+    by its keyed hash) or a wrong page address of a real link is not a guess.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return False
@@ -182,4 +192,6 @@ def is_known_link(*, token: str) -> bool:
             Response.objects.only("resume_token"), field="resume_token", token=token
         )
         is not None
+        # An HMAC of a guess is unpredictable, so a plain lookup reveals nothing by timing.
+        or RetiredLink.objects.filter(digest=retired_link_digest(token)).exists()
     )

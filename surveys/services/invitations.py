@@ -25,9 +25,11 @@ from surveys.models import (
     Invitation,
     Organisation,
     Response,
+    RetiredLink,
     Survey,
     User,
     new_token,
+    retired_link_digest,
 )
 from surveys.services.audit import actor_display_name, record_event
 from surveys.services.rounds import RoundStateError
@@ -358,8 +360,16 @@ def _has_submitted(invitation: Invitation) -> bool:
 
 
 def _cut_resume_links(invitation: Invitation) -> None:
-    """Give unfinished responses behind this link new resume tokens: old emails lead nowhere."""
+    """Give unfinished responses behind this link new resume tokens: old emails lead nowhere.
+
+    Each old token is remembered only as a keyed hash, so that opening it is "this link no
+    longer works", not a guess counted towards the unknown-link lockout.
+    """
     for response in invitation.responses.filter(submitted_at__isnull=True):
+        RetiredLink.objects.get_or_create(
+            digest=retired_link_digest(response.resume_token),
+            defaults={"survey_id": response.survey_id},
+        )
         response.resume_token = new_token()
         response.save(update_fields=["resume_token", "updated_at"])
 

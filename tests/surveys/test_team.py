@@ -202,7 +202,9 @@ def test_team_invitations_past_the_daily_allowance_are_refused(
     assert AuditEvent.objects.filter(action="member_invited").count() == 3
 
 
-def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(team, settings):
+def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(
+    team, settings
+):
     settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY = 2
     other = MembershipFactory(user=team.lead, role=LEAD).partnership
     for n, partnership in enumerate((other, team.partnership)):
