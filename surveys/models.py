@@ -190,6 +190,9 @@ class Membership(TimeStampedModel):
     # inviting an address that already has an account (perhaps in another partnership)
     # must not show who it belongs to.
     invited_name = models.CharField(max_length=301, blank=True)
+    # The address the inviting lead typed, shown to the team instead of the account's own
+    # (the same address, matched case-insensitively, but perhaps written otherwise).
+    invited_email = models.CharField(max_length=254, blank=True)
 
     class Meta:
         constraints = [
@@ -216,6 +219,11 @@ class Membership(TimeStampedModel):
             or user.email
             or user.get_username()
         )
+
+    @property
+    def display_email(self) -> str:
+        """Give the member's address as their team sees it: the one typed when inviting."""
+        return self.invited_email or self.user.email
 
 
 def english_only() -> list[str]:

@@ -5,7 +5,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -26,6 +25,9 @@ from surveys.services.audit import actor_display_name, record_event
 from surveys.services.rounds import create_organisation_links
 from surveys.tasks import send_member_invitation
 from surveys.tenancy import addable_organisations, may_create_partnerships
+
+
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
 class OrganisationInUseError(Exception):
@@ -250,11 +252,27 @@ def remove_organisation(
 
 
 def _find_user(email: str) -> User | None:
-    return (
-        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-        .order_by("-is_active", "pk")
-        .first()
-    )
+    # By address only: an address-shaped username may be someone else's account, whose
+    # real address the team would then see.
+    return User.objects.filter(email__iexact=email).order_by("-is_active", "pk").first()
+
+
+def _free_username(email: str) -> str:
+    """Return the new account's username: its address in lower case, unless an account
+    already has that username (an address-shaped one), then the first free "-2", "-3"…"""
+    base = email.lower()
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: USERNAME_MAX_LENGTH - len(suffix)] + suffix
+    return candidate
 
 
 def team_invitations_today(*, actor: User, now: datetime | None = None) -> int:
@@ -302,7 +320,7 @@ def invite_member(
     user = _find_user(email)
     if user is None:
         user = User(
-            username=email.lower(),
+            username=_free_username(email),
             email=email,
             first_name=first_name,
             last_name=last_name,
@@ -316,6 +334,7 @@ def invite_member(
         partnership=partnership,
         role=role,
         invited_name=" ".join(f"{first_name} {last_name}".split()),
+        invited_email=email,
     )
     record_event(
         partnership=partnership,

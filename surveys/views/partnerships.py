@@ -232,7 +232,7 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.user.email} added as {membership.get_role_display()}. "
+                f"{membership.display_email} added as {membership.get_role_display()}. "
                 "We have emailed them a link to sign in.",
             )
             return redirect(partnership)

@@ -326,3 +326,49 @@ def test_the_services_refuse_too_not_only_the_pages(tenants):
             partnership=tenants.b, organisation=tenants.a_council, actor=tenants.b_lead
         )
     assert list(tenants.a_council.partnerships.all()) == [tenants.a]
+
+
+def invite_to_b(client, tenants, email: str, name: str = "Guess Who"):
+    first, last = name.split()
+    return client.post(
+        reverse("surveys:member_invite", args=[tenants.b.public_id]),
+        {"first_name": first, "last_name": last, "email": email, "role": "analyst"},
+        follow=True,
+    )
+
+
+def test_inviting_by_an_address_shaped_username_never_reveals_the_accounts_address(
+    client, tenants
+):
+    # Found by the audit: an address was also matched against usernames, so inviting
+    # another tenant's address-shaped username put that account on B's team and showed
+    # its real address in the message and on the team page.
+    alias = UserFactory(
+        username="alias@a-tenant.example", email="real.person@a-tenant.example"
+    )
+    MembershipFactory(partnership=tenants.a, user=alias, role=Membership.Role.ANALYST)
+    client.force_login(tenants.b_lead)
+    page = invite_to_b(client, tenants, "alias@a-tenant.example")
+    assert "alias@a-tenant.example added as Analyst" in page.content.decode()
+    team = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
+    for text in (page.content.decode(), team.content.decode()):
+        assert "real.person" not in text
+    assert "alias@a-tenant.example" in team.content.decode()
+    assert not alias.memberships.filter(partnership=tenants.b).exists()
+    # A new account for the address typed, with a username of its own.
+    newcomer = User.objects.get(email="alias@a-tenant.example")
+    assert newcomer.username != alias.username
+    assert newcomer.memberships.get().partnership == tenants.b
+
+
+def test_an_address_matches_an_account_whatever_its_case_and_the_team_sees_it_as_typed(
+    client, tenants
+):
+    client.force_login(tenants.b_lead)
+    typed = tenants.a_lead.email.upper()
+    invite_to_b(client, tenants, typed)
+    membership = tenants.a_lead.memberships.get(partnership=tenants.b)
+    assert membership.invited_email == typed
+    team = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
+    assert typed in team.content.decode()
+    assert tenants.a_lead.email not in team.content.decode()
