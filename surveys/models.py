@@ -193,6 +193,12 @@ class Membership(TimeStampedModel):
     # The address the inviting lead typed, shown to the team instead of the account's own
     # (the same address, matched case-insensitively, but perhaps written otherwise).
     invited_email = models.CharField(max_length=254, blank=True)
+    # An existing account's membership waits for its owner to accept it (empty until then)
+    # and grants nothing meanwhile; a new account's starts accepted, as the person accepts
+    # by setting the password the invitation emailed them.
+    accepted_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Who invited them, by the name their account gives (shown with the invitation).
+    invited_by_name = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -219,6 +225,11 @@ class Membership(TimeStampedModel):
             or user.email
             or user.get_username()
         )
+
+    @property
+    def is_pending(self) -> bool:
+        """Say whether the invited person has yet to accept (and so has no access)."""
+        return self.accepted_at is None
 
     @property
     def display_email(self) -> str:
@@ -822,6 +833,8 @@ class AuditAction(models.TextChoices):
     MEMBER_INVITED = "member_invited", "Invited a colleague"
     MEMBER_ROLE_CHANGED = "member_role_changed", "Changed a colleague’s role"
     MEMBER_REMOVED = "member_removed", "Removed a colleague from the team"
+    MEMBER_ACCEPTED = "member_accepted", "Accepted an invitation to the team"
+    MEMBER_DECLINED = "member_declined", "Declined an invitation to the team"
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
@@ -929,6 +942,13 @@ class AuditEvent(models.Model):
                 return (
                     f"Removed {d.get('member', '')} ({d.get('role', '')}) from the team"
                 )
+            case a.MEMBER_ACCEPTED:
+                return (
+                    f"{d.get('member', '')} accepted the invitation to join as "
+                    f"{d.get('role', '')}"
+                )
+            case a.MEMBER_DECLINED:
+                return f"{d.get('member', '')} declined the invitation to join the team"
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
             case a.ROUND_EXTENDED | a.ROUND_REOPENED:

@@ -142,7 +142,9 @@ def get_partnership_for_user(
     """
     membership = (
         Membership.objects.select_related("partnership")
-        .filter(user_id=user.pk, partnership__public_id=public_id)
+        .filter(
+            user_id=user.pk, partnership__public_id=public_id, accepted_at__isnull=False
+        )
         .first()
     )
     if membership is None or (roles is not None and membership.role not in set(roles)):
@@ -156,7 +158,11 @@ def get_survey_for_user(
     """Return a survey round and the user's role on its partnership; 404 for outsiders."""
     survey = (
         Survey.objects.select_related("partnership", "instrument")
-        .filter(public_id=public_id, partnership__memberships__user_id=user.pk)
+        .filter(
+            public_id=public_id,
+            partnership__memberships__user_id=user.pk,
+            partnership__memberships__accepted_at__isnull=False,
+        )
         .first()
     )
     if survey is None:
@@ -168,11 +174,25 @@ def get_survey_for_user(
 
 
 def partnerships_for_user(*, user: User) -> QuerySet[Partnership]:
-    """Return the partnerships the user has a role on, with that role as `user_role`."""
+    """Return the partnerships the user has a role on, with that role as `user_role`.
+
+    Invitations not yet accepted are not roles (pending_invitations lists them).
+    """
     return (
-        Partnership.objects.filter(memberships__user_id=user.pk)
+        Partnership.objects.filter(
+            memberships__user_id=user.pk, memberships__accepted_at__isnull=False
+        )
         .annotate(user_role=F("memberships__role"))
         .order_by("name")
+    )
+
+
+def pending_invitations(*, user: User) -> QuerySet[Membership]:
+    """Return the invitations to a team the user has yet to accept or decline."""
+    return (
+        Membership.objects.filter(user_id=user.pk, accepted_at__isnull=True)
+        .select_related("partnership")
+        .order_by("created_at")
     )
 
 

@@ -26,7 +26,6 @@ from surveys.services.rounds import create_organisation_links
 from surveys.tasks import send_member_invitation
 from surveys.tenancy import addable_organisations, may_create_partnerships
 
-
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
@@ -313,11 +312,16 @@ def invite_member(
 ) -> Membership:
     """Give a colleague a role, creating their account if new, and email them a link.
 
+    An existing account is only invited: the role is theirs once they accept it.
+
     Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
     """
     email = email.strip()
     _check_team_allowance(actor)
     user = _find_user(email)
+    # Someone who already has an account must consent to joining: until they accept, the
+    # membership is only an invitation and grants nothing (surveys.selectors).
+    accepted_at = None if user is not None else timezone.now()
     if user is None:
         user = User(
             username=_free_username(email),
@@ -328,13 +332,17 @@ def invite_member(
         user.set_unusable_password()  # they choose one through the emailed link
         user.save()
     elif Membership.objects.filter(user=user, partnership=partnership).exists():
-        raise AlreadyMemberError(f"{email} already has a role on {partnership.name}.")
+        raise AlreadyMemberError(
+            f"{email} already has a role on {partnership.name}, or has been invited to."
+        )
     membership = Membership.objects.create(
         user=user,
         partnership=partnership,
         role=role,
         invited_name=" ".join(f"{first_name} {last_name}".split()),
         invited_email=email,
+        invited_by_name=actor_display_name(actor),
+        accepted_at=accepted_at,
     )
     record_event(
         partnership=partnership,
@@ -354,15 +362,21 @@ def invite_member(
     return membership
 
 
+def _leads(partnership_id: int):
+    # An invitation not yet accepted is nobody in charge.
+    return Membership.objects.filter(
+        partnership_id=partnership_id,
+        role=Membership.Role.LEAD,
+        accepted_at__isnull=False,
+    )
+
+
 def is_last_lead(*, membership: Membership) -> bool:
     """Return whether this member is the partnership's only lead."""
     return (
         membership.role == Membership.Role.LEAD
-        and not Membership.objects.filter(
-            partnership_id=membership.partnership_id, role=Membership.Role.LEAD
-        )
-        .exclude(pk=membership.pk)
-        .exists()
+        and not membership.is_pending
+        and not _leads(membership.partnership_id).exclude(pk=membership.pk).exists()
     )
 
 
@@ -371,8 +385,8 @@ def _ensure_another_lead(membership: Membership) -> None:
     # Lock every lead row of the partnership, so that two leads removing each other at
     # the same moment cannot both succeed and leave nobody in charge.
     leads = list(
-        Membership.objects.select_for_update()
-        .filter(partnership_id=membership.partnership_id, role=Membership.Role.LEAD)
+        _leads(membership.partnership_id)
+        .select_for_update()
         .values_list("pk", flat=True)
     )
     if membership.role == Membership.Role.LEAD and leads == [membership.pk]:
@@ -423,3 +437,49 @@ def remove_member(*, membership: Membership, actor: User) -> None:
         action=AuditAction.MEMBER_REMOVED,
         detail=detail,
     )
+
+
+class NotInvitedError(Exception):
+    """There is no invitation of this person waiting to be answered."""
+
+
+def _waiting(membership: Membership, user: User) -> Membership:
+    try:
+        return (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("partnership")
+            .get(pk=membership.pk, user_id=user.pk, accepted_at__isnull=True)
+        )
+    except Membership.DoesNotExist as exc:
+        raise NotInvitedError("This invitation has already been answered.") from exc
+
+
+def _audit_answer(membership: Membership, user: User, action: AuditAction) -> None:
+    # Named as the partnership knows them: their account's own name may be another
+    # tenant's business.
+    name = membership.display_name if membership.invited_name else "A colleague"
+    record_event(
+        partnership=membership.partnership,
+        actor=user,
+        actor_name=name,
+        action=action,
+        detail={"member": name, "role": membership.get_role_display()},
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, membership: Membership, user: User) -> Membership:
+    """Take up the role one was invited to (only the invited person can)."""
+    membership = _waiting(membership, user)
+    membership.accepted_at = timezone.now()
+    membership.save(update_fields=["accepted_at", "updated_at"])
+    _audit_answer(membership, user, AuditAction.MEMBER_ACCEPTED)
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, membership: Membership, user: User) -> None:
+    """Turn down an invitation to a team: it is deleted, and the account stays as it was."""
+    membership = _waiting(membership, user)
+    _audit_answer(membership, user, AuditAction.MEMBER_DECLINED)
+    membership.delete()
