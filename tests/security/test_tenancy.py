@@ -4,6 +4,7 @@ people, and starting a partnership is a permission, not something every account 
 from dataclasses import dataclass
 
 import pytest
+from django.core import mail
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -501,3 +502,20 @@ def test_a_new_address_is_a_member_at_once_as_before(client, tenants):
     invite_to_b(client, tenants, "brand.new@example.org")
     membership = Membership.objects.get(user__email="brand.new@example.org")
     assert not membership.is_pending  # setting the emailed password is accepting
+
+
+def test_the_email_to_an_existing_account_asks_rather_than_tells(
+    client, tenants, django_capture_on_commit_callbacks
+):
+    client.force_login(tenants.b_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_to_b(client, tenants, tenants.a_lead.email)
+        invite_to_b(client, tenants, "brand.new@example.org", name="Brand New")
+    asked, told = mail.outbox
+    assert asked.to == [tenants.a_lead.email]
+    assert asked.subject == (
+        "You have been invited to a partnership on Collaboration readiness"
+    )
+    assert "accept or decline this invitation on your partnerships page" in asked.body
+    assert told.subject == "You have been given a role on Collaboration readiness"
+    assert "accept or decline" not in told.body
