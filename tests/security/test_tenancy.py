@@ -4,8 +4,8 @@ people, and starting a partnership is a permission, not something every account 
 from dataclasses import dataclass
 
 import pytest
-from django.core import mail
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
 
 from surveys.models import (
