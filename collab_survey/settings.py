@@ -351,6 +351,12 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=9
 # Survey invitations one lead may send in 24 hours, over all their partnerships: the service
 # sends them from its own address, so it must not become anyone's bulk mailer.
 INVITATIONS_PER_LEAD_PER_DAY = env.int("INVITATIONS_PER_LEAD_PER_DAY", default=2000)
+# Team invitations one lead may send in 24 hours, over all their partnerships. Each emails a
+# password-set link from the service's own address under a partnership name the lead typed,
+# the likeliest lure of all, and a team is a handful of colleagues: so its own, small limit.
+TEAM_INVITATIONS_PER_LEAD_PER_DAY = env.int(
+    "TEAM_INVITATIONS_PER_LEAD_PER_DAY", default=50
+)
 # A task whose worker has not said it is alive for this long is given to another worker
 # (`manage.py worker`, surveys/worker.py); a live worker says so every third of it.
 TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60)

@@ -25,6 +25,7 @@ from surveys.models import (
     PartnershipMember,
     ProfileAnswer,
     Response,
+    RetiredLink,
     Survey,
     User,
     WorkerHeartbeat,
@@ -143,9 +144,23 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "partnership", "role"]
+    list_display = ["user", "partnership", "role", "accepted_at"]
     list_filter = ["role", "partnership"]
     autocomplete_fields = ["user", "partnership"]
+
+
+@admin.register(RetiredLink)
+class RetiredLinkAdmin(admin.ModelAdmin):
+    """Keyed hashes of cut resume links: looked at, never written by hand."""
+
+    list_display = ["survey", "created_at"]
+    readonly_fields = ["digest", "survey", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class ItemInline(admin.TabularInline):

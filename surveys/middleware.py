@@ -79,7 +79,7 @@ def needs_mfa_setup(request: HttpRequest) -> bool:
     if any(record.get("method") == "socialaccount" for record in records):
         return False
     return Membership.objects.filter(
-        user=user, role=Membership.Role.LEAD
+        user=user, role=Membership.Role.LEAD, accepted_at__isnull=False
     ).exists() and not is_mfa_enabled(user, types=["totp", "webauthn"])
 
 

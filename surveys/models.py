@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 LIKERT_MIN, LIKERT_MAX = 1, 5
 MIN_ANONYMITY_THRESHOLD = 3
@@ -189,6 +190,15 @@ class Membership(TimeStampedModel):
     # inviting an address that already has an account (perhaps in another partnership)
     # must not show who it belongs to.
     invited_name = models.CharField(max_length=301, blank=True)
+    # The address the inviting lead typed, shown to the team instead of the account's own
+    # (the same address, matched case-insensitively, but perhaps written otherwise).
+    invited_email = models.CharField(max_length=254, blank=True)
+    # An existing account's membership waits for its owner to accept it (empty until then)
+    # and grants nothing meanwhile; a new account's starts accepted, as the person accepts
+    # by setting the password the invitation emailed them.
+    accepted_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Who invited them, by the name their account gives (shown with the invitation).
+    invited_by_name = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -215,6 +225,16 @@ class Membership(TimeStampedModel):
             or user.email
             or user.get_username()
         )
+
+    @property
+    def is_pending(self) -> bool:
+        """Say whether the invited person has yet to accept (and so has no access)."""
+        return self.accepted_at is None
+
+    @property
+    def display_email(self) -> str:
+        """Give the member's address as their team sees it: the one typed when inviting."""
+        return self.invited_email or self.user.email
 
 
 def english_only() -> list[str]:
@@ -670,6 +690,28 @@ class Response(TimeStampedModel):
         return self.submitted_at is not None
 
 
+def retired_link_digest(token: str) -> str:
+    """Return the keyed hash a cut resume link is remembered by (never the link itself)."""
+    return salted_hmac("surveys.RetiredLink", token, algorithm="sha256").hexdigest()
+
+
+class RetiredLink(models.Model):
+    """A resume link cut by withdrawing or correcting its invitation, as a keyed hash.
+
+    The unknown-link lockout counts only links never issued; a cut link opens nothing (no
+    row holds it any more), but someone opening an old email is not guessing. Only the
+    digest is kept, so the table leads to no response and can open nothing.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    # Deleted with its round.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Retired link of {self.survey_id}"
+
+
 class AnswerQuerySet(models.QuerySet["Answer"]):
     def submitted(self) -> "AnswerQuerySet":
         return self.filter(response__submitted_at__isnull=False)
@@ -791,6 +833,8 @@ class AuditAction(models.TextChoices):
     MEMBER_INVITED = "member_invited", "Invited a colleague"
     MEMBER_ROLE_CHANGED = "member_role_changed", "Changed a colleague’s role"
     MEMBER_REMOVED = "member_removed", "Removed a colleague from the team"
+    MEMBER_ACCEPTED = "member_accepted", "Accepted an invitation to the team"
+    MEMBER_DECLINED = "member_declined", "Declined an invitation to the team"
     ROUND_CREATED = "round_created", "Created the round"
     ROUND_OPENED = "round_opened", "Opened the round"
     ROUND_CLOSED = "round_closed", "Closed the round"
@@ -898,6 +942,13 @@ class AuditEvent(models.Model):
                 return (
                     f"Removed {d.get('member', '')} ({d.get('role', '')}) from the team"
                 )
+            case a.MEMBER_ACCEPTED:
+                return (
+                    f"{d.get('member', '')} accepted the invitation to join as "
+                    f"{d.get('role', '')}"
+                )
+            case a.MEMBER_DECLINED:
+                return f"{d.get('member', '')} declined the invitation to join the team"
             case a.ROUND_CREATED | a.ROUND_OPENED | a.ROUND_CLOSED:
                 return f"{self.get_action_display()} ‘{d.get('round', '')}’"
             case a.ROUND_EXTENDED | a.ROUND_REOPENED:

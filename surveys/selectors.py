@@ -11,7 +11,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from surveys.journey import partners_fingerprint
-from surveys.models import Invitation, Membership, Partnership, Response, Survey, User
+from surveys.models import (
+    Invitation,
+    Membership,
+    Partnership,
+    Response,
+    RetiredLink,
+    Survey,
+    User,
+    retired_link_digest,
+)
 
 # Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
 # NUL that PostgreSQL would refuse, matches nothing and is never sent to the database.
@@ -133,7 +142,9 @@ def get_partnership_for_user(
     """
     membership = (
         Membership.objects.select_related("partnership")
-        .filter(user_id=user.pk, partnership__public_id=public_id)
+        .filter(
+            user_id=user.pk, partnership__public_id=public_id, accepted_at__isnull=False
+        )
         .first()
     )
     if membership is None or (roles is not None and membership.role not in set(roles)):
@@ -147,7 +158,11 @@ def get_survey_for_user(
     """Return a survey round and the user's role on its partnership; 404 for outsiders."""
     survey = (
         Survey.objects.select_related("partnership", "instrument")
-        .filter(public_id=public_id, partnership__memberships__user_id=user.pk)
+        .filter(
+            public_id=public_id,
+            partnership__memberships__user_id=user.pk,
+            partnership__memberships__accepted_at__isnull=False,
+        )
         .first()
     )
     if survey is None:
@@ -159,11 +174,25 @@ def get_survey_for_user(
 
 
 def partnerships_for_user(*, user: User) -> QuerySet[Partnership]:
-    """Return the partnerships the user has a role on, with that role as `user_role`."""
+    """Return the partnerships the user has a role on, with that role as `user_role`.
+
+    Invitations not yet accepted are not roles (pending_invitations lists them).
+    """
     return (
-        Partnership.objects.filter(memberships__user_id=user.pk)
+        Partnership.objects.filter(
+            memberships__user_id=user.pk, memberships__accepted_at__isnull=False
+        )
         .annotate(user_role=F("memberships__role"))
         .order_by("name")
+    )
+
+
+def pending_invitations(*, user: User) -> QuerySet[Membership]:
+    """Return the invitations to a team the user has yet to accept or decline."""
+    return (
+        Membership.objects.filter(user_id=user.pk, accepted_at__isnull=True)
+        .select_related("partnership")
+        .order_by("created_at")
     )
 
 
@@ -171,7 +200,8 @@ def is_known_link(*, token: str) -> bool:
     """Say whether the token was ever issued: any link or resume link, replaced ones too.
 
     The unknown-link lockout counts only tokens that never existed: a draft round's link,
-    a replaced link or a wrong page address of a real link is not a guess.
+    a replaced link, a resume link cut by withdrawing or correcting its invitation (known
+    by its keyed hash) or a wrong page address of a real link is not a guess.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return False
@@ -182,4 +212,6 @@ def is_known_link(*, token: str) -> bool:
             Response.objects.only("resume_token"), field="resume_token", token=token
         )
         is not None
+        # An HMAC of a guess is unpredictable, so a plain lookup reveals nothing by timing.
+        or RetiredLink.objects.filter(digest=retired_link_digest(token)).exists()
     )

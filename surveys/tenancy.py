@@ -50,7 +50,9 @@ def may_create_partnerships(user: User | AnonymousUser) -> bool:
 def led_partnerships(*, user: User) -> QuerySet[Partnership]:
     """Return the partnerships the user leads."""
     return Partnership.objects.filter(
-        memberships__user_id=user.pk, memberships__role=Membership.Role.LEAD
+        memberships__user_id=user.pk,
+        memberships__role=Membership.Role.LEAD,
+        memberships__accepted_at__isnull=False,
     )
 
 

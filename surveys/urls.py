@@ -35,6 +35,11 @@ urlpatterns = [
     # Management pages for leads (and read-only for consultants and analysts).
     path("partnerships/", partnerships.partnership_list, name="partnership_list"),
     path(
+        "partnerships/invitations/<uuid:member_id>/",
+        partnerships.membership_respond,
+        name="membership_respond",
+    ),
+    path(
         "partnerships/new/",
         partnerships.partnership_create,
         name="partnership_create",

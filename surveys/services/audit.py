@@ -21,13 +21,15 @@ def record_event(
 ) -> AuditEvent:
     """Append one event to the partnership's audit trail (inside the caller's transaction).
 
-    `actor_name` names who acted when no user did (a scheduled job, a command).
+    `actor_name` names who acted when no user did (a scheduled job, a command), or names
+    the user as the partnership knows them (an invited colleague, by the name typed).
     """
     return AuditEvent.objects.create(
         partnership=partnership,
         survey=survey,
         actor=actor,
-        actor_name=actor_display_name(actor) if actor is not None else actor_name,
+        actor_name=actor_name
+        or (actor_display_name(actor) if actor is not None else ""),
         action=action,
         detail=detail or {},
     )

@@ -40,6 +40,9 @@ REMINDER_CLOSING_SUBJECT = pgettext_lazy(
     "email subject", "Reminder: collaboration survey closes on %(date)s"
 )
 MEMBER_SUBJECT = gettext_lazy("You have been given a role on Collaboration readiness")
+MEMBER_INVITED_SUBJECT = gettext_lazy(
+    "You have been invited to a partnership on Collaboration readiness"
+)
 RESUME_SUBJECT = gettext_lazy("Collaboration survey: your link to carry on")
 
 # "https:", "www." and anything shaped like a domain ("evil.example", "a.b.co.uk").
@@ -224,9 +227,11 @@ def build_member_email(
         "link": link,
         "set_password": not user.has_usable_password(),
         "username": user.get_username(),
+        # An existing account is asked, not given the role (surveys.services.partnerships).
+        "pending": membership.is_pending,
     }
     return _message(
-        subject=MEMBER_SUBJECT,
+        subject=MEMBER_INVITED_SUBJECT if membership.is_pending else MEMBER_SUBJECT,
         to=user.email,
         template="member_invitation",
         context=context,

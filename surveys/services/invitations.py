@@ -25,9 +25,11 @@ from surveys.models import (
     Invitation,
     Organisation,
     Response,
+    RetiredLink,
     Survey,
     User,
     new_token,
+    retired_link_digest,
 )
 from surveys.services.audit import actor_display_name, record_event
 from surveys.services.rounds import RoundStateError
@@ -49,11 +51,13 @@ REMINDER_SCHEDULES: dict[str, list[int]] = {
     "5,10": [5, 10],
     "3,7,14": [3, 7, 14],
 }
-# Sends that count towards a lead's daily allowance, each with its detail["count"].
+# Sends that count towards a lead's daily allowance, each with its detail["count"]. Manual
+# reminders count too; scheduled ones (no actor) follow invitations already counted.
 _SENDING_ACTIONS = (
     AuditAction.INVITATIONS_SENT,
     AuditAction.INVITATION_RESENT,
     AuditAction.INVITEE_CORRECTED,
+    AuditAction.REMINDERS_SENT,
 )
 
 
@@ -138,7 +142,7 @@ def describe_schedule(days: Sequence[int]) -> str:
 
 
 def sent_today(*, actor: User, now: datetime | None = None) -> int:
-    """Return how many invitations the lead has sent in the last 24 hours."""
+    """Return how many invitations and reminders the lead has sent in the last 24 hours."""
     since = (now or timezone.now()) - timedelta(days=1)
     # The audit trail is the ledger: every send records how many emails it queued.
     return AuditEvent.objects.filter(
@@ -161,8 +165,8 @@ def _check_allowance(*, actor: User, count: int) -> None:
     left = max(limit - used, 0)
     if count > left:
         raise SendingLimitError(
-            f"Nothing was sent. Each lead can send up to {limit:,} invitations in 24 "
-            f"hours; you have sent {used:,}, so {left:,} more can go now, and this would "
+            f"Nothing was sent. Each lead can send up to {limit:,} invitations and "
+            f"reminders in 24 hours; you have sent {used:,}, so {left:,} more can go now, and this would "
             f"send {count:,}. Try again later, or ask the service team to raise the limit."
         )
 
@@ -331,6 +335,7 @@ def send_reminders(*, survey: Survey, actor: User) -> ReminderPlan:
     _require_accepting(survey)
     plan = reminder_plan(survey=survey)
     if plan.due:
+        _check_allowance(actor=actor, count=plan.count)
         _enqueue_emails(invitation_ids=plan.due, actor=actor, reminder=True)
         record_event(
             partnership=survey.partnership,
@@ -355,8 +360,16 @@ def _has_submitted(invitation: Invitation) -> bool:
 
 
 def _cut_resume_links(invitation: Invitation) -> None:
-    """Give unfinished responses behind this link new resume tokens: old emails lead nowhere."""
+    """Give unfinished responses behind this link new resume tokens: old emails lead nowhere.
+
+    Each old token is remembered only as a keyed hash, so that opening it is "this link no
+    longer works", not a guess counted towards the unknown-link lockout.
+    """
     for response in invitation.responses.filter(submitted_at__isnull=True):
+        RetiredLink.objects.get_or_create(
+            digest=retired_link_digest(response.resume_token),
+            defaults={"survey_id": response.survey_id},
+        )
         response.resume_token = new_token()
         response.save(update_fields=["resume_token", "updated_at"])
 

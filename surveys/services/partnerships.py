@@ -1,14 +1,17 @@
 """Partnerships, their member organisations and their team (leads, consultants, analysts)."""
 
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from surveys.models import (
     Answer,
     AuditAction,
+    AuditEvent,
     Invitation,
     Membership,
     Organisation,
@@ -22,6 +25,8 @@ from surveys.services.audit import actor_display_name, record_event
 from surveys.services.rounds import create_organisation_links
 from surveys.tasks import send_member_invitation
 from surveys.tenancy import addable_organisations, may_create_partnerships
+
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
 class OrganisationInUseError(Exception):
@@ -50,6 +55,10 @@ class DuplicateNameError(Exception):
 
 class LastLeadError(Exception):
     """The change would leave the partnership without a lead."""
+
+
+class TeamInvitationLimitError(Exception):
+    """The lead has used their daily allowance of team invitations; nothing was done."""
 
 
 @transaction.atomic
@@ -242,11 +251,53 @@ def remove_organisation(
 
 
 def _find_user(email: str) -> User | None:
-    return (
-        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
-        .order_by("-is_active", "pk")
-        .first()
-    )
+    # By address only: an address-shaped username may be someone else's account, whose
+    # real address the team would then see.
+    return User.objects.filter(email__iexact=email).order_by("-is_active", "pk").first()
+
+
+def _free_username(email: str) -> str:
+    """Return the new account's username: its address in lower case, unless an account
+    already has that username (an address-shaped one), then the first free "-2", "-3"…"""
+    base = email.lower()
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: USERNAME_MAX_LENGTH - len(suffix)] + suffix
+    return candidate
+
+
+def team_invitations_today(*, actor: User, now: datetime | None = None) -> int:
+    """Return how many colleagues the lead has invited in the last 24 hours, anywhere."""
+    since = (now or timezone.now()) - timedelta(days=1)
+    # The audit trail is the ledger, as for survey invitations: one event per email.
+    return AuditEvent.objects.filter(
+        actor=actor, action=AuditAction.MEMBER_INVITED, created_at__gte=since
+    ).count()
+
+
+def _check_team_allowance(actor: User) -> None:
+    """Refuse, before anything is written, an invitation past the lead's daily allowance.
+
+    The lead's row is locked so that two invitations at once cannot both take the last one.
+    """
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    limit = settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY
+    used = team_invitations_today(actor=actor)
+    if used >= limit:
+        left = "no more" if used == limit else "none"
+        raise TeamInvitationLimitError(
+            f"Nothing was sent. Each lead can invite up to {limit:,} colleagues in 24 "
+            f"hours; you have invited {used:,}, so {left} can go now. Try again "
+            "tomorrow, or ask the service team to raise the limit."
+        )
 
 
 @transaction.atomic
@@ -259,12 +310,21 @@ def invite_member(
     role: str,
     actor: User,
 ) -> Membership:
-    """Give a colleague a role, creating their account if new, and email them a link."""
+    """Give a colleague a role, creating their account if new, and email them a link.
+
+    An existing account is only invited: the role is theirs once they accept it.
+
+    Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
+    """
     email = email.strip()
+    _check_team_allowance(actor)
     user = _find_user(email)
+    # Someone who already has an account must consent to joining: until they accept, the
+    # membership is only an invitation and grants nothing (surveys.selectors).
+    accepted_at = None if user is not None else timezone.now()
     if user is None:
         user = User(
-            username=email.lower(),
+            username=_free_username(email),
             email=email,
             first_name=first_name,
             last_name=last_name,
@@ -272,12 +332,17 @@ def invite_member(
         user.set_unusable_password()  # they choose one through the emailed link
         user.save()
     elif Membership.objects.filter(user=user, partnership=partnership).exists():
-        raise AlreadyMemberError(f"{email} already has a role on {partnership.name}.")
+        raise AlreadyMemberError(
+            f"{email} already has a role on {partnership.name}, or has been invited to."
+        )
     membership = Membership.objects.create(
         user=user,
         partnership=partnership,
         role=role,
         invited_name=" ".join(f"{first_name} {last_name}".split()),
+        invited_email=email,
+        invited_by_name=actor_display_name(actor),
+        accepted_at=accepted_at,
     )
     record_event(
         partnership=partnership,
@@ -297,15 +362,21 @@ def invite_member(
     return membership
 
 
+def _leads(partnership_id: int):
+    # An invitation not yet accepted is nobody in charge.
+    return Membership.objects.filter(
+        partnership_id=partnership_id,
+        role=Membership.Role.LEAD,
+        accepted_at__isnull=False,
+    )
+
+
 def is_last_lead(*, membership: Membership) -> bool:
     """Return whether this member is the partnership's only lead."""
     return (
         membership.role == Membership.Role.LEAD
-        and not Membership.objects.filter(
-            partnership_id=membership.partnership_id, role=Membership.Role.LEAD
-        )
-        .exclude(pk=membership.pk)
-        .exists()
+        and not membership.is_pending
+        and not _leads(membership.partnership_id).exclude(pk=membership.pk).exists()
     )
 
 
@@ -314,8 +385,8 @@ def _ensure_another_lead(membership: Membership) -> None:
     # Lock every lead row of the partnership, so that two leads removing each other at
     # the same moment cannot both succeed and leave nobody in charge.
     leads = list(
-        Membership.objects.select_for_update()
-        .filter(partnership_id=membership.partnership_id, role=Membership.Role.LEAD)
+        _leads(membership.partnership_id)
+        .select_for_update()
         .values_list("pk", flat=True)
     )
     if membership.role == Membership.Role.LEAD and leads == [membership.pk]:
@@ -366,3 +437,49 @@ def remove_member(*, membership: Membership, actor: User) -> None:
         action=AuditAction.MEMBER_REMOVED,
         detail=detail,
     )
+
+
+class NotInvitedError(Exception):
+    """There is no invitation of this person waiting to be answered."""
+
+
+def _waiting(membership: Membership, user: User) -> Membership:
+    try:
+        return (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("partnership")
+            .get(pk=membership.pk, user_id=user.pk, accepted_at__isnull=True)
+        )
+    except Membership.DoesNotExist as exc:
+        raise NotInvitedError("This invitation has already been answered.") from exc
+
+
+def _audit_answer(membership: Membership, user: User, action: AuditAction) -> None:
+    # Named as the partnership knows them: their account's own name may be another
+    # tenant's business.
+    name = membership.display_name if membership.invited_name else "A colleague"
+    record_event(
+        partnership=membership.partnership,
+        actor=user,
+        actor_name=name,
+        action=action,
+        detail={"member": name, "role": membership.get_role_display()},
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, membership: Membership, user: User) -> Membership:
+    """Take up the role one was invited to (only the invited person can)."""
+    membership = _waiting(membership, user)
+    membership.accepted_at = timezone.now()
+    membership.save(update_fields=["accepted_at", "updated_at"])
+    _audit_answer(membership, user, AuditAction.MEMBER_ACCEPTED)
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, membership: Membership, user: User) -> None:
+    """Turn down an invitation to a team: it is deleted, and the account stays as it was."""
+    membership = _waiting(membership, user)
+    _audit_answer(membership, user, AuditAction.MEMBER_DECLINED)
+    membership.delete()

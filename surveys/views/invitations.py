@@ -108,7 +108,7 @@ def reminders_send(
     if request.method == "POST":
         try:
             plan = send_reminders(survey=survey, actor=request.user)
-        except RoundStateError as exc:
+        except (RoundStateError, SendingLimitError) as exc:
             messages.error(request, str(exc))
             return redirect(survey)
         skipped = f" Not reminded: {'; '.join(plan.skipped)}." if plan.skipped else ""

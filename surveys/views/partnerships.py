@@ -4,6 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -17,16 +18,21 @@ from surveys.forms.partnerships import (
     PartnershipForm,
 )
 from surveys.models import Membership, Organisation, Partnership, User
+from surveys.selectors import pending_invitations
 from surveys.services.partnerships import (
     AlreadyMemberError,
     DuplicateNameError,
     LastLeadError,
+    NotInvitedError,
     OrganisationInUseError,
     OrganisationNotAvailableError,
+    TeamInvitationLimitError,
+    accept_invitation,
     add_organisation,
     change_member_role,
     create_organisation,
     create_partnership,
+    decline_invitation,
     invite_member,
     is_last_lead,
     organisation_has_answers,
@@ -53,9 +59,41 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "surveys/manage/partnership_list.html",
         {
             "partnerships": list(partnership_rows(user=request.user)),
+            "invitations": list(pending_invitations(user=request.user)),
             "may_create": may_create_partnerships(request.user),
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def membership_respond(request: HttpRequest, member_id: UUID) -> HttpResponse:
+    """Accept or decline an invitation to a partnership's team (one's own only)."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("partnership"),
+        public_id=member_id,
+        user_id=request.user.pk,
+        accepted_at__isnull=True,
+    )
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        raise BadRequest("Choose Accept or Decline.")
+    try:
+        if answer == "accept":
+            accepted = accept_invitation(membership=membership, user=request.user)
+        else:
+            decline_invitation(membership=membership, user=request.user)
+    except NotInvitedError as exc:  # answered a moment ago, in another tab
+        messages.info(request, str(exc))
+        return redirect("surveys:partnership_list")
+    if answer == "decline":
+        messages.success(request, "Invitation declined. You have no role on it.")
+        return redirect("surveys:partnership_list")
+    messages.success(
+        request,
+        f"You joined the partnership as {accepted.get_role_display()}.",
+    )
+    return redirect(accepted.partnership)
 
 
 @login_required
@@ -226,10 +264,12 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 )
         except AlreadyMemberError as exc:
             form.add_error("email", str(exc))
+        except TeamInvitationLimitError as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request,
-                f"{membership.user.email} added as {membership.get_role_display()}. "
+                f"{membership.display_email} added as {membership.get_role_display()}. "
                 "We have emailed them a link to sign in.",
             )
             return redirect(partnership)

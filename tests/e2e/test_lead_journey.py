@@ -13,6 +13,8 @@ from playwright.sync_api import Page, expect
 
 from surveys.models import Invitation, Membership, Partnership, Survey
 from surveys.services.demo import DEMO_PARTNERSHIP_NAME, DEMO_PASSWORD
+from surveys.services.partnerships import invite_member
+from tests.e2e.conftest import screenshots
 from tests.e2e.test_respondent_journey import fill_page
 from tests.factories import (
     MembershipFactory,
@@ -321,3 +323,54 @@ def test_the_management_pages_work_without_javascript(browser, live_server, inst
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     context.close()
+
+
+def test_an_existing_account_is_invited_to_a_team_and_accepts(
+    page: Page, browser, live_server, check_page
+):
+    base = live_server.url
+    casey = MembershipFactory(
+        role=Membership.Role.CONSULTANT,
+        user=UserFactory(username="casey", first_name="Casey", last_name="Jones"),
+        partnership__name="Westshire Place Partnership",
+    ).user
+    lead = MembershipFactory(
+        role=Membership.Role.LEAD,
+        user=UserFactory(username="eli", first_name="Eli", last_name="East"),
+        partnership__name="Eastshire Provider Collaborative",
+    )
+    invite_member(
+        partnership=lead.partnership,
+        email=casey.email,
+        first_name="Casey",
+        last_name="J",
+        role=Membership.Role.ANALYST,
+        actor=lead.user,
+    )
+    # The lead sees the invitation waiting.
+    lead_page = browser.new_page()
+    sign_in(lead_page, base, "eli")
+    lead_page.goto(f"{base}{lead.partnership.get_absolute_url()}team/")
+    expect(lead_page.locator(".govuk-summary-list")).to_contain_text(
+        "Invited, not yet accepted"
+    )
+    screenshots(lead_page, check_page, "team-01-invited-not-accepted")
+    lead_page.close()
+    # The invited person decides on their partnerships page; until then, no link to it.
+    sign_in(page, base, "casey")
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text(
+        "Invitation to join partnership “Eastshire Provider Collaborative” from “Eli East”"
+    )
+    expect(
+        page.get_by_role("link", name="Eastshire Provider Collaborative")
+    ).to_have_count(0)
+    screenshots(page, check_page, "team-02-invitation")
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Eastshire Provider Collaborative"
+    )
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "You joined the partnership as Analyst."
+    )
+    check_page(page, "team-03-accepted")

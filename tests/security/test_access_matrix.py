@@ -29,8 +29,14 @@ LEAD, CONSULTANT, ANALYST = (
 # respondent journey (guarded by its unguessable token, tested in tests/surveys), the admin,
 # and the privacy notice and accessibility statement (for respondents without an account).
 PUBLIC_PREFIXES = ("accounts/", "s/", "healthz", "admin/", "privacy", "accessibility")
-# Pages any signed-in user has, listing only their own partnerships.
-OWN_PAGES = {"surveys:partnership_list", "surveys:partnership_create", "home"}
+# Pages any signed-in user has, listing only their own partnerships (and answering their own
+# invitations: tests/security/test_tenancy.py).
+OWN_PAGES = {
+    "surveys:partnership_list",
+    "surveys:partnership_create",
+    "surveys:membership_respond",
+    "home",
+}
 # What every role on the partnership may read; everything else is checked role by role.
 READ_PAGES = {
     "surveys:partnership_detail",
@@ -189,6 +195,18 @@ def test_every_role_of_another_partnership_gets_404_everywhere(client, world, ro
             status = getattr(client, method)(url).status_code
             # 405 comes from views that refuse the method outright, before any lookup, so
             # it says nothing about whether the partnership exists.
+            assert status in (404, 405), f"{name}: {method.upper()} gave {status}"
+
+
+@pytest.mark.parametrize("role", [LEAD, CONSULTANT, ANALYST])
+def test_an_invitation_not_yet_accepted_reaches_nothing(client, world, role):
+    partnership, _survey, values = world
+    client.force_login(
+        MembershipFactory(partnership=partnership, role=role, accepted_at=None).user
+    )
+    for name, _route, url in protected_urls(values):
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
             assert status in (404, 405), f"{name}: {method.upper()} gave {status}"
 
 

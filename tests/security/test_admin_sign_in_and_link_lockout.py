@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collab_survey import settings as defaults
-from surveys.models import Survey
+from surveys.models import Response, RetiredLink, Survey
+from surveys.services.invitations import correct_invitee, withdraw_invitee
 from tests.factories import InvitationFactory, SurveyFactory, UserFactory
 from tests.surveys.test_respondent import start
 
@@ -165,3 +166,29 @@ def test_a_look_alike_name_counts_against_the_same_account(client):
         REMOTE_ADDR=OFFICE,
     )
     assert page.status_code == 429
+
+
+@pytest.mark.parametrize("cut", ["withdrawn", "corrected"])
+def test_a_resume_link_cut_by_withdrawing_or_correcting_is_not_a_guess(
+    client, survey_setup, cut
+):
+    # Found by the audit: cutting a started invitee's resume link overwrote its token, so
+    # the old link counted as never issued and locked its office out of valid links.
+    invitation = survey_setup.personal_link
+    response = start(client, invitation)
+    old = response.resume_token
+    lead = UserFactory()
+    if cut == "withdrawn":
+        withdraw_invitee(invitation=invitation, actor=lead)
+    else:
+        correct_invitee(invitation=invitation, email="right@example.org", actor=lead)
+    for path in (f"/s/{old}/", f"/s/{old}/check/"):
+        for _ in range(5):
+            page = client.get(path, REMOTE_ADDR=OFFICE)
+            assert page.status_code == 404
+            assert "Survey link not recognised" in page.content.decode()
+    assert_not_locked_out(client, survey_setup)
+    # Only a keyed hash of the old link is kept: it opens nothing.
+    assert not RetiredLink.objects.filter(digest=old).exists()
+    assert RetiredLink.objects.count() == 1
+    assert not Response.objects.filter(resume_token=old).exists()

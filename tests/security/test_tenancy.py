@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.urls import reverse
 
 from surveys.models import (
@@ -19,11 +20,16 @@ from surveys.models import (
     User,
 )
 from surveys.services.partnerships import (
+    LastLeadError,
     NotPermittedError,
     OrganisationNotAvailableError,
     add_organisation,
+    change_member_role,
     create_partnership,
+    invite_member,
+    remove_member,
 )
+from surveys.tenancy import addable_organisations, led_partnerships
 from tests.factories import (
     InstrumentFactory,
     MembershipFactory,
@@ -326,3 +332,190 @@ def test_the_services_refuse_too_not_only_the_pages(tenants):
             partnership=tenants.b, organisation=tenants.a_council, actor=tenants.b_lead
         )
     assert list(tenants.a_council.partnerships.all()) == [tenants.a]
+
+
+def invite_to_b(client, tenants, email: str, name: str = "Guess Who"):
+    first, last = name.split()
+    return client.post(
+        reverse("surveys:member_invite", args=[tenants.b.public_id]),
+        {"first_name": first, "last_name": last, "email": email, "role": "analyst"},
+        follow=True,
+    )
+
+
+def test_inviting_by_an_address_shaped_username_never_reveals_the_accounts_address(
+    client, tenants
+):
+    # Found by the audit: an address was also matched against usernames, so inviting
+    # another tenant's address-shaped username put that account on B's team and showed
+    # its real address in the message and on the team page.
+    alias = UserFactory(
+        username="alias@a-tenant.example", email="real.person@a-tenant.example"
+    )
+    MembershipFactory(partnership=tenants.a, user=alias, role=Membership.Role.ANALYST)
+    client.force_login(tenants.b_lead)
+    page = invite_to_b(client, tenants, "alias@a-tenant.example")
+    assert "alias@a-tenant.example added as Analyst" in page.content.decode()
+    team = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
+    for text in (page.content.decode(), team.content.decode()):
+        assert "real.person" not in text
+    assert "alias@a-tenant.example" in team.content.decode()
+    assert not alias.memberships.filter(partnership=tenants.b).exists()
+    # A new account for the address typed, with a username of its own.
+    newcomer = User.objects.get(email="alias@a-tenant.example")
+    assert newcomer.username != alias.username
+    assert newcomer.memberships.get().partnership == tenants.b
+
+
+def test_an_address_matches_an_account_whatever_its_case_and_the_team_sees_it_as_typed(
+    client, tenants
+):
+    client.force_login(tenants.b_lead)
+    typed = tenants.a_lead.email.upper()
+    invite_to_b(client, tenants, typed)
+    membership = tenants.a_lead.memberships.get(partnership=tenants.b)
+    assert membership.invited_email == typed
+    team = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
+    assert typed in team.content.decode()
+    assert tenants.a_lead.email not in team.content.decode()
+
+
+# Joining a team takes the person's consent: an existing account's membership is pending
+# until they accept it (found by the audit: a lead put another tenant's lead on their team
+# at once, and the lure name then showed in that person's own partnerships list).
+
+LURE = "URGENT: your NHS mailbox expires today – re-verify at https://evil.example/x"
+
+
+def respond_url(membership: Membership) -> str:
+    return reverse("surveys:membership_respond", args=[membership.public_id])
+
+
+@pytest.fixture
+def pending(client, tenants) -> Membership:
+    tenants.b.name = LURE
+    tenants.b.save()
+    client.force_login(tenants.b_lead)
+    invite_to_b(client, tenants, tenants.a_lead.email, name="Made Up")
+    client.logout()
+    return tenants.a_lead.memberships.get(partnership=tenants.b)
+
+
+def test_an_existing_account_is_only_invited_and_reaches_nothing_until_it_accepts(
+    client, tenants, pending
+):
+    assert pending.is_pending
+    client.force_login(tenants.a_lead)
+    b_page = reverse("surveys:partnership_detail", args=[tenants.b.public_id])
+    assert client.get(b_page).status_code == 404
+    assert (
+        client.get(
+            reverse("surveys:team_detail", args=[tenants.b.public_id])
+        ).status_code
+        == 404
+    )
+    listing = client.get(reverse("surveys:partnership_list"))
+    html = listing.content.decode()
+    assert list(listing.context["partnerships"]) == [tenants.a]
+    assert b_page not in html
+    assert (
+        "Invitation to join partnership “URGENT: your NHS mailbox expires today – "
+        "re-verify at https://evil.example/x” from “Eli East”"
+    ) in html
+    assert "typed by the person who invited you" in html
+    assert respond_url(pending) in html
+
+
+def test_the_inviting_lead_sees_the_invitation_waiting(client, tenants, pending):
+    client.force_login(tenants.b_lead)
+    html = client.get(
+        reverse("surveys:team_detail", args=[tenants.b.public_id])
+    ).content.decode()
+    assert "Made Up" in html
+    assert "Invited, not yet accepted" in html
+
+
+def test_accepting_grants_the_role_and_is_recorded_under_the_name_typed(
+    client, tenants, pending
+):
+    client.force_login(tenants.a_lead)
+    page = client.post(respond_url(pending), {"answer": "accept"})
+    assert page["Location"] == tenants.b.get_absolute_url()
+    pending.refresh_from_db()
+    assert not pending.is_pending
+    assert client.get(tenants.b.get_absolute_url()).status_code == 200
+    event = AuditEvent.objects.get(action="member_accepted")
+    assert (event.partnership, event.actor) == (tenants.b, tenants.a_lead)
+    assert event.actor_name == "Made Up"  # never the account's own name, for B to read
+    assert event.summary == "Made Up accepted the invitation to join as Analyst"
+
+
+def test_declining_removes_the_invitation_and_is_recorded(client, tenants, pending):
+    client.force_login(tenants.a_lead)
+    page = client.post(respond_url(pending), {"answer": "decline"})
+    assert page["Location"] == reverse("surveys:partnership_list")
+    assert not tenants.a_lead.memberships.filter(partnership=tenants.b).exists()
+    assert client.get(tenants.b.get_absolute_url()).status_code == 404
+    event = AuditEvent.objects.get(action="member_declined")
+    assert event.actor_name == "Made Up"
+    assert event.summary == "Made Up declined the invitation to join the team"
+    assert "Wren" not in str(event.detail)
+
+
+def test_only_the_invited_person_can_answer_and_only_once(client, tenants, pending):
+    client.force_login(tenants.b_lead)
+    assert client.post(respond_url(pending), {"answer": "accept"}).status_code == 404
+    client.force_login(tenants.a_lead)
+    assert client.get(respond_url(pending)).status_code == 405
+    assert client.post(respond_url(pending), {"answer": "maybe"}).status_code == 400
+    client.post(respond_url(pending), {"answer": "accept"})
+    assert client.post(respond_url(pending), {"answer": "decline"}).status_code == 404
+    assert tenants.a_lead.memberships.filter(partnership=tenants.b).exists()
+
+
+def test_a_pending_lead_is_not_a_lead(tenants):
+    invited = invite_member(
+        partnership=tenants.b,
+        email=tenants.a_lead.email,
+        first_name="Made",
+        last_name="Up",
+        role=Membership.Role.LEAD,
+        actor=tenants.b_lead,
+    )
+    assert invited.is_pending
+    own = tenants.b_lead.memberships.get(partnership=tenants.b)
+    with pytest.raises(LastLeadError):
+        remove_member(membership=own, actor=tenants.b_lead)
+    with pytest.raises(LastLeadError):
+        change_member_role(
+            membership=own, role=Membership.Role.ANALYST, actor=tenants.b_lead
+        )
+    # Nor does it lend the invited person a lead's reach.
+    assert tenants.b not in led_partnerships(user=tenants.a_lead)
+    assert not addable_organisations(
+        user=tenants.a_lead, partnership=tenants.a
+    ).exists()
+
+
+def test_a_new_address_is_a_member_at_once_as_before(client, tenants):
+    client.force_login(tenants.b_lead)
+    invite_to_b(client, tenants, "brand.new@example.org")
+    membership = Membership.objects.get(user__email="brand.new@example.org")
+    assert not membership.is_pending  # setting the emailed password is accepting
+
+
+def test_the_email_to_an_existing_account_asks_rather_than_tells(
+    client, tenants, django_capture_on_commit_callbacks
+):
+    client.force_login(tenants.b_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_to_b(client, tenants, tenants.a_lead.email)
+        invite_to_b(client, tenants, "brand.new@example.org", name="Brand New")
+    asked, told = mail.outbox
+    assert asked.to == [tenants.a_lead.email]
+    assert asked.subject == (
+        "You have been invited to a partnership on Collaboration readiness"
+    )
+    assert "accept or decline this invitation on your partnerships page" in asked.body
+    assert told.subject == "You have been given a role on Collaboration readiness"
+    assert "accept or decline" not in told.body

@@ -263,8 +263,8 @@ def test_a_send_past_the_daily_allowance_is_refused_whole(
     assert callbacks == []  # nothing queued: not half the list
     assert len(mail.outbox) == 3
     assert (
-        "Nothing was sent. Each lead can send up to 5 invitations in 24 hours; you have "
-        "sent 3, so 2 more can go now, and this would send 3."
+        "Nothing was sent. Each lead can send up to 5 invitations and reminders in 24 "
+        "hours; you have sent 3, so 2 more can go now, and this would send 3."
     ) in page.content.decode()
     assert Invitation.objects.filter(kind="personal", sent_at__isnull=True).count() == 3
 
@@ -288,3 +288,32 @@ def test_the_allowance_counts_every_partnership_of_the_lead(
     AuditEvent.objects.update(created_at=timezone.now() - timedelta(hours=25))
     with django_capture_on_commit_callbacks(execute=True):
         assert send_invitations(survey=team.round, actor=team.lead) == 2
+
+
+def test_manual_reminders_count_towards_the_allowance_and_are_refused_whole(
+    lead_client, team, settings, django_capture_on_commit_callbacks
+):
+    # A reminder is an email from the service's sender like an invitation; only those the
+    # lead sends by hand count (scheduled ones follow invitations already counted).
+    settings.INVITATIONS_PER_LEAD_PER_DAY = 5
+    recently = timezone.now() - timedelta(hours=30)
+    invitees(team, 3, sent_at=recently)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(url(team, "reminders_send"))
+    assert len(mail.outbox) == 3
+    invitees(team, 3)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = lead_client.post(url(team, "invitations_send"), follow=True)
+    assert callbacks == []
+    assert (
+        "Nothing was sent. Each lead can send up to 5 invitations and reminders in 24 "
+        "hours; you have sent 3, so 2 more can go now, and this would send 3."
+    ) in page.content.decode()
+    Invitation.objects.filter(sent_at__isnull=True).update(sent_at=recently)
+    Invitation.objects.update(reminded_at=None)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = lead_client.post(url(team, "reminders_send"), follow=True)
+    assert callbacks == []
+    assert len(mail.outbox) == 3
+    assert "this would send 6" in page.content.decode()
+    assert not Invitation.objects.filter(reminded_at__isnull=False).exists()

@@ -203,3 +203,23 @@ def test_outsider_gets_404_and_anonymous_is_sent_to_sign_in(client, team):
     assert client.get(dates_url(team))["Location"].startswith(reverse("login"))
     client.force_login(team.outsider)
     assert client.post(dates_url(team), date_fields(9, confirm="1")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "shown"),
+    [
+        (False, False, "From the day it opens, no closing date set"),
+        (True, False, "From 1 March 2030, no closing date set"),
+        (False, True, "From the day it opens to 31 March 2030"),
+    ],
+)
+def test_the_round_page_states_its_dates_as_one_sentence(
+    lead_client, team, opens, closes, shown
+):
+    # Found by the audit: "From the day it opens , no closing date set".
+    moment = timezone.make_aware(timezone.datetime(2030, 3, 1, 12))
+    team.round.opens_at = moment if opens else None
+    team.round.closes_at = moment + timedelta(days=30) if closes else None
+    team.round.save()
+    html = lead_client.get(team.round.get_absolute_url()).content.decode()
+    assert shown in " ".join(html.split())

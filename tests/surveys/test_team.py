@@ -1,13 +1,19 @@
 """A lead manages the team from the partnership page: change a role, remove a colleague, never
 leave the partnership without a lead, and every change is in the activity list."""
 
-import pytest
-from django.urls import reverse
+from datetime import timedelta
 
-from surveys.models import AuditEvent, Membership
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import AuditEvent, Membership, User
 from surveys.services.partnerships import (
     LastLeadError,
+    TeamInvitationLimitError,
     change_member_role,
+    invite_member,
     remove_member,
 )
 from tests.factories import MembershipFactory, UserFactory
@@ -147,3 +153,84 @@ def test_the_services_keep_a_lead_too(team):
     )
     remove_member(membership=only, actor=promoted.user)
     assert list(team.partnership.memberships.filter(role=LEAD)) == [promoted]
+
+
+# Team invitations: each emails a password-set link from the service's own sender, so a
+# lead has a daily allowance of them (found by the audit: 30 in a row all went out).
+
+
+def invite_url(team) -> str:
+    return reverse("surveys:member_invite", args=[team.partnership.public_id])
+
+
+def invite(client, team, n: int, **extra):
+    return client.post(
+        invite_url(team),
+        {
+            "first_name": "Colleague",
+            "last_name": str(n),
+            "email": f"colleague{n}@example.org",
+            "role": ANALYST,
+            **extra,
+        },
+    )
+
+
+def test_team_invitations_past_the_daily_allowance_are_refused(
+    lead_client, team, settings, django_capture_on_commit_callbacks
+):
+    settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [invite(lead_client, team, n).status_code for n in range(3)]
+    assert codes == [302, 302, 302]
+    assert len(mail.outbox) == 3
+    users_before = User.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = invite(lead_client, team, 3)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "govuk-error-summary" in html
+    assert (
+        "Nothing was sent. Each lead can invite up to 3 colleagues in 24 hours; you "
+        "have invited 3, so no more can go now."
+    ) in html
+    # Nothing half-written: no account, no membership, no audit event, no email.
+    assert callbacks == []
+    assert len(mail.outbox) == 3
+    assert User.objects.count() == users_before
+    assert not User.objects.filter(email="colleague3@example.org").exists()
+    assert AuditEvent.objects.filter(action="member_invited").count() == 3
+
+
+def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(
+    team, settings
+):
+    settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY = 2
+    other = MembershipFactory(user=team.lead, role=LEAD).partnership
+    for n, partnership in enumerate((other, team.partnership)):
+        invite_member(
+            partnership=partnership,
+            email=f"p{n}@example.org",
+            first_name="P",
+            last_name=str(n),
+            role=ANALYST,
+            actor=team.lead,
+        )
+    with pytest.raises(TeamInvitationLimitError):
+        invite_member(
+            partnership=team.partnership,
+            email="p9@example.org",
+            first_name="P",
+            last_name="9",
+            role=ANALYST,
+            actor=team.lead,
+        )
+    AuditEvent.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    invite_member(
+        partnership=team.partnership,
+        email="p9@example.org",
+        first_name="P",
+        last_name="9",
+        role=ANALYST,
+        actor=team.lead,
+    )
