@@ -5,8 +5,8 @@
 // This is plotly.js's own src/core.js (which lib/core uses) less the components no chart
 // here uses: 3D annotations, selections, layout images, update menus, sliders, range sliders
 // and selectors, and the subplot grid. A component left out is not drawn (plotly skips
-// unregistered components) and its module is neither parsed nor run on a cold page (about
-// 80 KB less script and 5-7% less main-thread time to the charts: bench/RESULTS.md). A chart that needs another trace type or component
+// unregistered components) and its module is neither parsed nor run on a cold page: 80 KB
+// less script (its gain in time to the charts is within the noise: bench/RESULTS.md). A chart that needs another trace type or component
 // needs its module added here (tests/settings/test_assets.py checks both).
 /*! plotly.js, MIT License, Copyright 2012-2026 Plotly, Inc.: core (scatter), bar, heatmap, scatterpolar. */
 "use strict";
