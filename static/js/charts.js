@@ -82,6 +82,104 @@ export async function downloadImage(element) {
   link.remove();
 }
 
+// plotly's axis automargin measures the tick labels after drawing the whole chart, then, if
+// they need wider margins than the figure gives, draws the whole chart again (on a cold page,
+// a fifth of the time to the charts). Measuring the labels first, with the same font on a
+// canvas, and giving those margins lets plotly draw once. The estimate errs a pixel or two
+// wide; where it cannot tell (an axis it does not model), plotly measures and redraws as before.
+const LINE_SPACING = 1.3; // plotly's, in ems
+const CAP_SHIFT = 0.7; // plotly's approxTitleDepth for a title with a standoff, in ems
+const LABEL_GAP = 2; // px between an axis and its labels, rounded up
+const SLACK = 1; // px: plotly rounds each push; rather a pixel wider than a redraw
+
+let measurer;
+function textWidth(text, font) {
+  measurer = measurer || document.createElement("canvas").getContext("2d");
+  measurer.font = `${font.size}px ${font.family}`;
+  const lines = String(text).split(/<br\s*\/?>/i);
+  return {
+    width: Math.max(
+      ...lines.map((line) => measurer.measureText(line.replace(/<[^>]*>/g, "")).width),
+    ),
+    lines: lines.length,
+  };
+}
+
+// The labels a category or ticktext axis shows; null when plotly chooses them (numbers).
+function axisLabels(figure, letter) {
+  const axis = figure.layout[`${letter}axis`] || {};
+  if (axis.ticktext) return axis.ticktext;
+  if (axis.categoryarray) return axis.categoryarray;
+  const labels = new Set();
+  for (const trace of figure.data) {
+    const values = trace[letter];
+    if (!Array.isArray(values)) continue;
+    for (const value of values) if (typeof value === "string") labels.add(value);
+  }
+  return labels.size ? [...labels] : null;
+}
+
+function titleDepth(axis, font, template) {
+  const text = axis.title && axis.title.text;
+  if (!text) return 0;
+  const standoff = axis.title.standoff ?? (template.title || {}).standoff;
+  const extraLines = (text.match(/<br\s*\/?>/gi) || []).length;
+  if (standoff === undefined) return font.size * (extraLines + 1) * LINE_SPACING;
+  return font.size * (CAP_SHIFT + extraLines * LINE_SPACING) + standoff;
+}
+
+export function presetMargins(figure) {
+  const layout = figure.layout;
+  const types = new Set(figure.data.map((trace) => trace.type || "scatter"));
+  if (![...types].every((type) => ["bar", "heatmap", "scatter"].includes(type))) return;
+  if (Object.keys(layout).some((key) => /^[xy]axis\d+$/.test(key))) return; // one plot only
+  const templateLayout = (layout.template && layout.template.layout) || {};
+  const font = { size: 12, family: '"Open Sans", verdana, arial, sans-serif', ...layout.font };
+  const needed = {};
+  for (const letter of ["x", "y"]) {
+    const axis = layout[`${letter}axis`] || {};
+    const template = templateLayout[`${letter}axis`] || {};
+    if (!(axis.automargin ?? template.automargin)) continue;
+    const side = axis.side || (letter === "x" ? "bottom" : "left");
+    const angle = ((Number(axis.tickangle) || 0) * Math.PI) / 180;
+    const labels = axisLabels(figure, letter);
+    let depth;
+    if (letter === "y" && side === "left" && !angle) {
+      if (!labels && !axis.range) return; // numbers plotly picks: width unknown
+      const shown = labels || axis.range.map((end) => String(Math.round(end)));
+      depth = Math.max(...shown.map((label) => textWidth(label, font).width)) + LABEL_GAP;
+    } else if (letter === "x" && (side === "bottom" || side === "top")) {
+      const sized = (labels || ["0"]).map((label) => textWidth(label, font));
+      const lineHeight = font.size * LINE_SPACING;
+      depth = Math.max(
+        ...sized.map(
+          ({ width, lines }) =>
+            width * Math.abs(Math.sin(angle)) + lines * lineHeight * Math.abs(Math.cos(angle)),
+        ),
+      ) + LABEL_GAP;
+    } else {
+      return; // an axis this does not model: plotly measures it
+    }
+    needed[side.charAt(0)] = depth + titleDepth(axis, font, template);
+    // plotly's own ticks fall on round numbers: a range that ends on one (1 to 5) has its
+    // last label centred on the plot's right edge, half outside it.
+    const end = axis.range && !axis.tickvals && axis.range[1];
+    const round = Number.isInteger(end) && end > 0 && end % 10 ** Math.floor(Math.log10(end)) === 0;
+    if (letter === "x" && round) needed.r = textWidth(String(end), font).width / 2;
+  }
+  const margin = { l: 80, r: 80, t: 100, b: 80, ...layout.margin };
+  const pad = (sides) => Math.min(12, sides.l, sides.r, sides.t, sides.b);
+  const grown = { ...margin };
+  for (const [side, depth] of Object.entries(needed)) {
+    grown[side] = Math.max(margin[side], Math.ceil(depth + pad(margin) + SLACK));
+  }
+  // plotly pads each push by the least margin, capped at 12 px: wider margins, wider pad
+  for (const side of Object.keys(needed)) {
+    grown[side] = Math.max(grown[side], Math.ceil(needed[side] + pad(grown) + SLACK));
+  }
+  layout.margin = grown;
+}
+
 function showScrollHint(element) {
   const hint = document.getElementById(`${element.id}-scroll-hint`);
   const scroller = element.parentElement;
@@ -94,6 +192,7 @@ function draw(element) {
   const figure = JSON.parse(source.textContent);
   // A matrix keeps cells wide enough for its figures; its container scrolls instead.
   if (element.dataset.minWidth) element.style.minWidth = `${element.dataset.minWidth}px`;
+  presetMargins(figure);
   Plotly.newPlot(element, figure.data, figure.layout, {
     ...CONFIG,
     modeBarButtonsToAdd: [

@@ -117,3 +117,55 @@ def test_a_big_round_shows_a_preparing_page_that_turns_into_the_results(
     check_page(page, "report-00-preparing-ready")
     ready.get_by_role("link", name="View the results").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnership overview")
+
+
+# Each chart as drawn, beside the same figure drawn by plotly alone (its own margins).
+MARGINS_AGAINST_PLOTLY_ALONE = """async () => {
+  const out = [];
+  for (const el of document.querySelectorAll('[data-plotly]')) {
+    const figure = JSON.parse(document.getElementById(el.dataset.plotly).textContent);
+    const alone = document.createElement('div');
+    document.body.append(alone);
+    await Plotly.newPlot(alone, figure.data, {...figure.layout, width: el._fullLayout.width});
+    const own = alone._fullLayout._size;
+    const drawn = el._fullLayout._size;
+    out.push({
+      chart: el.id,
+      redrawn: '_redrawFromAutoMarginCount' in el._fullLayout,
+      wider: Object.fromEntries(['l', 'r', 't', 'b'].map((s) => [s, drawn[s] - own[s]])),
+    });
+    Plotly.purge(alone);
+    alone.remove();
+  }
+  return out;
+}"""
+
+
+def test_every_chart_is_drawn_once_with_room_for_its_labels(
+    page: Page, live_server, demo_survey
+):
+    """charts.js gives plotly the margins its labels need, so plotly draws each chart once.
+
+    Without them plotly draws a chart, finds its axis labels need wider margins, and draws
+    it all again. The margins given must hold everything plotly alone makes room for (no
+    narrower, or labels would be cut) and be at most a few pixels wider.
+    """
+    base = live_server.url
+    sign_in(page, base, "consultant")
+    survey = f"{base}/reports/{demo_survey.public_id}"
+    page.goto(f"{survey}/")
+    organisation = page.get_by_role("link", name="Northshire County Council")
+    pages = [f"{survey}/", organisation.get_attribute("href"), f"{survey}/fit/"]
+    page.goto(pages[-1])
+    pages.append(page.locator("table a[href*='/pairs/']").first.get_attribute("href"))
+    seen = []
+    for url in pages:
+        page.goto(url if url.startswith("http") else base + url)
+        charts_drawn(page)
+        for chart in page.evaluate(MARGINS_AGAINST_PLOTLY_ALONE):
+            seen.append(chart["chart"])
+            assert not chart["redrawn"], chart
+            # -1: a legend above the plot stands 5% of the plot's height above it, so a plot
+            # a few pixels shorter brings it (and the top margin it pushes) a pixel lower.
+            assert all(-1 <= wider <= 5 for wider in chart["wider"].values()), chart
+    assert {"readiness", "heatmap", "profile", "gaps"} <= set(seen)

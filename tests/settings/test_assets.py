@@ -41,10 +41,77 @@ def traces_in_bundle() -> set[str]:
     )
 
 
+# The figure attribute (a keyword argument, a dict key or a fig.add_… method in charts.py)
+# that plotly.js draws with each component module; plotly skips a component nobody registered.
+COMPONENT_OF = {
+    "annotations": "annotations",
+    "add_annotation": "annotations",
+    "shapes": "shapes",
+    "add_shape": "shapes",
+    "add_vline": "shapes",
+    "add_hline": "shapes",
+    "add_vrect": "shapes",
+    "add_hrect": "shapes",
+    "error_x": "errorbars",
+    "error_y": "errorbars",
+    "colorscale": "colorscale",
+    "colorbar": "colorbar",
+    "legend": "legend",
+    "showlegend": "legend",
+    "hovertemplate": "fx",
+    "hoverinfo": "fx",
+    "images": "images",
+    "add_layout_image": "images",
+    "updatemenus": "updatemenus",
+    "sliders": "sliders",
+    "rangeslider": "rangeslider",
+    "rangeselector": "rangeselector",
+    "grid": "grid",
+    "selections": "selections",
+    "add_selection": "selections",
+}
+# What plotly.js/lib/core registers (src/core.js), should the entry go back to it.
+CORE_COMPONENTS = set(COMPONENT_OF.values()) | {"annotations3d", "modebar"}
+
+
+def attributes_used_by(source: Path) -> set[str]:
+    """Return the keyword arguments, string dict keys and add_… methods a module uses."""
+    found = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if isinstance(node, ast.keyword) and node.arg:
+            found.add(node.arg)
+        elif isinstance(node, ast.Dict):
+            found |= {
+                key.value
+                for key in node.keys
+                if isinstance(key, ast.Constant) and isinstance(key.value, str)
+            }
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("add_"):
+            found.add(node.attr)
+    return found
+
+
+def components_in_bundle() -> set[str]:
+    entry = ENTRY.read_text()
+    found = set(re.findall(r'require\("plotly\.js/src/components/(\w+)"\)', entry))
+    if 'require("plotly.js/lib/core")' in entry:
+        found |= CORE_COMPONENTS
+    return found
+
+
 def test_the_bundle_holds_every_trace_type_the_charts_draw():
     drawn = traces_drawn_by(PROJECT / "reports" / "charts.py")
     assert {"bar", "heatmap", "scatterpolar"} <= drawn  # the parser finds them at all
     assert drawn - {"trace", "vline", "hline", "vrect", "hrect"} <= traces_in_bundle()
+
+
+def test_the_bundle_registers_every_component_the_charts_use():
+    used = attributes_used_by(PROJECT / "reports" / "charts.py")
+    needed = {COMPONENT_OF[name] for name in used & COMPONENT_OF.keys()}
+    # the parser finds them at all: the heatmaps' key, the pair page's labels, zero line
+    assert {"colorbar", "annotations", "shapes", "errorbars", "fx"} <= needed
+    # the modebar carries charts.js's PNG download button
+    assert needed | {"modebar"} <= components_in_bundle()
 
 
 def test_npm_plotly_js_is_the_version_python_plotly_writes_figures_for():
