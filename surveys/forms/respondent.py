@@ -71,17 +71,9 @@ class StepForm(StorableTextMixin, forms.Form):
         Rendering forty GOV.UK radio groups is most of a page view's time; a page with no
         answers and no errors yet depends only on its questions, so it is rendered once.
         """
-        if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
+        key = self.blank_key()
+        if key is None:
             return render_crispy_form(self, self.helper)
-        step = self.step
-        key = (
-            step.slug,
-            step.dimension.pk,
-            get_language(),  # the page's own words are translated too
-            step.text.cache_key,
-            step.subject.name if step.subject else "",
-            tuple((i.pk, i.text) for i in step.items),
-        )
         with _BLANK_PAGES_LOCK:
             html = _BLANK_PAGES.get(key)
         if html is None:
@@ -91,6 +83,21 @@ class StepForm(StorableTextMixin, forms.Form):
                 while len(_BLANK_PAGES) > BLANK_PAGES_KEPT:
                     _BLANK_PAGES.popitem(last=False)
         return html
+
+    def blank_key(self) -> tuple | None:
+        """Return what a page nobody has answered yet depends on, or None if this one is not
+        blank (posted, or shown with saved answers): its questions in the active language."""
+        if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
+            return None
+        step = self.step
+        return (
+            step.slug,
+            step.dimension.pk,
+            get_language(),  # the page's own words are translated too
+            step.text.cache_key,
+            step.subject.name if step.subject else "",
+            tuple((i.pk, i.text) for i in step.items),
+        )
 
     def __init__(
         self, *args: Any, step: Step, scale: dict, partial: bool = False, **kwargs: Any

@@ -52,6 +52,7 @@ from surveys.services.responses import (
     submit_response,
 )
 from surveys.views.access import posted
+from surveys.views.blank_pages import render_step
 
 SESSION_KEY = (
     "survey_responses"  # invitation public id -> resume token, for organisation links
@@ -319,9 +320,8 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         if position
         else reverse("surveys:respondent_start", kwargs={"token": token})
     )
-    page = render(
+    page = render_step(
         request,
-        "surveys/respondent/step.html",
         {
             "form": form,
             "step": current,
