@@ -13,6 +13,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.db import connection
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
@@ -108,15 +109,40 @@ class StepForm(StorableTextMixin, forms.Form):
         # "Save and come back later" keeps whatever valid answers were given, even if some
         # questions are still blank; the page then simply stays incomplete.
         self.partial = partial
+        for item in step.items:
+            self.fields[field_name(item)] = self._field_for(item)
+        if step.subject is None:
+            self.fields[COMMENT_FIELD] = forms.CharField(
+                label=_(
+                    "Anything you would like to add about this section? (optional)"
+                ),
+                help_text=_(
+                    "Do not include names or anything that could identify you or others."
+                ),
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "max_length": _("Comment must be %(max)s characters or fewer")
+                    % {"max": COMMENT_MAX_LENGTH}
+                },
+            )
+        if partial:
+            for form_field in self.fields.values():
+                form_field.required = False
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Return the page's GOV.UK layout; built only when the page is rendered afresh
+        (a page save that redirects and a kept blank page never need it)."""
         layout: list[Any] = []
         prompts: dict[str, list[str]] = defaultdict(list)
         legends: dict[str, str] = {}
-        for item in step.items:
+        for item in self.step.items:
             name = field_name(item)
-            self.fields[name] = self._field_for(item)
             if item.response_format in (Item.Format.POINTS, Item.Format.ALIGNMENT):
                 prompts[item.prompt].append(name)
-                legends[item.prompt] = step.text.item_prompt(item)
+                legends[item.prompt] = self.step.text.item_prompt(item)
             else:
                 layout.append(
                     Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
@@ -147,22 +173,7 @@ class StepForm(StorableTextMixin, forms.Form):
             layout.append(
                 Fieldset(hint, *fields, legend=legends[prompt], legend_size=Size.MEDIUM)
             )
-        if step.subject is None:
-            self.fields[COMMENT_FIELD] = forms.CharField(
-                label=_(
-                    "Anything you would like to add about this section? (optional)"
-                ),
-                help_text=_(
-                    "Do not include names or anything that could identify you or others."
-                ),
-                required=False,
-                max_length=COMMENT_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                error_messages={
-                    "max_length": _("Comment must be %(max)s characters or fewer")
-                    % {"max": COMMENT_MAX_LENGTH}
-                },
-            )
+        if self.step.subject is None:
             layout.append(
                 Field.textarea(
                     COMMENT_FIELD,
@@ -170,12 +181,10 @@ class StepForm(StorableTextMixin, forms.Form):
                     max_characters=COMMENT_MAX_LENGTH,
                 )
             )
-        if partial:
-            for form_field in self.fields.values():
-                form_field.required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*layout)
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(*layout)
+        return helper
 
     def _field_for(self, item: Item) -> forms.Field:
         # Labels are escaped here because crispy-forms-gds renders them with |safe, and a
