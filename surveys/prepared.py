@@ -29,7 +29,14 @@ from django.db import connection
 from django.db.models import Model
 
 from surveys.journey import partners_fingerprint
-from surveys.models import Instrument, Invitation, Organisation, Response, Survey
+from surveys.models import (
+    Answer,
+    Instrument,
+    Invitation,
+    Organisation,
+    Response,
+    Survey,
+)
 
 # In the order their columns come in a row; each after the response is attached to it.
 _JOINED: tuple[tuple[type[Model], str], ...] = (
@@ -40,10 +47,7 @@ _JOINED: tuple[tuple[type[Model], str], ...] = (
     (Invitation, "invitation"),
 )
 _NAMES = {False: "surveys_resume_lookup", True: "surveys_resume_lookup_locked"}
-_prepared: dict[bool, weakref.WeakSet] = {
-    False: weakref.WeakSet(),
-    True: weakref.WeakSet(),
-}
+_prepared: dict[str, weakref.WeakSet] = {}
 _prepared_lock = threading.Lock()
 _built: dict[str, Any] = {}
 
@@ -122,22 +126,85 @@ def _instances(row: Sequence[Any]) -> Response:
     return response
 
 
+def _execute(name: str, statement: Any, types: str, params: Sequence[Any]) -> Any:
+    """Run the statement `name` (PREPAREd first on a connection that has not got it) and
+    return the cursor's rows, or None for a statement that returns none."""
+    with connection.cursor() as cursor:
+        raw = connection.connection
+        with _prepared_lock:
+            known = raw in _prepared.setdefault(name, weakref.WeakSet())
+        if not known:
+            # Names and text are fixed in this module: no value reaches them.
+            cursor.execute(f"PREPARE {name}({types}) AS {statement()}")  # nosec B608
+            with _prepared_lock:
+                _prepared[name].add(raw)
+        placeholders = ", ".join(["%s"] * len(params))
+        cursor.execute(f"EXECUTE {name}({placeholders})", params)  # nosec B608
+        return cursor.fetchall() if cursor.description else None
+
+
 def resume_candidates(prefix: str, *, lock: bool) -> list[Response]:
     """Return the responses whose resume token starts with `prefix` (one, unless 96 bits repeat).
 
     `lock` reads them FOR UPDATE OF the response's row, inside the caller's transaction.
     PostgreSQL only: the callers keep the ORM's query for other databases.
     """
-    name = _NAMES[lock]
-    with connection.cursor() as cursor:
-        raw = connection.connection
-        with _prepared_lock:
-            known = raw in _prepared[lock]
-        if not known:
-            # The statement name and text are fixed in this module: no value reaches them.
-            cursor.execute(f"PREPARE {name}(text) AS {_statement(lock)}")  # nosec B608
-            with _prepared_lock:
-                _prepared[lock].add(raw)
-        cursor.execute(f"EXECUTE {name}(%s)", [prefix])  # nosec B608 (fixed name)
-        rows = cursor.fetchall()
+    rows = _execute(_NAMES[lock], lambda: _statement(lock), "text", [prefix])
     return [_instances(row) for row in rows]
+
+
+def _answer_statement(kind: str) -> str:
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    column = {
+        f.name: connection.ops.quote_name(f.column)
+        for f in Answer._meta.concrete_fields
+    }
+    if kind == "insert":
+        return (
+            f"INSERT INTO {table} ({column['response']}, {column['item']}, "  # nosec B608
+            f"{column['subject_organisation']}, {column['value']}) "
+            "SELECT $1, item, $3, value FROM UNNEST($2::bigint[], $4::smallint[]) "
+            "AS page(item, value)"
+        )
+    subject = "IS NULL" if kind == "delete_own" else "= $3"
+    return (
+        f"DELETE FROM {table} WHERE {column['response']} = $1 "  # nosec B608
+        f"AND {column['item']} = ANY($2::bigint[]) "
+        f"AND {column['subject_organisation']} {subject}"
+    )
+
+
+def replace_answers(
+    *,
+    response_id: int,
+    item_ids: list[int],
+    subject_id: int | None,
+    values: dict[int, int | None],
+) -> None:
+    """Replace the response's ratings of these items (about this partner, or its own
+    organisation when `subject_id` is None) with `values` (item id -> value or None).
+
+    Two prepared statements, run in the caller's transaction: what Answer.objects' delete
+    and bulk_create would do, for a model with no signals and no rows depending on it.
+    """
+    if subject_id is None:
+        _execute(
+            "surveys_answers_delete_own",
+            lambda: _answer_statement("delete_own"),
+            "bigint, bigint[]",
+            [response_id, item_ids],
+        )
+    else:
+        _execute(
+            "surveys_answers_delete_partner",
+            lambda: _answer_statement("delete_partner"),
+            "bigint, bigint[], bigint",
+            [response_id, item_ids, subject_id],
+        )
+    if values:
+        _execute(
+            "surveys_answers_insert",
+            lambda: _answer_statement("insert"),
+            "bigint, bigint[], bigint, smallint[]",
+            [response_id, list(values), subject_id, list(values.values())],
+        )
