@@ -31,12 +31,17 @@ from django.db.models import Model
 from surveys.journey import partners_fingerprint
 from surveys.models import (
     Answer,
+    Comment,
     Instrument,
     Invitation,
     Organisation,
+    ProfileAnswer,
     Response,
     Survey,
 )
+
+# What each row of a page's saved answers holds (StepForm.initial_for).
+SAVED_RATING, SAVED_POINTS, SAVED_COMMENT = "rating", "points", "comment"
 
 # In the order their columns come in a row; each after the response is attached to it.
 _JOINED: tuple[tuple[type[Model], str], ...] = (
@@ -208,3 +213,49 @@ def replace_answers(
             "bigint, bigint[], bigint, smallint[]",
             [response_id, list(values), subject_id, list(values.values())],
         )
+
+
+def _saved_statement(*, profile: bool, partner: bool) -> str:
+    answer, points, comment = (
+        connection.ops.quote_name(m._meta.db_table)
+        for m in (Answer, ProfileAnswer, Comment)
+    )
+    subject = "= $3" if partner else "IS NULL"
+    parts = [
+        f"SELECT '{SAVED_RATING}', item_id, value, '' FROM {answer} "  # nosec B608
+        f"WHERE response_id = $1 AND item_id = ANY($2::bigint[]) "
+        f"AND subject_organisation_id {subject}"
+    ]
+    if profile:
+        parts.append(
+            f"SELECT '{SAVED_POINTS}', item_id, points, '' FROM {points} "  # nosec B608
+            "WHERE response_id = $1 AND item_id = ANY($2::bigint[])"
+        )
+    if not partner:
+        parts.append(
+            f"SELECT '{SAVED_COMMENT}', dimension_id, NULL, text "  # nosec B608
+            f"FROM {comment} WHERE response_id = $1 AND dimension_id = $3"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def saved_rows(
+    *,
+    response_id: int,
+    item_ids: list[int],
+    subject_id: int | None,
+    dimension_id: int,
+    profile: bool,
+) -> list[tuple]:
+    """Return a page's saved (kind, item or dimension id, number, text) rows: its ratings
+    (about the partner `subject_id`, or its own organisation), its points on a profile page
+    and, on a page not about a partner, its comment. One prepared UNION ALL per kind of page.
+    """
+    partner = subject_id is not None
+    name = f"surveys_saved_{'profile' if profile else 'ratings'}_{'partner' if partner else 'own'}"
+    return _execute(
+        name,
+        lambda: _saved_statement(profile=profile, partner=partner),
+        "bigint, bigint[], bigint",
+        [response_id, item_ids, subject_id if partner else dimension_id],
+    )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
+from surveys.prepared import SAVED_COMMENT, SAVED_POINTS, SAVED_RATING, saved_rows
 from surveys.services.responses import PageAnswers
 
 DONT_KNOW = "dk"
@@ -340,10 +341,6 @@ class StepForm(StorableTextMixin, forms.Form):
         return initial
 
 
-# What each row of a page's saved answers holds (StepForm.initial_for).
-SAVED_RATING, SAVED_POINTS, SAVED_COMMENT = "rating", "points", "comment"
-
-
 def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
     """Return the page's saved (kind, item or dimension id, number, text) rows.
 
@@ -351,6 +348,14 @@ def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
     same union cost more to compile than the query itself took (issue 17).
     """
     item_ids = [item.pk for item in step.items]
+    if connection.vendor == "postgresql":
+        return saved_rows(
+            response_id=response.pk,
+            item_ids=item_ids,
+            subject_id=step.subject.pk if step.subject is not None else None,
+            dimension_id=step.dimension.pk,
+            profile=step.block == "profile",
+        )
     marks = ", ".join(["%s"] * len(item_ids))
     subject = (
         "subject_organisation_id IS NULL"
