@@ -62,6 +62,18 @@ _BLANK_PAGES_LOCK = threading.Lock()
 BLANK_PAGES_KEPT = 512
 
 
+def blank_questions_key(step: Step) -> tuple:
+    """Return what a page's questions, shown blank, depend on: in the active language."""
+    return (
+        step.slug,
+        step.dimension.pk,
+        get_language(),  # the page's own words are translated too
+        step.text.cache_key,
+        step.subject.name if step.subject else "",
+        tuple((i.pk, i.text) for i in step.items),
+    )
+
+
 class StepForm(StorableTextMixin, forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
 
@@ -91,15 +103,7 @@ class StepForm(StorableTextMixin, forms.Form):
         blank (posted, or shown with saved answers): its questions in the active language."""
         if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
             return None
-        step = self.step
-        return (
-            step.slug,
-            step.dimension.pk,
-            get_language(),  # the page's own words are translated too
-            step.text.cache_key,
-            step.subject.name if step.subject else "",
-            tuple((i.pk, i.text) for i in step.items),
-        )
+        return blank_questions_key(self.step)
 
     def __init__(
         self, *args: Any, step: Step, scale: dict, partial: bool = False, **kwargs: Any

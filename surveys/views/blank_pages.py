@@ -36,10 +36,10 @@ _pages: OrderedDict[tuple, tuple[str, dict[str, str]]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _key(request: HttpRequest, context: dict[str, Any]) -> tuple | None:
+def _key(
+    request: HttpRequest, context: dict[str, Any], questions: tuple | None
+) -> tuple | None:
     """Return what this page's HTML depends on besides PER_REQUEST, or None to render it."""
-    form = context["form"]
-    questions = form.blank_key()
     if questions is None or context["email_form"].is_bound:
         return None
     if len(get_messages(request)):  # loads the messages without marking them shown
@@ -60,9 +60,40 @@ def _key(request: HttpRequest, context: dict[str, Any]) -> tuple | None:
     )
 
 
+def _filled(
+    request: HttpRequest, context: dict[str, Any], kept: tuple[str, dict[str, str]]
+) -> HttpResponse:
+    """Return the kept page with this request's own values put in."""
+    html, placeholders = kept
+    values = {
+        "csrf_token": get_token(request),  # sets the CSRF cookie as the tag would
+        "back_url": context["back_url"],
+        "resume_link": context["resume_link"],
+    }
+    for name, placeholder in placeholders.items():
+        html = html.replace(placeholder, str(conditional_escape(values[name])))
+    return HttpResponse(html)
+
+
+def kept_step(
+    request: HttpRequest, context: dict[str, Any], questions: tuple
+) -> HttpResponse | None:
+    """Return the kept copy of a blank page (`context` without its form), or None.
+
+    `questions` is the blank form's key (blank_questions_key): the caller, which has not
+    built the form, vouches that the page has no answers saved.
+    """
+    key = _key(request, context, questions)
+    if key is None:
+        return None
+    with _lock:
+        kept = _pages.get(key)
+    return None if kept is None else _filled(request, context, kept)
+
+
 def render_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     """Render a questionnaire page, from the kept copy when it is blank."""
-    key = _key(request, context)
+    key = _key(request, context, context["form"].blank_key())
     if key is None:
         return render(request, TEMPLATE, context)
     with _lock:
@@ -81,12 +112,4 @@ def render_step(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
             _pages[key] = kept
             while len(_pages) > PAGES_KEPT:
                 _pages.popitem(last=False)
-    html, placeholders = kept
-    values = {
-        "csrf_token": get_token(request),  # sets the CSRF cookie as the tag would
-        "back_url": context["back_url"],
-        "resume_link": context["resume_link"],
-    }
-    for name, placeholder in placeholders.items():
-        html = html.replace(placeholder, str(conditional_escape(values[name])))
-    return HttpResponse(html)
+    return _filled(request, context, kept)
