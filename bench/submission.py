@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +103,84 @@ def _wait_for(url: str, seconds: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer {url}")
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid: int) -> tuple[int, int] | None:
+    """Return (parent pid, user + system CPU ticks) of a process, or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+class CpuSampler(threading.Thread):
+    """Add up the CPU time the server, its database backends and locust use during a run.
+
+    The machine's cores are shared by all three (and by anything else running), so the
+    requests/s of two runs compare only what each got; CPU time per request compares what
+    each costs. Every half second it reads /proc for: the gunicorn master and every process
+    under it, the PostgreSQL backends of the benchmark's database (PostgreSQL on this host),
+    and locust. A process's CPU counts from when the run started, or from zero if it
+    started during the run (each worker thread opens its own database connection).
+    """
+
+    def __init__(self, *, server: int, locust: int, database: str) -> None:
+        super().__init__(daemon=True)
+        self.roots = {"server": server, "locust": locust}
+        self.backend = f" {database} ".encode()
+        self.stopping = threading.Event()
+        self.start_ticks: dict[int, int] = {}
+        self.last: dict[int, tuple[str, int]] = {}
+        self._sample(first=True)
+
+    def _kind(self, pid: int, parents: dict[int, int]) -> str | None:
+        seen = pid
+        for _ in range(8):
+            for kind, root in self.roots.items():
+                if seen == root:
+                    return kind
+            seen = parents.get(seen, 0)
+            if seen <= 1:
+                break
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        if cmdline.startswith(b"postgres: ") and self.backend in cmdline:
+            return "database"
+        return None
+
+    def _sample(self, first: bool = False) -> None:
+        found = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (ticks := _ticks(int(entry.name))):
+                found[int(entry.name)] = ticks
+        parents = {pid: parent for pid, (parent, _t) in found.items()}
+        for pid, (_parent, ticks) in found.items():
+            if pid in self.last:
+                self.last[pid] = (self.last[pid][0], ticks)
+            elif (kind := self._kind(pid, parents)) is not None:
+                self.last[pid] = (kind, ticks)
+                self.start_ticks[pid] = ticks if first else 0
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.5):
+            self._sample()
+
+    def stop(self) -> dict[str, float]:
+        """Stop sampling; return CPU seconds used by "server", "database" and "locust"."""
+        self.stopping.set()
+        self.join()
+        self._sample()
+        used = {"server": 0.0, "database": 0.0, "locust": 0.0}
+        for pid, (kind, ticks) in self.last.items():
+            used[kind] += (ticks - self.start_ticks[pid]) / TICKS
+        return used
+
+
 def _aggregate(stats_csv: Path) -> dict[str, dict[str, str]]:
     with stats_csv.open() as handle:
         return {row["Name"]: row for row in csv.DictReader(handle)}
@@ -141,7 +220,7 @@ def _run_load(
         _wait_for(f"{host}{health}")
         with tempfile.TemporaryDirectory() as tmp:
             prefix = Path(tmp) / "run"
-            subprocess.run(
+            locust = subprocess.Popen(
                 [
                     str(bin_dir / "locust"),
                     "-f",
@@ -163,13 +242,40 @@ def _run_load(
                 ],
                 cwd=ROOT,
                 env=env,
-                check=False,
                 stdout=subprocess.DEVNULL,
             )
-            return _aggregate(Path(f"{prefix}_stats.csv"))
+            sampler = CpuSampler(
+                server=server.pid, locust=locust.pid, database=_database_name()
+            )
+            sampler.start()
+            locust.wait()
+            cpu = sampler.stop()
+            stats = _aggregate(Path(f"{prefix}_stats.csv"))
+            stats["cpu"] = {kind: str(seconds) for kind, seconds in cpu.items()}
+            return stats
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _database_name() -> str:
+    from django.db import connection
+
+    return connection.settings_dict["NAME"]
+
+
+def cpu_figures(prefix: str, stats: dict[str, dict[str, str]]) -> list[Figure]:
+    """Return CPU milliseconds per request of the server, its database and locust."""
+    count = float(stats["Aggregated"]["Request Count"]) or 1.0
+    cpu = {
+        kind: float(seconds) * 1000 / count for kind, seconds in stats["cpu"].items()
+    }
+    return [
+        Figure(f"{prefix}.cpu_server", cpu["server"], "ms/request"),
+        Figure(f"{prefix}.cpu_database", cpu["database"], "ms/request"),
+        Figure(f"{prefix}.cpu_locust", cpu["locust"], "ms/request"),
+        Figure(f"{prefix}.cpu_total", sum(cpu.values()), "ms/request"),
+    ]
 
 
 def _prepare_floor(env: dict[str, str], links: int = 5) -> list[str]:
@@ -206,6 +312,7 @@ def measure_floor(*, users: int, seconds: int, workers: int) -> list[Figure]:
         Figure("floor.p50", float(total["50%"]), "ms"),
         Figure("floor.p95", float(total["95%"]), "ms"),
         Figure("floor.errors", float(total["Failure Count"]), "errors"),
+        *cpu_figures("floor", stats),
     ]
 
 
@@ -216,9 +323,23 @@ def ratios(ours: list[Figure], floor: list[Figure]) -> list[Figure]:
         found["submission.rate"] / found["floor.rate"] if found["floor.rate"] else 0.0
     )
     p95 = found["submission.p95"] / found["floor.p95"] if found["floor.p95"] else 0.0
+    # The floor's CPU per request over ours: on a machine whose cores the run saturates,
+    # the rate ratio both would reach alone, whatever else took its share of the cores.
+    cpu = found["floor.cpu_total"] / found["submission.cpu_total"]
+    server = found["floor.cpu_server"] / found["submission.cpu_server"]
     return [
         Figure("submission.rate_vs_floor", rate, "ratio"),
         Figure("submission.p95_vs_floor", p95, "ratio"),
+        Figure(
+            "submission.cpu_vs_floor",
+            cpu if found["submission.cpu_total"] else 0.0,
+            "ratio",
+        ),
+        Figure(
+            "submission.server_cpu_vs_floor",
+            server if found["submission.cpu_server"] else 0.0,
+            "ratio",
+        ),
     ]
 
 
@@ -300,6 +421,7 @@ def measure(
         Figure("submission.in_database", in_database, "responses"),
         Figure("submission.lost", max(confirmed - in_database, 0), "responses"),
         Figure("submission.incomplete", incomplete, "responses"),
+        *cpu_figures("submission", stats),
     ]
     if not floor:
         return ours

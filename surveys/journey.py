@@ -132,17 +132,23 @@ def partners_fingerprint() -> RawSQL:
 
 def _members(response: Response) -> tuple[Organisation, ...]:
     """Return the response's partnership members by name, read once per fingerprint."""
-    members = Organisation.objects.filter(
-        member_rows__partnership_id=response.survey.partnership_id
-    ).order_by("name")
+
+    def members() -> tuple[Organisation, ...]:
+        # Built only when read: even an unevaluated queryset costs the ORM's filter work.
+        return tuple(
+            Organisation.objects.filter(
+                member_rows__partnership_id=response.survey.partnership_id
+            ).order_by("name")
+        )
+
     fingerprint = getattr(response, "partners_key", None)
     if fingerprint is None:
-        return tuple(members)
+        return members()
     key = (response.survey.partnership_id, fingerprint)
     with _PARTNERS_LOCK:
         found = _PARTNERS.get(key)
     if found is None:
-        found = tuple(members)
+        found = members()
         with _PARTNERS_LOCK:
             _PARTNERS[key] = found
             while len(_PARTNERS) > PARTNERS_KEPT:

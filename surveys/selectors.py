@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from hmac import compare_digest
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import F, Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +22,7 @@ from surveys.models import (
     User,
     retired_link_digest,
 )
+from surveys.prepared import resume_candidates
 
 # Link and resume tokens are URL-safe base64 (see models.new_token); anything else, such as a
 # NUL that PostgreSQL would refuse, matches nothing and is never sent to the database.
@@ -72,19 +74,29 @@ def _invitation_link(token: str, lock: bool = False) -> LinkTarget | None:
     return LinkTarget(invitation=invitation, response=response)
 
 
-def _resume_link(token: str, lock: bool = False) -> LinkTarget | None:
-    # A replaced organisation link stops new visitors, but someone part-way through keeps
-    # their own private resume link: their answers so far are not stranded.
+def _resume_response(token: str, lock: bool) -> Response | None:
+    """Return the response behind a resume token, with its round, questionnaire,
+    organisation and link, or None; on PostgreSQL through a prepared statement."""
+    if connection.vendor == "postgresql":
+        if len(token) < TOKEN_LOOKUP_CHARS + TOKEN_SECRET_CHARS:
+            return None
+        given = token.encode()
+        for candidate in resume_candidates(token[:TOKEN_LOOKUP_CHARS], lock=lock):
+            if compare_digest(candidate.resume_token.encode(), given):
+                return candidate
+        return None
     responses = Response.objects.select_related(
         "invitation", "survey__instrument", "organisation"
     ).annotate(partners_key=partners_fingerprint())
     if lock:
         responses = responses.select_for_update(of=("self",))
-    response = match_token(
-        responses,
-        field="resume_token",
-        token=token,
-    )
+    return match_token(responses, field="resume_token", token=token)
+
+
+def _resume_link(token: str, lock: bool = False) -> LinkTarget | None:
+    # A replaced organisation link stops new visitors, but someone part-way through keeps
+    # their own private resume link: their answers so far are not stranded.
+    response = _resume_response(token, lock)
     if response is None:
         return None
     # A response has its invitation's round and organisation: join them once, not twice

@@ -13,6 +13,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.db import connection
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
 from surveys.journey import FAMILIARITY_SKIP, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
+from surveys.prepared import SAVED_COMMENT, SAVED_POINTS, SAVED_RATING, saved_rows
 from surveys.services.responses import PageAnswers
 
 DONT_KNOW = "dk"
@@ -60,6 +62,18 @@ _BLANK_PAGES_LOCK = threading.Lock()
 BLANK_PAGES_KEPT = 512
 
 
+def blank_questions_key(step: Step) -> tuple:
+    """Return what a page's questions, shown blank, depend on: in the active language."""
+    return (
+        step.slug,
+        step.dimension.pk,
+        get_language(),  # the page's own words are translated too
+        step.text.cache_key,
+        step.subject.name if step.subject else "",
+        tuple((i.pk, i.text) for i in step.items),
+    )
+
+
 class StepForm(StorableTextMixin, forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
 
@@ -71,17 +85,9 @@ class StepForm(StorableTextMixin, forms.Form):
         Rendering forty GOV.UK radio groups is most of a page view's time; a page with no
         answers and no errors yet depends only on its questions, so it is rendered once.
         """
-        if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
+        key = self.blank_key()
+        if key is None:
             return render_crispy_form(self, self.helper)
-        step = self.step
-        key = (
-            step.slug,
-            step.dimension.pk,
-            get_language(),  # the page's own words are translated too
-            step.text.cache_key,
-            step.subject.name if step.subject else "",
-            tuple((i.pk, i.text) for i in step.items),
-        )
         with _BLANK_PAGES_LOCK:
             html = _BLANK_PAGES.get(key)
         if html is None:
@@ -92,6 +98,13 @@ class StepForm(StorableTextMixin, forms.Form):
                     _BLANK_PAGES.popitem(last=False)
         return html
 
+    def blank_key(self) -> tuple | None:
+        """Return what a page nobody has answered yet depends on, or None if this one is not
+        blank (posted, or shown with saved answers): its questions in the active language."""
+        if self.is_bound or any(v not in (None, "") for v in self.initial.values()):
+            return None
+        return blank_questions_key(self.step)
+
     def __init__(
         self, *args: Any, step: Step, scale: dict, partial: bool = False, **kwargs: Any
     ) -> None:
@@ -101,15 +114,40 @@ class StepForm(StorableTextMixin, forms.Form):
         # "Save and come back later" keeps whatever valid answers were given, even if some
         # questions are still blank; the page then simply stays incomplete.
         self.partial = partial
+        for item in step.items:
+            self.fields[field_name(item)] = self._field_for(item)
+        if step.subject is None:
+            self.fields[COMMENT_FIELD] = forms.CharField(
+                label=_(
+                    "Anything you would like to add about this section? (optional)"
+                ),
+                help_text=_(
+                    "Do not include names or anything that could identify you or others."
+                ),
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={
+                    "max_length": _("Comment must be %(max)s characters or fewer")
+                    % {"max": COMMENT_MAX_LENGTH}
+                },
+            )
+        if partial:
+            for form_field in self.fields.values():
+                form_field.required = False
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Return the page's GOV.UK layout; built only when the page is rendered afresh
+        (a page save that redirects and a kept blank page never need it)."""
         layout: list[Any] = []
         prompts: dict[str, list[str]] = defaultdict(list)
         legends: dict[str, str] = {}
-        for item in step.items:
+        for item in self.step.items:
             name = field_name(item)
-            self.fields[name] = self._field_for(item)
             if item.response_format in (Item.Format.POINTS, Item.Format.ALIGNMENT):
                 prompts[item.prompt].append(name)
-                legends[item.prompt] = step.text.item_prompt(item)
+                legends[item.prompt] = self.step.text.item_prompt(item)
             else:
                 layout.append(
                     Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
@@ -140,22 +178,7 @@ class StepForm(StorableTextMixin, forms.Form):
             layout.append(
                 Fieldset(hint, *fields, legend=legends[prompt], legend_size=Size.MEDIUM)
             )
-        if step.subject is None:
-            self.fields[COMMENT_FIELD] = forms.CharField(
-                label=_(
-                    "Anything you would like to add about this section? (optional)"
-                ),
-                help_text=_(
-                    "Do not include names or anything that could identify you or others."
-                ),
-                required=False,
-                max_length=COMMENT_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                error_messages={
-                    "max_length": _("Comment must be %(max)s characters or fewer")
-                    % {"max": COMMENT_MAX_LENGTH}
-                },
-            )
+        if self.step.subject is None:
             layout.append(
                 Field.textarea(
                     COMMENT_FIELD,
@@ -163,12 +186,10 @@ class StepForm(StorableTextMixin, forms.Form):
                     max_characters=COMMENT_MAX_LENGTH,
                 )
             )
-        if partial:
-            for form_field in self.fields.values():
-                form_field.required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*layout)
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(*layout)
+        return helper
 
     def _field_for(self, item: Item) -> forms.Field:
         # Labels are escaped here because crispy-forms-gds renders them with |safe, and a
@@ -324,10 +345,6 @@ class StepForm(StorableTextMixin, forms.Form):
         return initial
 
 
-# What each row of a page's saved answers holds (StepForm.initial_for).
-SAVED_RATING, SAVED_POINTS, SAVED_COMMENT = "rating", "points", "comment"
-
-
 def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
     """Return the page's saved (kind, item or dimension id, number, text) rows.
 
@@ -335,6 +352,14 @@ def _saved_rows(*, response: Response, step: Step) -> list[tuple]:
     same union cost more to compile than the query itself took (issue 17).
     """
     item_ids = [item.pk for item in step.items]
+    if connection.vendor == "postgresql":
+        return saved_rows(
+            response_id=response.pk,
+            item_ids=item_ids,
+            subject_id=step.subject.pk if step.subject is not None else None,
+            dimension_id=step.dimension.pk,
+            profile=step.block == "profile",
+        )
     marks = ", ".join(["%s"] * len(item_ids))
     subject = (
         "subject_organisation_id IS NULL"

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -17,6 +17,7 @@ from surveys.models import (
     ProfileAnswer,
     Response,
 )
+from surveys.prepared import replace_answers
 from surveys.signals import response_submitted
 
 
@@ -112,18 +113,29 @@ def save_page(
 def _replace_answers(*, response: Response, step: Step, answers: PageAnswers) -> None:
     subject = step.subject
     item_ids = [item.pk for item in step.items]
-    Answer.objects.filter(
-        response=response, item_id__in=item_ids, subject_organisation=subject
-    ).delete()
     ratings = answers.ratings
     if subject is not None:
         familiarity = step.items[0]
         if ratings.get(familiarity) == FAMILIARITY_SKIP:
             ratings = {familiarity: FAMILIARITY_SKIP}
-    Answer.objects.bulk_create(
-        Answer(response=response, item=item, subject_organisation=subject, value=value)
-        for item, value in ratings.items()
-    )
+    if connection.vendor == "postgresql":
+        # Prepared once per connection: every page save writes its ratings (issue 17).
+        replace_answers(
+            response_id=response.pk,
+            item_ids=item_ids,
+            subject_id=subject.pk if subject is not None else None,
+            values={item.pk: value for item, value in ratings.items()},
+        )
+    else:
+        Answer.objects.filter(
+            response=response, item_id__in=item_ids, subject_organisation=subject
+        ).delete()
+        Answer.objects.bulk_create(
+            Answer(
+                response=response, item=item, subject_organisation=subject, value=value
+            )
+            for item, value in ratings.items()
+        )
     if step.block == "profile":
         ProfileAnswer.objects.filter(response=response, item_id__in=item_ids).delete()
         ProfileAnswer.objects.bulk_create(

@@ -25,6 +25,7 @@ from surveys.forms.respondent import (
     StepForm,
     SubmitForm,
     answers_digest,
+    blank_questions_key,
     field_name,
 )
 from surveys.instrument_text import InstrumentText
@@ -52,6 +53,7 @@ from surveys.services.responses import (
     submit_response,
 )
 from surveys.views.access import posted
+from surveys.views.blank_pages import kept_step, render_step
 
 SESSION_KEY = (
     "survey_responses"  # invitation public id -> resume token, for organisation links
@@ -274,20 +276,52 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
     switching = switch_to in response.survey.languages
     if switching:
         use_survey_language(request, response.survey, choice=switch_to)
+    # A posted page is read from what was posted; only a page shown afresh needs the
+    # saved answers (two queries fewer on every page save).
+    initial = (
+        None
+        if request.method == "POST"
+        else StepForm.initial_for(response=response, step=current)
+    )
+    email_form = ResumeEmailForm(request.POST if emailing else None)
+
+    def page_context() -> dict[str, Any]:
+        """Return what the page shows besides its form (only a page shown needs it)."""
+        return {
+            "step": current,
+            "survey": response.survey,
+            "response": response,
+            "position": position + 1,
+            "total": len(steps),
+            "back_url": (
+                _step_url(response, steps[position - 1].slug)
+                if position
+                else reverse("surveys:respondent_start", kwargs={"token": token})
+            ),
+            "resume_link": request.build_absolute_uri(
+                reverse("surveys:respondent_start", kwargs={"token": token})
+            ),
+            # A personal link resumes anywhere by itself; a shared one needs the private link.
+            "another_device": not response.invitation.is_personal,
+            "email_form": email_form,
+            # "Not at all" hides the partner's other questions (enhance.js); the server
+            # ignores them anyway (save_page), so without JavaScript nothing changes.
+            "skip_field": field_name(current.items[0]) if current.subject else "",
+            "skip_value": FAMILIARITY_SKIP,
+        }
+
+    if initial is not None and not any(v not in (None, "") for v in initial.values()):
+        # A blank page already kept needs no form built (blank_pages).
+        kept = kept_step(request, page_context(), blank_questions_key(current))
+        if kept is not None:
+            return kept
     form = StepForm(
         posted(request),
         step=current,
         scale=scale,
         partial="save_and_exit" in request.POST or emailing or switching,
-        # A posted page is read from what was posted; only a page shown afresh needs the
-        # saved answers (two queries fewer on every page save).
-        initial=(
-            None
-            if request.method == "POST"
-            else StepForm.initial_for(response=response, step=current)
-        ),
+        initial=initial,
     )
-    email_form = ResumeEmailForm(request.POST if emailing else None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -314,34 +348,7 @@ def respondent_step(request: HttpRequest, token: str, step: str) -> HttpResponse
         if request.GET.get("change") or position + 1 == len(steps):
             return redirect(_check_url(response))
         return redirect(_step_url(response, steps[position + 1].slug))
-    back_url = (
-        _step_url(response, steps[position - 1].slug)
-        if position
-        else reverse("surveys:respondent_start", kwargs={"token": token})
-    )
-    page = render(
-        request,
-        "surveys/respondent/step.html",
-        {
-            "form": form,
-            "step": current,
-            "survey": response.survey,
-            "response": response,
-            "position": position + 1,
-            "total": len(steps),
-            "back_url": back_url,
-            "resume_link": request.build_absolute_uri(
-                reverse("surveys:respondent_start", kwargs={"token": token})
-            ),
-            # A personal link resumes anywhere by itself; a shared one needs the private link.
-            "another_device": not response.invitation.is_personal,
-            "email_form": email_form,
-            # "Not at all" hides the partner's other questions (enhance.js); the server
-            # ignores them anyway (save_page), so without JavaScript nothing changes.
-            "skip_field": field_name(current.items[0]) if current.subject else "",
-            "skip_value": FAMILIARITY_SKIP,
-        },
-    )
+    page = render_step(request, {**page_context(), "form": form})
     # Switched on a page with a mistake on it: shown again in the new language.
     return remember_language(page, switch_to) if switching else page
 

@@ -102,6 +102,14 @@ def test_the_submission_benchmark_loses_nothing(db, monkeypatch):
     assert figures["submission.rate_vs_floor"].value == pytest.approx(
         figures["submission.rate"].value / figures["floor.rate"].value
     )
+    # And what each request cost in CPU: the server's processes, the database's backends
+    # and locust, each counted apart.
+    for app in ("submission", "floor"):
+        for part in ("server", "database", "locust"):
+            assert figures[f"{app}.cpu_{part}"].value > 0
+    assert figures["submission.cpu_vs_floor"].value == pytest.approx(
+        figures["floor.cpu_total"].value / figures["submission.cpu_total"].value
+    )
 
 
 def test_the_board_pack_benchmark_draws_cold_and_serves_warm(generated):

@@ -21,6 +21,7 @@ from django.test import Client
 
 from surveys.journey import Step, build_steps
 from surveys.models import Answer, Comment, Response
+from surveys.services import responses
 from tests.conftest import build_survey_setup, load_default_instrument
 from tests.reliability.test_concurrency import DIGEST
 from tests.surveys.test_respondent import check_url, page_url, start, valid_data
@@ -209,16 +210,17 @@ def test_a_database_outage_mid_journey_says_try_again_and_loses_nothing(
     # It goes away while the page is being written: its ratings are in, its comment is not.
     scratch_server.start()
     assert browser.get("/healthz").status_code == 200
-    write_ratings = Answer.objects.bulk_create
+    # (On PostgreSQL a page's ratings are written by prepared statements, replace_answers.)
+    write_ratings = responses.replace_answers
 
-    def write_ratings_then_lose_the_database(*args, **kwargs):
-        written = write_ratings(*args, **kwargs)
+    def write_ratings_then_lose_the_database(**kwargs):
+        written = write_ratings(**kwargs)
         scratch_server.stop()
         return written
 
     with monkeypatch.context() as patch:
         patch.setattr(
-            Answer.objects, "bulk_create", write_ratings_then_lose_the_database
+            responses, "replace_answers", write_ratings_then_lose_the_database
         )
         page = browser.post(
             page_url(response, second),

@@ -5,9 +5,11 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from surveys.forms.respondent import DONT_KNOW, field_name
-from surveys.models import Item, Organisation, PartnershipMember
+from surveys.journey import partners_fingerprint
+from surveys.models import Item, Organisation, PartnershipMember, Response
 from surveys.services.partnerships import refresh_member_names
 from tests.factories import OrganisationFactory
 from tests.surveys.test_respondent import page_url, start, steps_for, valid_data
@@ -16,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def statements(queries: list[dict]) -> list[str]:
-    """Return the captured statements that are not savepoints (the test's transaction)."""
-    return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    """Return the captured statements that are not savepoints (the test's transaction) nor
+    the resume lookup's PREPARE (once per database connection, not per page)."""
+    return [
+        q["sql"]
+        for q in queries
+        if "SAVEPOINT" not in q["sql"] and not q["sql"].startswith("PREPARE ")
+    ]
 
 
 @pytest.fixture
@@ -145,3 +152,74 @@ def test_starting_reads_the_round_only_with_the_link(client, survey_setup, setti
     sql = statements(queries.captured_queries)
     assert not [q for q in sql if q.startswith('SELECT "surveys_survey"')]
     assert not [q for q in sql if q.startswith('SELECT "surveys_instrument"')]
+
+
+def prepares(queries: list[dict]) -> int:
+    return sum(q["sql"].startswith("PREPARE ") for q in queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_resume_lookup_is_planned_once_per_connection_and_again_after_a_reconnect(
+    client, survey_setup, settings
+):
+    settings.RATELIMIT_ENABLE = False
+    response = start(client, survey_setup.personal_link)
+    first, second = steps_for(response)[:2]
+    connection.close()  # as CONN_MAX_AGE or a failed health check would
+    # Showing a page: the lookup, and the page's saved answers (one kind of page).
+    for expected in (2, 0):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page_url(response, first)).status_code == 200
+        assert prepares(queries.captured_queries) == expected
+    # A page save: the lookup that locks the response, and the delete and insert of the
+    # page's ratings, each planned once.
+    for expected in (3, 0):
+        with CaptureQueriesContext(connection) as queries:
+            saved = client.post(page_url(response, first), valid_data(first))
+        assert saved.status_code == 302
+        assert prepares(queries.captured_queries) == expected
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page_url(response, second)).status_code == 200
+    assert prepares(queries.captured_queries) == 2
+
+
+def test_the_prepared_lookup_builds_what_the_orm_would(client, survey_setup):
+    from surveys.prepared import resume_candidates
+
+    response = start(client, survey_setup.personal_link)
+    [found] = resume_candidates(response.resume_token[:16], lock=False)
+    orm = (
+        Response.objects.select_related(
+            "invitation", "survey__instrument", "organisation"
+        )
+        .annotate(partners_key=partners_fingerprint())
+        .get(pk=response.pk)
+    )
+    pairs = [
+        (found, orm),
+        (found.survey, orm.survey),
+        (found.survey.instrument, orm.survey.instrument),
+        (found.organisation, orm.organisation),
+        (found.invitation, orm.invitation),
+    ]
+    for built, expected in pairs:
+        for field in type(expected)._meta.concrete_fields:
+            assert getattr(built, field.attname) == getattr(expected, field.attname)
+            assert type(getattr(built, field.attname)) is type(
+                getattr(expected, field.attname)
+            )
+        assert built._state.adding is False
+        assert built._state.db == "default"
+    assert found.partners_key == orm.partners_key
+
+
+def test_a_resume_token_right_only_in_its_first_characters_opens_nothing(
+    client, survey_setup
+):
+    response = start(client, survey_setup.personal_link)
+    token = response.resume_token
+    wrong = token[:16] + ("A" if token[16] != "A" else "B") + token[17:]
+    url = reverse("surveys:respondent_step", kwargs={"token": wrong, "step": "x"})
+    assert client.get(url).status_code == 404
+    assert client.get(page_url(response, steps_for(response)[0])).status_code == 200
