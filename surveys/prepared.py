@@ -21,11 +21,12 @@ prepared (PostgreSQL's PREPARE is not transactional).
 """
 
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Model
 
 from surveys.journey import partners_fingerprint
@@ -131,21 +132,47 @@ def _instances(row: Sequence[Any]) -> Response:
     return response
 
 
+def _forget(raw: Any) -> None:
+    """Forget every statement this driver connection was known to hold."""
+    with _prepared_lock:
+        for held in _prepared.values():
+            held.discard(raw)
+
+
 def _execute(name: str, statement: Any, types: str, params: Sequence[Any]) -> Any:
     """Run the statement `name` (PREPAREd first on a connection that has not got it) and
-    return the cursor's rows, or None for a statement that returns none."""
+    return the cursor's rows, or None for a statement that returns none.
+
+    A statement can stop working under a running process: a migration that changes a
+    selected column's type ("cached plan must not change result type"), or a session reset
+    by a pooler. Outside a transaction it is then prepared afresh and run once more; inside
+    one (a page save) the transaction is already aborted, so the error stands, and the
+    connection is closed at the end of the request so that the next one starts clean.
+    """
     with connection.cursor() as cursor:
         raw = connection.connection
         with _prepared_lock:
             known = raw in _prepared.setdefault(name, weakref.WeakSet())
-        if not known:
-            # Names and text are fixed in this module: no value reaches them.
-            cursor.execute(f"PREPARE {name}({types}) AS {statement()}")  # nosec B608
-            with _prepared_lock:
-                _prepared[name].add(raw)
         placeholders = ", ".join(["%s"] * len(params))
-        cursor.execute(f"EXECUTE {name}({placeholders})", params)  # nosec B608
-        return cursor.fetchall() if cursor.description else None
+        for attempt in range(2):
+            if not known:
+                if attempt:
+                    cursor.execute("DEALLOCATE ALL")  # the session's stale statements
+                # Names and text are fixed in this module: no value reaches them.
+                cursor.execute(f"PREPARE {name}({types}) AS {statement()}")  # nosec B608
+                with _prepared_lock:
+                    _prepared[name].add(raw)
+            try:
+                cursor.execute(f"EXECUTE {name}({placeholders})", params)  # nosec B608
+            except DatabaseError:
+                _forget(raw)
+                known = False
+                if attempt or connection.in_atomic_block:
+                    connection.close_at = time.monotonic()
+                    raise
+                continue
+            return cursor.fetchall() if cursor.description else None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def resume_candidates(prefix: str, *, lock: bool) -> list[Response]:
