@@ -312,16 +312,18 @@ def invite_member(
 ) -> Membership:
     """Give a colleague a role, creating their account if new, and email them a link.
 
-    An existing account is only invited: the role is theirs once they accept it.
+    Every membership starts as an invitation, the role theirs once they accept it: a new
+    account's holder accepts on their partnerships page after setting the emailed password,
+    so that the inviting lead sees the same whether or not the address had an account.
 
     Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
     """
     email = email.strip()
     _check_team_allowance(actor)
     user = _find_user(email)
-    # Someone who already has an account must consent to joining: until they accept, the
-    # membership is only an invitation and grants nothing (surveys.selectors).
-    accepted_at = None if user is not None else timezone.now()
+    # Joining takes consent: until they accept, the membership is only an invitation and
+    # grants nothing (surveys.selectors). New accounts too, so that nothing the lead sees
+    # (the team page, the trail, the message) tells whether the address had an account.
     if user is None:
         user = User(
             username=_free_username(email),
@@ -342,7 +344,7 @@ def invite_member(
         invited_name=" ".join(f"{first_name} {last_name}".split()),
         invited_email=email,
         invited_by_name=actor_display_name(actor),
-        accepted_at=accepted_at,
+        accepted_at=None,
     )
     record_event(
         partnership=partnership,

@@ -269,8 +269,9 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.display_email} added as {membership.get_role_display()}. "
-                "We have emailed them a link to sign in.",
+                f"{membership.display_email} invited as "
+                f"{membership.get_role_display()}. We have emailed them; the role is "
+                "theirs once they accept it.",
             )
             return redirect(partnership)
     return render(
