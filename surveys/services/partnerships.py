@@ -274,21 +274,35 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-def team_invitations_today(*, actor: User, now: datetime | None = None) -> int:
-    """Return how many colleagues the lead has invited in the last 24 hours, anywhere."""
+def team_invitations_today(
+    *,
+    actor: User | None = None,
+    partnership: Partnership | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Return how many colleagues were invited in the last 24 hours: by the lead, anywhere,
+    or to the partnership, by any of its leads."""
     since = (now or timezone.now()) - timedelta(days=1)
     # The audit trail is the ledger, as for survey invitations: one event per email.
-    return AuditEvent.objects.filter(
-        actor=actor, action=AuditAction.MEMBER_INVITED, created_at__gte=since
-    ).count()
+    events = AuditEvent.objects.filter(
+        action=AuditAction.MEMBER_INVITED, created_at__gte=since
+    )
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if partnership is not None:
+        events = events.filter(partnership=partnership)
+    return events.count()
 
 
-def _check_team_allowance(actor: User) -> None:
-    """Refuse, before anything is written, an invitation past the lead's daily allowance.
+def _check_team_allowance(actor: User, partnership: Partnership) -> None:
+    """Refuse, before anything is written, an invitation past the lead's or the
+    partnership's daily allowance.
 
-    The lead's row is locked so that two invitations at once cannot both take the last one.
+    The lead's row, then the partnership's, is locked so that two invitations at once
+    cannot both take the last one.
     """
     User.objects.select_for_update().filter(pk=actor.pk).first()
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
     limit = settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY
     used = team_invitations_today(actor=actor)
     if used >= limit:
@@ -297,6 +311,15 @@ def _check_team_allowance(actor: User) -> None:
             f"Nothing was sent. Each lead can invite up to {limit:,} colleagues in 24 "
             f"hours; you have invited {used:,}, so {left} can go now. Try again "
             "tomorrow, or ask the service team to raise the limit."
+        )
+    limit = settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY
+    used = team_invitations_today(partnership=partnership)
+    if used >= limit:
+        left = "no more" if used == limit else "none"
+        raise TeamInvitationLimitError(
+            f"Nothing was sent. Each partnership can invite up to {limit:,} colleagues "
+            f"in 24 hours; its leads have invited {used:,}, so {left} can go now. Try "
+            "again tomorrow, or ask the service team to raise the limit."
         )
 
 
@@ -316,10 +339,11 @@ def invite_member(
     account's holder accepts on their partnerships page after setting the emailed password,
     so that the inviting lead sees the same whether or not the address had an account.
 
-    Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
+    Raises TeamInvitationLimitError, having written nothing, past the lead's or the
+    partnership's daily allowance.
     """
     email = email.strip()
-    _check_team_allowance(actor)
+    _check_team_allowance(actor, partnership)
     user = _find_user(email)
     # Joining takes consent: until they accept, the membership is only an invitation and
     # grants nothing (surveys.selectors). New accounts too, so that nothing the lead sees

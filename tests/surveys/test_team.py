@@ -12,6 +12,7 @@ from surveys.models import AuditEvent, Membership, User
 from surveys.services.partnerships import (
     LastLeadError,
     TeamInvitationLimitError,
+    accept_invitation,
     change_member_role,
     invite_member,
     remove_member,
@@ -199,6 +200,54 @@ def test_team_invitations_past_the_daily_allowance_are_refused(
     assert len(mail.outbox) == 3
     assert User.objects.count() == users_before
     assert not User.objects.filter(email="colleague3@example.org").exists()
+    assert AuditEvent.objects.filter(action="member_invited").count() == 3
+
+
+def test_leads_made_by_a_lead_share_the_partnerships_allowance(
+    client, team, settings, django_capture_on_commit_callbacks
+):
+    # Found by the review: each lead had their own allowance, so a lead who invited new
+    # leads (their own mailboxes) multiplied what one partnership could send.
+    settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY = 2
+    settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY = 3
+    made = invite_member(
+        partnership=team.partnership,
+        email="second.lead@example.org",
+        first_name="Second",
+        last_name="Lead",
+        role=LEAD,
+        actor=team.lead,
+    )
+    accept_invitation(membership=made, user=made.user)
+    invite_member(
+        partnership=team.partnership,
+        email="a@example.org",
+        first_name="A",
+        last_name="A",
+        role=ANALYST,
+        actor=team.lead,
+    )
+    invite_member(
+        partnership=team.partnership,
+        email="b@example.org",
+        first_name="B",
+        last_name="B",
+        role=ANALYST,
+        actor=made.user,
+    )
+    users_before = User.objects.count()
+    client.force_login(made.user)  # one of their own two is still unused
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = invite(client, team, 7)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "govuk-error-summary" in html
+    assert (
+        "Nothing was sent. Each partnership can invite up to 3 colleagues in 24 "
+        "hours; its leads have invited 3, so no more can go now."
+    ) in html
+    assert callbacks == []
+    assert User.objects.count() == users_before
     assert AuditEvent.objects.filter(action="member_invited").count() == 3
 
 
