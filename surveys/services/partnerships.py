@@ -469,6 +469,10 @@ class NotInvitedError(Exception):
     """There is no invitation of this person waiting to be answered."""
 
 
+class RoleOfferedChangedError(Exception):
+    """The lead changed the role offered since the invited person read it; nothing changed."""
+
+
 def _waiting(membership: Membership, user: User) -> Membership:
     try:
         return (
@@ -494,9 +498,19 @@ def _audit_answer(membership: Membership, user: User, action: AuditAction) -> No
 
 
 @transaction.atomic
-def accept_invitation(*, membership: Membership, user: User) -> Membership:
-    """Take up the role one was invited to (only the invited person can)."""
+def accept_invitation(*, membership: Membership, user: User, role: str) -> Membership:
+    """Take up the role one was invited to (only the invited person can).
+
+    `role` is the role they were shown: if a lead has changed it since, nothing is accepted,
+    so nobody takes up a role they never saw.
+    """
     membership = _waiting(membership, user)
+    if role != membership.role:
+        raise RoleOfferedChangedError(
+            "The role offered has changed since you opened the page: it is now "
+            f"{membership.get_role_display()}. Nothing was accepted. Read the invitation "
+            "again, then accept or decline it."
+        )
     membership.accepted_at = timezone.now()
     membership.save(update_fields=["accepted_at", "updated_at"])
     _audit_answer(membership, user, AuditAction.MEMBER_ACCEPTED)

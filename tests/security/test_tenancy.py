@@ -482,7 +482,7 @@ def test_accepting_grants_the_role_and_is_recorded_under_the_name_typed(
     client, tenants, pending
 ):
     client.force_login(tenants.a_lead)
-    page = client.post(respond_url(pending), {"answer": "accept"})
+    page = client.post(respond_url(pending), {"answer": "accept", "role": "analyst"})
     assert page["Location"] == tenants.b.get_absolute_url()
     pending.refresh_from_db()
     assert not pending.is_pending
@@ -507,11 +507,16 @@ def test_declining_removes_the_invitation_and_is_recorded(client, tenants, pendi
 
 def test_only_the_invited_person_can_answer_and_only_once(client, tenants, pending):
     client.force_login(tenants.b_lead)
-    assert client.post(respond_url(pending), {"answer": "accept"}).status_code == 404
+    assert (
+        client.post(
+            respond_url(pending), {"answer": "accept", "role": "analyst"}
+        ).status_code
+        == 404
+    )
     client.force_login(tenants.a_lead)
     assert client.get(respond_url(pending)).status_code == 405
     assert client.post(respond_url(pending), {"answer": "maybe"}).status_code == 400
-    client.post(respond_url(pending), {"answer": "accept"})
+    client.post(respond_url(pending), {"answer": "accept", "role": "analyst"})
     assert client.post(respond_url(pending), {"answer": "decline"}).status_code == 404
     assert tenants.a_lead.memberships.filter(partnership=tenants.b).exists()
 
@@ -592,6 +597,34 @@ def test_a_first_sso_sign_in_to_an_invited_address_still_has_to_accept(client, t
     assert invited.is_pending
     client.force_login(invited.user)
     assert client.get(tenants.b.get_absolute_url()).status_code == 404
-    assert respond_url(invited) in client.get(
-        reverse("surveys:partnership_list")
-    ).content.decode()
+    assert (
+        respond_url(invited)
+        in client.get(reverse("surveys:partnership_list")).content.decode()
+    )
+
+
+def test_accepting_takes_only_the_role_that_was_shown(client, tenants, pending):
+    # Found by the review: Accept posted no role, so a lead could switch "Analyst" to
+    # "ICS lead" after the invited person read it, and they took a role they never saw.
+    client.force_login(tenants.a_lead)
+    listing = client.get(reverse("surveys:partnership_list")).content.decode()
+    assert "Role offered: Analyst" in listing
+    assert 'name="role" value="analyst"' in listing
+    change_member_role(
+        membership=pending, role=Membership.Role.LEAD, actor=tenants.b_lead
+    )
+    page = client.post(
+        respond_url(pending), {"answer": "accept", "role": "analyst"}, follow=True
+    )
+    assert (
+        "The role offered has changed since you opened the page: it is now ICS lead"
+        in (page.content.decode())
+    )
+    pending.refresh_from_db()
+    assert pending.is_pending
+    assert pending.role == Membership.Role.LEAD
+    assert not AuditEvent.objects.filter(action="member_accepted").exists()
+    # Reading it again and accepting takes the role now shown.
+    client.post(respond_url(pending), {"answer": "accept", "role": "lead"})
+    pending.refresh_from_db()
+    assert not pending.is_pending

@@ -218,7 +218,7 @@ def test_leads_made_by_a_lead_share_the_partnerships_allowance(
         role=LEAD,
         actor=team.lead,
     )
-    accept_invitation(membership=made, user=made.user)
+    accept_invitation(membership=made, user=made.user, role=LEAD)
     invite_member(
         partnership=team.partnership,
         email="a@example.org",
