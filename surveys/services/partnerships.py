@@ -1,10 +1,11 @@
 """Partnerships, their member organisations and their team (leads, consultants, analysts)."""
 
+import hashlib
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -250,6 +251,25 @@ def remove_organisation(
     )
 
 
+def _lock_address(email: str) -> None:
+    """Hold, until the transaction ends, a lock on the address in lower case.
+
+    Two leads inviting the same new address at the same moment would otherwise both find no
+    account and both create one: an error page for one (the username is taken) or two
+    accounts with one address. The second now waits, then finds the first's account.
+    """
+    if connection.vendor != "postgresql":  # SQLite (the local demo) writes one at a time
+        return
+    digest = hashlib.blake2b(
+        email.lower().encode(), digest_size=8, person=b"team-invite"
+    ).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [int.from_bytes(digest, "big", signed=True)],
+        )
+
+
 def _find_user(email: str) -> User | None:
     # By address only: an address-shaped username may be someone else's account, whose
     # real address the team would then see.
@@ -344,6 +364,7 @@ def invite_member(
     """
     email = email.strip()
     _check_team_allowance(actor, partnership)
+    _lock_address(email)
     user = _find_user(email)
     # Joining takes consent: until they accept, the membership is only an invitation and
     # grants nothing (surveys.selectors). New accounts too, so that nothing the lead sees

@@ -283,3 +283,56 @@ def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(
         role=ANALYST,
         actor=team.lead,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_inviting_the_same_new_address_at_once_share_one_account(
+    monkeypatch,
+):
+    # Found by the review: both found no account and both created one, so one lead got an
+    # error page (the username was taken a moment before).
+    import threading
+
+    from django.db import connection
+
+    from surveys.services import partnerships
+
+    leads = [MembershipFactory(role=LEAD).user for _ in range(2)]
+    both_looked = threading.Barrier(2, timeout=2)
+    real = partnerships._find_user
+
+    def find_then_wait(email):
+        found = real(email)
+        try:  # each looks before the other creates, unless the lookups are serialised
+            both_looked.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(partnerships, "_find_user", find_then_wait)
+    results = []
+
+    def invite_as(lead):
+        try:
+            invite_member(
+                partnership=lead.memberships.get().partnership,
+                email="Same.New@example.org",
+                first_name="S",
+                last_name="N",
+                role=ANALYST,
+                actor=lead,
+            )
+            results.append("invited")
+        except Exception as exc:  # noqa: BLE001 - the failure is what is being tested
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=invite_as, args=(lead,)) for lead in leads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["invited", "invited"]
+    [user] = User.objects.filter(email__iexact="same.new@example.org")
+    assert user.memberships.count() == 2
