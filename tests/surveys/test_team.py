@@ -291,6 +291,7 @@ def test_two_leads_inviting_the_same_new_address_at_once_share_one_account(
 ):
     # Found by the review: both found no account and both created one, so one lead got an
     # error page (the username was taken a moment before).
+    import contextlib
     import threading
 
     from django.db import connection
@@ -303,10 +304,9 @@ def test_two_leads_inviting_the_same_new_address_at_once_share_one_account(
 
     def find_then_wait(email):
         found = real(email)
-        try:  # each looks before the other creates, unless the lookups are serialised
+        # Each looks before the other creates, unless the lookups are serialised.
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_looked.wait()
-        except threading.BrokenBarrierError:
-            pass
         return found
 
     monkeypatch.setattr(partnerships, "_find_user", find_then_wait)
@@ -323,7 +323,7 @@ def test_two_leads_inviting_the_same_new_address_at_once_share_one_account(
                 actor=lead,
             )
             results.append("invited")
-        except Exception as exc:  # noqa: BLE001 - the failure is what is being tested
+        except Exception as exc:  # the failure is what is being tested
             results.append(type(exc).__name__)
         finally:
             connection.close()
