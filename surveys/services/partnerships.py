@@ -258,7 +258,8 @@ def _lock_address(email: str) -> None:
     account and both create one: an error page for one (the username is taken) or two
     accounts with one address. The second now waits, then finds the first's account.
     """
-    if connection.vendor != "postgresql":  # SQLite (the local demo) writes one at a time
+    # SQLite (the local demo) writes one transaction at a time anyway.
+    if connection.vendor != "postgresql":
         return
     digest = hashlib.blake2b(
         email.lower().encode(), digest_size=8, person=b"team-invite"
