@@ -357,6 +357,13 @@ INVITATIONS_PER_LEAD_PER_DAY = env.int("INVITATIONS_PER_LEAD_PER_DAY", default=2
 TEAM_INVITATIONS_PER_LEAD_PER_DAY = env.int(
     "TEAM_INVITATIONS_PER_LEAD_PER_DAY", default=50
 )
+# And one partnership's team invitations in 24 hours, whoever sends them: a lead can make
+# new leads (their own mailboxes), each with a fresh allowance of the above, so only a cap
+# on the partnership bounds what one partnership can send. Its own setting, so that either
+# can be raised for a large programme without raising the other.
+TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY = env.int(
+    "TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY", default=50
+)
 # A task whose worker has not said it is alive for this long is given to another worker
 # (`manage.py worker`, surveys/worker.py); a live worker says so every third of it.
 TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60)

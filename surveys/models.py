@@ -696,7 +696,8 @@ def retired_link_digest(token: str) -> str:
 
 
 class RetiredLink(models.Model):
-    """A resume link cut by withdrawing or correcting its invitation, as a keyed hash.
+    """A link cut by withdrawing or correcting its invitation, by deleting the round's
+    personal data or by erasing an invitee (invitation and resume links), as a keyed hash.
 
     The unknown-link lockout counts only links never issued; a cut link opens nothing (no
     row holds it any more), but someone opening an old email is not guessing. Only the

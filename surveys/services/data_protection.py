@@ -20,9 +20,11 @@ from surveys.models import (
     AuditAction,
     Invitation,
     Response,
+    RetiredLink,
     Survey,
     User,
     new_token,
+    retired_link_digest,
 )
 from surveys.services.audit import record_event
 from surveys.services.rounds import keep_released
@@ -50,9 +52,23 @@ def deletion_due(*, survey: Survey) -> datetime | None:
     return survey.closes_at + timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
+def _retire(tokens: list[tuple[str, int]]) -> None:
+    """Remember cut links by their keyed hash only, so that opening an old email is
+    "this link no longer works", not a guess counted towards the unknown-link lockout."""
+    RetiredLink.objects.bulk_create(
+        [
+            RetiredLink(digest=retired_link_digest(token), survey_id=survey_id)
+            for token, survey_id in tokens
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+
+
 def _cut_links(invitations: QuerySet[Invitation]) -> None:
     """Blank these links' address and role and give each a new token: old emails lead nowhere."""
-    rows = list(invitations.only("pk"))
+    rows = list(invitations.only("pk", "token", "survey_id"))
+    _retire([(invitation.token, invitation.survey_id) for invitation in rows])
     now = timezone.now()
     for invitation in rows:
         invitation.email, invitation.role = None, ""
@@ -68,7 +84,8 @@ def _cut_responses(responses: QuerySet[Response]) -> None:
     A resume link someone kept no longer opens them, and the invitee's role no longer
     sits beside their answers.
     """
-    rows = list(responses.only("pk"))
+    rows = list(responses.only("pk", "resume_token", "survey_id"))
+    _retire([(response.resume_token, response.survey_id) for response in rows])
     now = timezone.now()
     for response in rows:
         response.resume_token, response.role = new_token(), ""

@@ -331,7 +331,15 @@ def reminder_plan(*, survey: Survey, now: datetime | None = None) -> ReminderPla
 
 @transaction.atomic
 def send_reminders(*, survey: Survey, actor: User) -> ReminderPlan:
-    """Remind, by REMINDER_RULE, everyone sent a personal link who has not submitted."""
+    """Remind, by REMINDER_RULE, everyone sent a personal link who has not submitted.
+
+    The round's row, then the lead's, is locked before the list is built: two requests at
+    once (two leads, or a second click) then build theirs one after the other, so neither
+    counts against the allowance a list the other is still sending, and the worker, which
+    skips anyone reminded since a request was made, reminds nobody twice.
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     _require_accepting(survey)
     plan = reminder_plan(survey=survey)
     if plan.due:

@@ -1,10 +1,11 @@
 """Partnerships, their member organisations and their team (leads, consultants, analysts)."""
 
+import hashlib
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -250,6 +251,26 @@ def remove_organisation(
     )
 
 
+def _lock_address(email: str) -> None:
+    """Hold, until the transaction ends, a lock on the address in lower case.
+
+    Two leads inviting the same new address at the same moment would otherwise both find no
+    account and both create one: an error page for one (the username is taken) or two
+    accounts with one address. The second now waits, then finds the first's account.
+    """
+    # SQLite (the local demo) writes one transaction at a time anyway.
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(
+        email.lower().encode(), digest_size=8, person=b"team-invite"
+    ).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)",
+            [int.from_bytes(digest, "big", signed=True)],
+        )
+
+
 def _find_user(email: str) -> User | None:
     # By address only: an address-shaped username may be someone else's account, whose
     # real address the team would then see.
@@ -274,21 +295,35 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-def team_invitations_today(*, actor: User, now: datetime | None = None) -> int:
-    """Return how many colleagues the lead has invited in the last 24 hours, anywhere."""
+def team_invitations_today(
+    *,
+    actor: User | None = None,
+    partnership: Partnership | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Return how many colleagues were invited in the last 24 hours: by the lead, anywhere,
+    or to the partnership, by any of its leads."""
     since = (now or timezone.now()) - timedelta(days=1)
     # The audit trail is the ledger, as for survey invitations: one event per email.
-    return AuditEvent.objects.filter(
-        actor=actor, action=AuditAction.MEMBER_INVITED, created_at__gte=since
-    ).count()
+    events = AuditEvent.objects.filter(
+        action=AuditAction.MEMBER_INVITED, created_at__gte=since
+    )
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if partnership is not None:
+        events = events.filter(partnership=partnership)
+    return events.count()
 
 
-def _check_team_allowance(actor: User) -> None:
-    """Refuse, before anything is written, an invitation past the lead's daily allowance.
+def _check_team_allowance(actor: User, partnership: Partnership) -> None:
+    """Refuse, before anything is written, an invitation past the lead's or the
+    partnership's daily allowance.
 
-    The lead's row is locked so that two invitations at once cannot both take the last one.
+    The lead's row, then the partnership's, is locked so that two invitations at once
+    cannot both take the last one.
     """
     User.objects.select_for_update().filter(pk=actor.pk).first()
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
     limit = settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY
     used = team_invitations_today(actor=actor)
     if used >= limit:
@@ -297,6 +332,15 @@ def _check_team_allowance(actor: User) -> None:
             f"Nothing was sent. Each lead can invite up to {limit:,} colleagues in 24 "
             f"hours; you have invited {used:,}, so {left} can go now. Try again "
             "tomorrow, or ask the service team to raise the limit."
+        )
+    limit = settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY
+    used = team_invitations_today(partnership=partnership)
+    if used >= limit:
+        left = "no more" if used == limit else "none"
+        raise TeamInvitationLimitError(
+            f"Nothing was sent. Each partnership can invite up to {limit:,} colleagues "
+            f"in 24 hours; its leads have invited {used:,}, so {left} can go now. Try "
+            "again tomorrow, or ask the service team to raise the limit."
         )
 
 
@@ -312,16 +356,20 @@ def invite_member(
 ) -> Membership:
     """Give a colleague a role, creating their account if new, and email them a link.
 
-    An existing account is only invited: the role is theirs once they accept it.
+    Every membership starts as an invitation, the role theirs once they accept it: a new
+    account's holder accepts on their partnerships page after setting the emailed password,
+    so that the inviting lead sees the same whether or not the address had an account.
 
-    Raises TeamInvitationLimitError, having written nothing, past the lead's daily allowance.
+    Raises TeamInvitationLimitError, having written nothing, past the lead's or the
+    partnership's daily allowance.
     """
     email = email.strip()
-    _check_team_allowance(actor)
+    _check_team_allowance(actor, partnership)
+    _lock_address(email)
     user = _find_user(email)
-    # Someone who already has an account must consent to joining: until they accept, the
-    # membership is only an invitation and grants nothing (surveys.selectors).
-    accepted_at = None if user is not None else timezone.now()
+    # Joining takes consent: until they accept, the membership is only an invitation and
+    # grants nothing (surveys.selectors). New accounts too, so that nothing the lead sees
+    # (the team page, the trail, the message) tells whether the address had an account.
     if user is None:
         user = User(
             username=_free_username(email),
@@ -342,7 +390,7 @@ def invite_member(
         invited_name=" ".join(f"{first_name} {last_name}".split()),
         invited_email=email,
         invited_by_name=actor_display_name(actor),
-        accepted_at=accepted_at,
+        accepted_at=None,
     )
     record_event(
         partnership=partnership,
@@ -443,6 +491,10 @@ class NotInvitedError(Exception):
     """There is no invitation of this person waiting to be answered."""
 
 
+class RoleOfferedChangedError(Exception):
+    """The lead changed the role offered since the invited person read it; nothing changed."""
+
+
 def _waiting(membership: Membership, user: User) -> Membership:
     try:
         return (
@@ -468,9 +520,19 @@ def _audit_answer(membership: Membership, user: User, action: AuditAction) -> No
 
 
 @transaction.atomic
-def accept_invitation(*, membership: Membership, user: User) -> Membership:
-    """Take up the role one was invited to (only the invited person can)."""
+def accept_invitation(*, membership: Membership, user: User, role: str) -> Membership:
+    """Take up the role one was invited to (only the invited person can).
+
+    `role` is the role they were shown: if a lead has changed it since, nothing is accepted,
+    so nobody takes up a role they never saw.
+    """
     membership = _waiting(membership, user)
+    if role != membership.role:
+        raise RoleOfferedChangedError(
+            "The role offered has changed since you opened the page: it is now "
+            f"{membership.get_role_display()}. Nothing was accepted. Read the invitation "
+            "again, then accept or decline it."
+        )
     membership.accepted_at = timezone.now()
     membership.save(update_fields=["accepted_at", "updated_at"])
     _audit_answer(membership, user, AuditAction.MEMBER_ACCEPTED)

@@ -26,6 +26,7 @@ from surveys.services.partnerships import (
     NotInvitedError,
     OrganisationInUseError,
     OrganisationNotAvailableError,
+    RoleOfferedChangedError,
     TeamInvitationLimitError,
     accept_invitation,
     add_organisation,
@@ -80,10 +81,15 @@ def membership_respond(request: HttpRequest, member_id: UUID) -> HttpResponse:
         raise BadRequest("Choose Accept or Decline.")
     try:
         if answer == "accept":
-            accepted = accept_invitation(membership=membership, user=request.user)
+            accepted = accept_invitation(
+                membership=membership,
+                user=request.user,
+                role=request.POST.get("role", ""),
+            )
         else:
             decline_invitation(membership=membership, user=request.user)
-    except NotInvitedError as exc:  # answered a moment ago, in another tab
+    except (NotInvitedError, RoleOfferedChangedError) as exc:
+        # Answered a moment ago in another tab, or the lead changed the role offered.
         messages.info(request, str(exc))
         return redirect("surveys:partnership_list")
     if answer == "decline":
@@ -269,8 +275,9 @@ def member_invite(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.display_email} added as {membership.get_role_display()}. "
-                "We have emailed them a link to sign in.",
+                f"{membership.display_email} invited as "
+                f"{membership.get_role_display()}. We have emailed them; the role is "
+                "theirs once they accept it.",
             )
             return redirect(partnership)
     return render(

@@ -192,3 +192,38 @@ def test_a_resume_link_cut_by_withdrawing_or_correcting_is_not_a_guess(
     assert not RetiredLink.objects.filter(digest=old).exists()
     assert RetiredLink.objects.count() == 1
     assert not Response.objects.filter(resume_token=old).exists()
+
+
+@pytest.mark.parametrize("cut", ["personal_data_deleted", "erased"])
+def test_links_cut_by_deleting_personal_data_or_erasing_are_not_guesses(
+    client, survey_setup, cut
+):
+    # Found by the review: deleting a round's personal data or erasing an invitee gave
+    # their links new tokens without remembering the old ones, so opening the old emails
+    # counted as guesses and locked the office out of its valid links.
+    from surveys.services.data_protection import (
+        delete_round_personal_data,
+        erase_invitee,
+    )
+
+    invitation = survey_setup.personal_link
+    old_resume = start(client, invitation).resume_token
+    old_link = invitation.token
+    if cut == "erased":
+        erase_invitee(email=invitation.email)
+    else:
+        survey = survey_setup.survey
+        Survey.objects.filter(pk=survey.pk).update(
+            status=Survey.Status.CLOSED, closes_at=timezone.now()
+        )
+        survey.refresh_from_db()
+        delete_round_personal_data(survey=survey, actor=UserFactory())
+    client.cookies.clear()
+    for token in (old_link, old_resume, old_link, old_resume):
+        assert client.get(f"/s/{token}/", REMOTE_ADDR=OFFICE).status_code == 404
+    if cut == "erased":
+        assert_not_locked_out(client, survey_setup)
+    else:  # the round is closed: its valid link answers "closed", not the lockout
+        page = client.get(f"/s/{survey_setup.org_link.token}/", REMOTE_ADDR=OFFICE)
+        assert page.status_code != 429
+    assert not RetiredLink.objects.filter(digest__in=[old_link, old_resume]).exists()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from surveys.models import Invitation, Partnership, PartnershipMember
 from surveys.services.emails import (
     INVITATION_SUBJECT,
-    MEMBER_SUBJECT,
+    MEMBER_INVITED_SUBJECT,
     quoted_message,
     quoted_name,
 )
@@ -87,7 +87,7 @@ def test_a_partnership_named_as_a_phishing_lure_sends_a_fixed_subject_and_quoted
             },
         )
     [message] = mail.outbox
-    assert message.subject == MEMBER_SUBJECT
+    assert message.subject == MEMBER_INVITED_SUBJECT
     assert (
         'Partnership: "URGENT: your NHS mailbox expires today \u2013 re-verify at '
         'https[:]//evil[.]example/login?u=1 or www[.]evil[.]example"'

@@ -1,11 +1,13 @@
 """Tenants apart: one partnership's lead can neither see nor touch another's organisations or
 people, and starting a partnership is a permission, not something every account has."""
 
+import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from surveys.models import (
@@ -355,7 +357,7 @@ def test_inviting_by_an_address_shaped_username_never_reveals_the_accounts_addre
     MembershipFactory(partnership=tenants.a, user=alias, role=Membership.Role.ANALYST)
     client.force_login(tenants.b_lead)
     page = invite_to_b(client, tenants, "alias@a-tenant.example")
-    assert "alias@a-tenant.example added as Analyst" in page.content.decode()
+    assert "alias@a-tenant.example invited as Analyst" in page.content.decode()
     team = client.get(reverse("surveys:team_detail", args=[tenants.b.public_id]))
     for text in (page.content.decode(), team.content.decode()):
         assert "real.person" not in text
@@ -435,11 +437,52 @@ def test_the_inviting_lead_sees_the_invitation_waiting(client, tenants, pending)
     assert "Invited, not yet accepted" in html
 
 
+def _what_the_lead_sees(client, tenants, email: str, name: str) -> list[str]:
+    """Everything B's lead reads after inviting the address, the names and address masked."""
+    page = invite_to_b(client, tenants, email, name=name)
+    seen = [str(m) for m in page.context["messages"]]
+    for view in ("surveys:team_detail", "surveys:partnership_detail"):
+        html = client.get(reverse(view, args=[tenants.b.public_id])).content.decode()
+        seen.append(html)
+    seen.append(
+        str(
+            list(
+                AuditEvent.objects.filter(partnership=tenants.b)
+                .order_by("-pk")
+                .values_list("action", flat=True)[:1]
+            )
+        )
+    )
+    masked = []
+    for text in seen:
+        text = re.sub(r"<[^>]+>", " ", text)  # the words shown, not the CSRF tokens
+        text = text.replace(email, "ADDRESS").replace(name, "NAME")
+        text = re.sub(r"\d{1,2}[:.]\d{2}\s*(am|pm)?", "TIME", text)
+        masked.append(" ".join(text.split()))
+    return masked
+
+
+def test_the_lead_sees_the_same_whether_or_not_the_address_had_an_account(
+    client, tenants
+):
+    # Found by the review: only an address with an account showed "Invited, not yet
+    # accepted", so one invitation told another tenant's lead who has an account here.
+    client.force_login(tenants.b_lead)
+    with transaction.atomic():  # each from the same starting point
+        existing = _what_the_lead_sees(
+            client, tenants, tenants.a_analyst.user.email, "Xx One"
+        )
+        transaction.set_rollback(True)
+    new = _what_the_lead_sees(client, tenants, "nobody.here@example.org", "Xx One")
+    assert "Invited, not yet accepted" in new[1]
+    assert existing == new
+
+
 def test_accepting_grants_the_role_and_is_recorded_under_the_name_typed(
     client, tenants, pending
 ):
     client.force_login(tenants.a_lead)
-    page = client.post(respond_url(pending), {"answer": "accept"})
+    page = client.post(respond_url(pending), {"answer": "accept", "role": "analyst"})
     assert page["Location"] == tenants.b.get_absolute_url()
     pending.refresh_from_db()
     assert not pending.is_pending
@@ -464,11 +507,16 @@ def test_declining_removes_the_invitation_and_is_recorded(client, tenants, pendi
 
 def test_only_the_invited_person_can_answer_and_only_once(client, tenants, pending):
     client.force_login(tenants.b_lead)
-    assert client.post(respond_url(pending), {"answer": "accept"}).status_code == 404
+    assert (
+        client.post(
+            respond_url(pending), {"answer": "accept", "role": "analyst"}
+        ).status_code
+        == 404
+    )
     client.force_login(tenants.a_lead)
     assert client.get(respond_url(pending)).status_code == 405
     assert client.post(respond_url(pending), {"answer": "maybe"}).status_code == 400
-    client.post(respond_url(pending), {"answer": "accept"})
+    client.post(respond_url(pending), {"answer": "accept", "role": "analyst"})
     assert client.post(respond_url(pending), {"answer": "decline"}).status_code == 404
     assert tenants.a_lead.memberships.filter(partnership=tenants.b).exists()
 
@@ -497,11 +545,14 @@ def test_a_pending_lead_is_not_a_lead(tenants):
     ).exists()
 
 
-def test_a_new_address_is_a_member_at_once_as_before(client, tenants):
+def test_a_new_address_is_only_invited_too(client, tenants):
     client.force_login(tenants.b_lead)
     invite_to_b(client, tenants, "brand.new@example.org")
     membership = Membership.objects.get(user__email="brand.new@example.org")
-    assert not membership.is_pending  # setting the emailed password is accepting
+    assert membership.is_pending  # they accept once they have set the emailed password
+    client.force_login(membership.user)
+    page = reverse("surveys:partnership_detail", args=[tenants.b.public_id])
+    assert client.get(page).status_code == 404
 
 
 def test_the_email_to_an_existing_account_asks_rather_than_tells(
@@ -517,5 +568,63 @@ def test_the_email_to_an_existing_account_asks_rather_than_tells(
         "You have been invited to a partnership on Collaboration readiness"
     )
     assert "accept or decline this invitation on your partnerships page" in asked.body
-    assert told.subject == "You have been given a role on Collaboration readiness"
-    assert "accept or decline" not in told.body
+    # A new address is asked too, once it has chosen a password: the same subject.
+    assert told.subject == asked.subject
+    assert "you will be asked to accept or decline" in " ".join(told.body.split())
+
+
+def test_a_first_sso_sign_in_to_an_invited_address_still_has_to_accept(client, tenants):
+    # Found by the review: a new address was a member at once, so the first single sign-on
+    # of its owner (linked to the account the invitation made) landed on B's team unasked.
+    from surveys.services.sso import Identity, ProviderPolicy, decide_sign_in
+
+    invited = invite_member(
+        partnership=tenants.b,
+        email="dr.who@trust.nhs.example",
+        first_name="D",
+        last_name="W",
+        role=Membership.Role.LEAD,
+        actor=tenants.b_lead,
+    )
+    policy = ProviderPolicy(email_domains=("trust.nhs.example",), trust_email=True)
+    decision = decide_sign_in(
+        Identity(email="dr.who@trust.nhs.example", email_verified=True),
+        policy,
+        already_linked=False,
+    )
+    assert decision.link_to == invited.user
+    invited.refresh_from_db()
+    assert invited.is_pending
+    client.force_login(invited.user)
+    assert client.get(tenants.b.get_absolute_url()).status_code == 404
+    assert (
+        respond_url(invited)
+        in client.get(reverse("surveys:partnership_list")).content.decode()
+    )
+
+
+def test_accepting_takes_only_the_role_that_was_shown(client, tenants, pending):
+    # Found by the review: Accept posted no role, so a lead could switch "Analyst" to
+    # "ICS lead" after the invited person read it, and they took a role they never saw.
+    client.force_login(tenants.a_lead)
+    listing = client.get(reverse("surveys:partnership_list")).content.decode()
+    assert "Role offered: Analyst" in listing
+    assert 'name="role" value="analyst"' in listing
+    change_member_role(
+        membership=pending, role=Membership.Role.LEAD, actor=tenants.b_lead
+    )
+    page = client.post(
+        respond_url(pending), {"answer": "accept", "role": "analyst"}, follow=True
+    )
+    assert (
+        "The role offered has changed since you opened the page: it is now ICS lead"
+        in (page.content.decode())
+    )
+    pending.refresh_from_db()
+    assert pending.is_pending
+    assert pending.role == Membership.Role.LEAD
+    assert not AuditEvent.objects.filter(action="member_accepted").exists()
+    # Reading it again and accepting takes the role now shown.
+    client.post(respond_url(pending), {"answer": "accept", "role": "lead"})
+    pending.refresh_from_db()
+    assert not pending.is_pending

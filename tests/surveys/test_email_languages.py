@@ -296,9 +296,11 @@ def test_a_team_invitation_goes_in_the_language_the_lead_was_using(
             },
         )
     [message] = mail.outbox
-    assert (
-        message.subject == "Rydych wedi cael rôl ar wasanaeth Parodrwydd i Gydweithio"
+    assert message.subject == (
+        "Rydych wedi cael gwahoddiad i bartneriaeth ar wasanaeth Parodrwydd i "
+        "Gydweithio"
     )
+    assert "Ar ôl dewis cyfrinair a mewngofnodi" in message.body
     assert 'Partneriaeth: "Northshire Place Partnership"' in message.body
     assert "Dewis eich cyfrinair</a>" in html_of(message)
 

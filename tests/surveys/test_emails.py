@@ -284,10 +284,18 @@ def test_inviting_a_new_colleague_emails_a_link_to_choose_a_password(
     user = User.objects.get(email="Sam.Okafor@Example.org")
     assert user.username == "sam.okafor@example.org"
     assert not user.has_usable_password()
-    assert user.memberships.get().role == Membership.Role.CONSULTANT
+    membership = user.memberships.get()
+    assert membership.role == Membership.Role.CONSULTANT
+    assert membership.is_pending  # a new account accepts too, once signed in
     [message] = mail.outbox
     assert message.to == ["Sam.Okafor@Example.org"]
-    assert message.subject == "You have been given a role on Collaboration readiness"
+    assert message.subject == (
+        "You have been invited to a partnership on Collaboration readiness"
+    )
+    assert (
+        "After choosing a password and signing in, you will be asked to accept or "
+        "decline this invitation on your partnerships page"
+    ) in " ".join(message.body.split())
     assert 'Partnership: "Northshire Place Partnership"' in message.body
     assert 'Added by: "Jo ICS lead"' in message.body
     assert "Your role: Consultant" in message.body
@@ -312,6 +320,15 @@ def test_inviting_a_new_colleague_emails_a_link_to_choose_a_password(
     )
     assert signed_in["Location"] == reverse("surveys:partnership_list")
     assert get_user(client).pk == user.pk
+    # Where they land, the invitation waits for their answer; accepting gives the role.
+    respond = reverse("surveys:membership_respond", args=[membership.public_id])
+    landing = client.get(signed_in["Location"]).content.decode()
+    assert respond in landing
+    assert team.partnership.get_absolute_url() not in landing
+    client.post(respond, {"answer": "accept", "role": "consultant"})
+    membership.refresh_from_db()
+    assert not membership.is_pending
+    assert client.get(team.partnership.get_absolute_url()).status_code == 200
 
 
 def test_inviting_someone_with_an_account_adds_the_role_and_emails_sign_in(

@@ -14,6 +14,7 @@ from surveys.services.invitations import (
     REMINDER_RULE,
     SendingLimitError,
     send_invitations,
+    send_reminders,
     set_invitee_message,
 )
 from tests.factories import (
@@ -317,3 +318,21 @@ def test_manual_reminders_count_towards_the_allowance_and_are_refused_whole(
     assert len(mail.outbox) == 3
     assert "this would send 6" in page.content.decode()
     assert not Invitation.objects.filter(reminded_at__isnull=False).exists()
+
+
+def test_manual_reminders_lock_the_round_before_building_the_list(team):
+    # Found by the review: the list was built before any lock was taken, so two requests at
+    # once each built the same list and each counted it against the allowance.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invitees(team, 2, sent_at=timezone.now() - timedelta(hours=30))
+    with CaptureQueriesContext(connection) as queries:
+        plan = send_reminders(survey=team.round, actor=team.lead)
+    assert plan.count == 2
+    sql = [q["sql"] for q in queries.captured_queries]
+    round_locked = next(
+        n for n, q in enumerate(sql) if "FOR UPDATE" in q and '"surveys_survey"' in q
+    )
+    list_built = next(n for n, q in enumerate(sql) if '"surveys_invitation"' in q)
+    assert round_locked < list_built

@@ -12,6 +12,7 @@ from surveys.models import AuditEvent, Membership, User
 from surveys.services.partnerships import (
     LastLeadError,
     TeamInvitationLimitError,
+    accept_invitation,
     change_member_role,
     invite_member,
     remove_member,
@@ -202,6 +203,54 @@ def test_team_invitations_past_the_daily_allowance_are_refused(
     assert AuditEvent.objects.filter(action="member_invited").count() == 3
 
 
+def test_leads_made_by_a_lead_share_the_partnerships_allowance(
+    client, team, settings, django_capture_on_commit_callbacks
+):
+    # Found by the review: each lead had their own allowance, so a lead who invited new
+    # leads (their own mailboxes) multiplied what one partnership could send.
+    settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY = 2
+    settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY = 3
+    made = invite_member(
+        partnership=team.partnership,
+        email="second.lead@example.org",
+        first_name="Second",
+        last_name="Lead",
+        role=LEAD,
+        actor=team.lead,
+    )
+    accept_invitation(membership=made, user=made.user, role=LEAD)
+    invite_member(
+        partnership=team.partnership,
+        email="a@example.org",
+        first_name="A",
+        last_name="A",
+        role=ANALYST,
+        actor=team.lead,
+    )
+    invite_member(
+        partnership=team.partnership,
+        email="b@example.org",
+        first_name="B",
+        last_name="B",
+        role=ANALYST,
+        actor=made.user,
+    )
+    users_before = User.objects.count()
+    client.force_login(made.user)  # one of their own two is still unused
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = invite(client, team, 7)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "govuk-error-summary" in html
+    assert (
+        "Nothing was sent. Each partnership can invite up to 3 colleagues in 24 "
+        "hours; its leads have invited 3, so no more can go now."
+    ) in html
+    assert callbacks == []
+    assert User.objects.count() == users_before
+    assert AuditEvent.objects.filter(action="member_invited").count() == 3
+
+
 def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(
     team, settings
 ):
@@ -234,3 +283,56 @@ def test_the_team_allowance_counts_every_partnership_and_only_the_last_day(
         role=ANALYST,
         actor=team.lead,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_inviting_the_same_new_address_at_once_share_one_account(
+    monkeypatch,
+):
+    # Found by the review: both found no account and both created one, so one lead got an
+    # error page (the username was taken a moment before).
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from surveys.services import partnerships
+
+    leads = [MembershipFactory(role=LEAD).user for _ in range(2)]
+    both_looked = threading.Barrier(2, timeout=2)
+    real = partnerships._find_user
+
+    def find_then_wait(email):
+        found = real(email)
+        # Each looks before the other creates, unless the lookups are serialised.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(partnerships, "_find_user", find_then_wait)
+    results = []
+
+    def invite_as(lead):
+        try:
+            invite_member(
+                partnership=lead.memberships.get().partnership,
+                email="Same.New@example.org",
+                first_name="S",
+                last_name="N",
+                role=ANALYST,
+                actor=lead,
+            )
+            results.append("invited")
+        except Exception as exc:  # the failure is what is being tested
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=invite_as, args=(lead,)) for lead in leads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["invited", "invited"]
+    [user] = User.objects.filter(email__iexact="same.new@example.org")
+    assert user.memberships.count() == 2
