@@ -244,7 +244,9 @@ def _page_statement(kind: str) -> str:
     )
 
 
-def replace_points(*, response_id: int, item_ids: list[int], points: dict[int, int]) -> None:
+def replace_points(
+    *, response_id: int, item_ids: list[int], points: dict[int, int]
+) -> None:
     """Replace the response's points on these items (a profile page's) with `points`
     (item id -> points).
 

@@ -160,9 +160,7 @@ def _replace_answers(*, response: Response, step: Step, answers: PageAnswers) ->
                 language=comment_language(),
             )
         else:
-            Comment.objects.filter(
-                response=response, dimension=step.dimension
-            ).delete()
+            Comment.objects.filter(response=response, dimension=step.dimension).delete()
             if answers.comment:
                 Comment.objects.create(
                     response=response,

@@ -81,7 +81,8 @@ def test_a_page_save_runs_only_prepared_statements(client, response, block):
         saved = client.post(page_url(response, step), data)
     assert saved.status_code == 302
     run = statements(queries.captured_queries)
-    assert run and all(sql.startswith("EXECUTE ") for sql in run), run
+    assert run
+    assert all(sql.startswith("EXECUTE ") for sql in run), run
 
 
 def test_prepared_points_and_comment_writes_replace_what_was_saved(client, response):
