@@ -242,6 +242,83 @@ def replace_answers(
         )
 
 
+def _page_statement(kind: str) -> str:
+    """Return the SQL deleting or inserting a page's points (ProfileAnswer) or comment."""
+    quote = connection.ops.quote_name
+    model = ProfileAnswer if kind.startswith("points") else Comment
+    table = quote(model._meta.db_table)
+    column = {f.name: quote(f.column) for f in model._meta.concrete_fields}
+    if kind == "points_delete":
+        return (
+            f"DELETE FROM {table} WHERE {column['response']} = $1 "  # nosec B608
+            f"AND {column['item']} = ANY($2::bigint[])"
+        )
+    if kind == "points_insert":
+        return (
+            f"INSERT INTO {table} ({column['response']}, {column['item']}, "  # nosec B608
+            f"{column['points']}) "
+            "SELECT $1, item, points FROM UNNEST($2::bigint[], $3::smallint[]) "
+            "AS page(item, points)"
+        )
+    if kind == "comment_delete":
+        return (
+            f"DELETE FROM {table} WHERE {column['response']} = $1 "  # nosec B608
+            f"AND {column['dimension']} = $2"
+        )
+    return (
+        f"INSERT INTO {table} ({column['response']}, {column['dimension']}, "  # nosec B608
+        f"{column['text']}, {column['language']}) VALUES ($1, $2, $3, $4)"
+    )
+
+
+def replace_points(
+    *, response_id: int, item_ids: list[int], points: dict[int, int]
+) -> None:
+    """Replace the response's points on these items (a profile page's) with `points`
+    (item id -> points).
+
+    What ProfileAnswer.objects' delete and bulk_create did (no signals, no rows depend on
+    its rows): two prepared statements, run in the caller's transaction.
+    """
+    _execute(
+        "surveys_points_delete",
+        lambda: _page_statement("points_delete"),
+        "bigint, bigint[]",
+        [response_id, item_ids],
+    )
+    if points:
+        _execute(
+            "surveys_points_insert",
+            lambda: _page_statement("points_insert"),
+            "bigint, bigint[], smallint[]",
+            [response_id, list(points), list(points.values())],
+        )
+
+
+def replace_comment(
+    *, response_id: int, dimension_id: int, text: str, language: str
+) -> None:
+    """Replace the response's comment on a dimension with `text` written in `language`,
+    or remove it when `text` is empty (a comment is never stored empty).
+
+    What Comment.objects' delete and create did (no signals, no rows depend on a comment,
+    no field filled in by Python): prepared statements in the caller's transaction.
+    """
+    _execute(
+        "surveys_comment_delete",
+        lambda: _page_statement("comment_delete"),
+        "bigint, bigint",
+        [response_id, dimension_id],
+    )
+    if text:
+        _execute(
+            "surveys_comment_insert",
+            lambda: _page_statement("comment_insert"),
+            "bigint, bigint, text, varchar",
+            [response_id, dimension_id, text, language],
+        )
+
+
 def _saved_statement(*, profile: bool, partner: bool) -> str:
     answer, points, comment = (
         connection.ops.quote_name(m._meta.db_table)

@@ -1,5 +1,6 @@
 """Forms of the respondent journey, laid out with the GOV.UK Design System."""
 
+import copy
 import hashlib
 import re
 import threading
@@ -74,6 +75,26 @@ def blank_questions_key(step: Step) -> tuple:
     )
 
 
+# A page's fields depend only on its questions (blank_questions_key) and on whether it is
+# saved partially: built once per process, each form gets its own copies (issue 17).
+_PAGE_FIELDS: OrderedDict[tuple, dict[str, forms.Field]] = OrderedDict()
+_PAGE_FIELDS_LOCK = threading.Lock()
+PAGE_FIELDS_KEPT = 512
+
+
+def _own_copy(field: forms.Field) -> forms.Field:
+    """Return a copy of a kept field that a form may change as Django's own copy allows:
+    its widget and the widget's attributes (crispy-forms-gds writes classes and ARIA
+    attributes into them when it renders), its error messages and validators
+    (guard_field). Choices and labels are strings no form changes, so they are shared."""
+    own = copy.copy(field)
+    own.widget = copy.copy(field.widget)
+    own.widget.attrs = field.widget.attrs.copy()
+    own.error_messages = field.error_messages.copy()
+    own.validators = field.validators[:]
+    return own
+
+
 class StepForm(StorableTextMixin, forms.Form):
     """One questionnaire page; validates every answer and rejects forged fields."""
 
@@ -114,10 +135,29 @@ class StepForm(StorableTextMixin, forms.Form):
         # "Save and come back later" keeps whatever valid answers were given, even if some
         # questions are still blank; the page then simply stays incomplete.
         self.partial = partial
+        if scale is not step.text.scale:  # labels other than the page's own: not kept
+            self.fields.update(self._page_fields())
+            return
+        key = (blank_questions_key(step), partial)
+        with _PAGE_FIELDS_LOCK:
+            kept = _PAGE_FIELDS.get(key)
+        if kept is None:
+            kept = self._page_fields()
+            with _PAGE_FIELDS_LOCK:
+                _PAGE_FIELDS[key] = kept
+                while len(_PAGE_FIELDS) > PAGE_FIELDS_KEPT:
+                    _PAGE_FIELDS.popitem(last=False)
+        self.fields.update((name, _own_copy(f)) for name, f in kept.items())
+
+    def _page_fields(self) -> dict[str, forms.Field]:
+        """Build the page's fields, in the active language (kept per process, never
+        given to a form but copied)."""
+        step = self.step
+        fields: dict[str, forms.Field] = {}
         for item in step.items:
-            self.fields[field_name(item)] = self._field_for(item)
+            fields[field_name(item)] = self._field_for(item)
         if step.subject is None:
-            self.fields[COMMENT_FIELD] = forms.CharField(
+            fields[COMMENT_FIELD] = forms.CharField(
                 label=_(
                     "Anything you would like to add about this section? (optional)"
                 ),
@@ -132,9 +172,10 @@ class StepForm(StorableTextMixin, forms.Form):
                     % {"max": COMMENT_MAX_LENGTH}
                 },
             )
-        if partial:
-            for form_field in self.fields.values():
+        if self.partial:
+            for form_field in fields.values():
                 form_field.required = False
+        return fields
 
     @cached_property
     def helper(self) -> FormHelper:

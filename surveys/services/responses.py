@@ -17,7 +17,7 @@ from surveys.models import (
     ProfileAnswer,
     Response,
 )
-from surveys.prepared import replace_answers
+from surveys.prepared import replace_answers, replace_comment, replace_points
 from surveys.signals import response_submitted
 
 
@@ -137,20 +137,37 @@ def _replace_answers(*, response: Response, step: Step, answers: PageAnswers) ->
             for item, value in ratings.items()
         )
     if step.block == "profile":
-        ProfileAnswer.objects.filter(response=response, item_id__in=item_ids).delete()
-        ProfileAnswer.objects.bulk_create(
-            ProfileAnswer(response=response, item=item, points=points)
-            for item, points in answers.points.items()
-        )
+        if connection.vendor == "postgresql":
+            replace_points(
+                response_id=response.pk,
+                item_ids=item_ids,
+                points={item.pk: points for item, points in answers.points.items()},
+            )
+        else:
+            ProfileAnswer.objects.filter(
+                response=response, item_id__in=item_ids
+            ).delete()
+            ProfileAnswer.objects.bulk_create(
+                ProfileAnswer(response=response, item=item, points=points)
+                for item, points in answers.points.items()
+            )
     if subject is None:
-        Comment.objects.filter(response=response, dimension=step.dimension).delete()
-        if answers.comment:
-            Comment.objects.create(
-                response=response,
-                dimension=step.dimension,
+        if connection.vendor == "postgresql":
+            replace_comment(
+                response_id=response.pk,
+                dimension_id=step.dimension.pk,
                 text=answers.comment,
                 language=comment_language(),
             )
+        else:
+            Comment.objects.filter(response=response, dimension=step.dimension).delete()
+            if answers.comment:
+                Comment.objects.create(
+                    response=response,
+                    dimension=step.dimension,
+                    text=answers.comment,
+                    language=comment_language(),
+                )
 
 
 def comment_language() -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from surveys.forms.respondent import DONT_KNOW, field_name
 from surveys.journey import partners_fingerprint
-from surveys.models import Item, Organisation, PartnershipMember, Response
+from surveys.models import Comment, Item, Organisation, PartnershipMember, Response
 from surveys.services.partnerships import refresh_member_names
 from tests.factories import OrganisationFactory
 from tests.surveys.test_respondent import page_url, start, steps_for, valid_data
@@ -67,6 +67,59 @@ def test_saving_a_page_takes_only_the_locking_lookup_and_the_writes(
         saved = client.post(page_url(response, step), valid_data(step))
     assert saved.status_code == 302
     assert len(statements(queries.captured_queries)) == expected
+
+
+@pytest.mark.parametrize("block", ["self", "profile", "partner"])
+def test_a_page_save_runs_only_prepared_statements(client, response, block):
+    # Nothing of a page save is compiled by the ORM per request (issue 17): the lookup,
+    # the ratings, a profile page's points and the comment are all EXECUTEd by name.
+    step = next(s for s in steps_for(response) if s.block == block)
+    data = valid_data(step)
+    if step.subject is None:
+        data["comment"] = "Budgets first."
+    with CaptureQueriesContext(connection) as queries:
+        saved = client.post(page_url(response, step), data)
+    assert saved.status_code == 302
+    run = statements(queries.captured_queries)
+    assert run
+    assert all(sql.startswith("EXECUTE ") for sql in run), run
+
+
+def test_prepared_points_and_comment_writes_replace_what_was_saved(client, response):
+    # Saved, changed, then emptied: each save leaves exactly the page's latest points and
+    # comment (in the page's language), as the ORM's delete and create did.
+    step = next(s for s in steps_for(response) if s.block == "profile")
+    points_items = [i for i in step.items if i.response_format == Item.Format.POINTS]
+    first = {**valid_data(step), "comment": "Budgets first."}
+    assert client.post(page_url(response, step), first).status_code == 302
+    stored = dict(response.profile_answers.values_list("item_id", "points"))
+    assert stored == {i.pk: 25 for i in points_items}
+    comment = Comment.objects.get(response=response, dimension=step.dimension)
+    assert (comment.text, comment.language) == ("Budgets first.", "en-gb")
+
+    prompt = points_items[0].prompt
+    changed = {**valid_data(step), "comment": "People next."}
+    same_prompt = [i for i in points_items if i.prompt == prompt]
+    for item, value in zip(same_prompt, ["70", "30", "0", "0"], strict=False):
+        changed[field_name(item)] = value
+    for item in points_items:
+        if item.prompt != prompt:
+            changed[field_name(item)] = ""  # the other prompts skipped this time
+    assert client.post(page_url(response, step), changed).status_code == 302
+    stored = dict(response.profile_answers.values_list("item_id", "points"))
+    assert stored == {
+        i.pk: int(v) for i, v in zip(same_prompt, ["70", "30", "0", "0"], strict=False)
+    }
+    assert list(
+        Comment.objects.filter(response=response).values_list("dimension_id", "text")
+    ) == [(step.dimension.pk, "People next.")]
+
+    emptied = {**changed, "comment": "   "}
+    for item in points_items:
+        emptied[field_name(item)] = ""
+    assert client.post(page_url(response, step), emptied).status_code == 302
+    assert not response.profile_answers.exists()
+    assert not Comment.objects.filter(response=response).exists()
 
 
 def test_a_renamed_partner_is_named_on_its_page_at_once(client, response, survey_setup):
@@ -171,9 +224,9 @@ def test_the_resume_lookup_is_planned_once_per_connection_and_again_after_a_reco
         with CaptureQueriesContext(connection) as queries:
             assert client.get(page_url(response, first)).status_code == 200
         assert prepares(queries.captured_queries) == expected
-    # A page save: the lookup that locks the response, and the delete and insert of the
-    # page's ratings, each planned once.
-    for expected in (3, 0):
+    # A page save: the lookup that locks the response, the delete and insert of the
+    # page's ratings and the delete of its (empty) comment, each planned once.
+    for expected in (4, 0):
         with CaptureQueriesContext(connection) as queries:
             saved = client.post(page_url(response, first), valid_data(first))
         assert saved.status_code == 302
