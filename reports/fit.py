@@ -1109,48 +1109,49 @@ def _pair(a: object, b: object, ctx: _Context) -> dict:
     return row
 
 
-def _asymmetry_interval(
-    a: object, b: object, ctx: _Context
+def _rater_difference_interval(
+    first: float | None,
+    first_spread: tuple[float, int] | None,
+    second: float | None,
+    second_spread: tuple[float, int] | None,
 ) -> tuple[float | None, float | None]:
-    """95% Welch interval of trust A→B − trust B→A (0–100) over the two sets of raters.
+    """95% Welch interval (0–100) of first − second: 1–5 means over different raters.
 
-    Blank whenever either direction's trust is (fewer than K raters), when either side
-    has one answer, or when neither side varies.
+    Two independent samples (§6.8); on 0–100 a difference of two readiness figures is
+    READINESS_PER_POINT times the difference of their means, so the ends are rescaled by
+    that factor alone. Blank whenever either figure is (fewer than K raters), when either
+    side has one answer, or when neither side varies.
     """
-    trust_ab = ctx.rating(a, b, c.TRUST, c.N_TRUST)
-    trust_ba = ctx.rating(b, a, c.TRUST, c.N_TRUST)
-    spread_ab = ctx.spread(a, b, c.SD_TRUST, c.N_TRUST)
-    spread_ba = ctx.spread(b, a, c.SD_TRUST, c.N_TRUST)
-    if None in (trust_ab, trust_ba, spread_ab, spread_ba):
+    if None in (first, first_spread, second, second_spread):
         return None, None
-    _, low, high = welch_interval(trust_ab, *spread_ab, trust_ba, *spread_ba)
+    _, low, high = welch_interval(first, *first_spread, second, *second_spread)
     return (
         _or_none(READINESS_PER_POINT * low),
         _or_none(READINESS_PER_POINT * high),
     )
 
 
+def _asymmetry_interval(
+    a: object, b: object, ctx: _Context
+) -> tuple[float | None, float | None]:
+    """95% Welch interval of trust A→B − trust B→A (0–100) over the two sets of raters."""
+    return _rater_difference_interval(
+        ctx.rating(a, b, c.TRUST, c.N_TRUST),
+        ctx.spread(a, b, c.SD_TRUST, c.N_TRUST),
+        ctx.rating(b, a, c.TRUST, c.N_TRUST),
+        ctx.spread(b, a, c.SD_TRUST, c.N_TRUST),
+    )
+
+
 def _meta_gap_interval(
     rater: object, subject: object, ctx: _Context
 ) -> tuple[float | None, float | None]:
-    """95% Welch interval of rater's meta gap: its guess of subject's trust − that trust.
-
-    Both sides are 1–5 means over different raters (two independent samples, §6.8); on
-    0–100 a difference of two readiness figures is READINESS_PER_POINT times the
-    difference of their means, so the ends are rescaled by that factor alone. Blank
-    whenever the gap is (fewer than K raters on either side), when either side has one
-    answer, or when neither side varies.
-    """
-    meta = ctx.rating(rater, subject, c.META, c.N_META)
-    trust = ctx.rating(subject, rater, c.TRUST, c.N_TRUST)
-    meta_spread = ctx.spread(rater, subject, c.SD_META, c.N_META)
-    trust_spread = ctx.spread(subject, rater, c.SD_TRUST, c.N_TRUST)
-    if None in (meta, trust, meta_spread, trust_spread):
-        return None, None
-    _, low, high = welch_interval(meta, *meta_spread, trust, *trust_spread)
-    return (
-        _or_none(READINESS_PER_POINT * low),
-        _or_none(READINESS_PER_POINT * high),
+    """95% Welch interval of rater's meta gap: its guess of subject's trust − that trust."""
+    return _rater_difference_interval(
+        ctx.rating(rater, subject, c.META, c.N_META),
+        ctx.spread(rater, subject, c.SD_META, c.N_META),
+        ctx.rating(subject, rater, c.TRUST, c.N_TRUST),
+        ctx.spread(subject, rater, c.SD_TRUST, c.N_TRUST),
     )
 
 
