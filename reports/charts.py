@@ -500,6 +500,10 @@ def _profile_differences(
     ]
 
 
+def _gap_value(gap: tuple[str, Estimate]) -> float:
+    return float(gap[1].value)  # type: ignore[arg-type]
+
+
 @_redrawable
 def radar(
     profile: pd.DataFrame,
@@ -598,16 +602,19 @@ def radar(
         if gap.known
     ]
     if gaps:
-        above = max(gaps, key=lambda g: g[1].value)
-        below = min(gaps, key=lambda g: g[1].value)
+        # Of the dimensions clearly above (below), the furthest: a wider interval on the
+        # largest difference must not hide a clear one beside it.
+        clear = [g for g in gaps if g[1].excludes(0)]
+        above = max((g for g in clear if g[1].value > 0), default=None, key=_gap_value)
+        below = min((g for g in clear if g[1].value < 0), default=None, key=_gap_value)
         summary = (
             narrative.furthest_from(
                 name=name,
                 against="the " + compare_name.lower()
                 if other is None
                 else compare_name,
-                above=above if above[1].value > 0 else None,
-                below=below if below[1].value < 0 else None,
+                above=above,
+                below=below,
             )
             + f" The shaded band is {name}'s 95% interval."
         )

@@ -337,3 +337,28 @@ def test_the_board_report_lists_the_organisations_left_out_without_stray_commas(
     html = render_to_string("reports/pdf/partnership.html", context)
     assert f"{', '.join(context['hidden_names'])}: fewer than" in html
     assert ", :" not in html
+
+
+def test_a_clear_difference_is_not_hidden_by_a_wider_one_beside_it():
+    # Trust differs more but with a wide interval; purpose differs less, clearly.
+    differences = pd.DataFrame(
+        {
+            "dimension": ["purpose", "trust"],
+            "difference": [0.6, 0.9],
+            "low": [0.3, -0.2],
+            "high": [0.9, 2.0],
+        }
+    )
+    scores = org_cells({(1, "purpose"): 3.6, (1, "trust"): 3.9}, n=30, sd=0.6)
+    chart = charts.radar(
+        scores,
+        scores,
+        key="profile",
+        dimensions=TWO,
+        name="NHFT",
+        differences=differences,
+    )
+    assert chart.summary.startswith(
+        "Compared with the partnership average, NHFT is furthest above on shared purpose "
+        "(+0.60, interval +0.30 to +0.90)."
+    )
