@@ -324,24 +324,28 @@ def _check_team_allowance(actor: User, partnership: Partnership) -> None:
     """
     User.objects.select_for_update().filter(pk=actor.pk).first()
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
-    limit = settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY
-    used = team_invitations_today(actor=actor)
-    if used >= limit:
-        left = "no more" if used == limit else "none"
-        raise TeamInvitationLimitError(
-            f"Nothing was sent. Each lead can invite up to {limit:,} colleagues in 24 "
-            f"hours; you have invited {used:,}, so {left} can go now. Try again "
-            "tomorrow, or ask the service team to raise the limit."
-        )
-    limit = settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY
-    used = team_invitations_today(partnership=partnership)
-    if used >= limit:
-        left = "no more" if used == limit else "none"
-        raise TeamInvitationLimitError(
-            f"Nothing was sent. Each partnership can invite up to {limit:,} colleagues "
-            f"in 24 hours; its leads have invited {used:,}, so {left} can go now. Try "
-            "again tomorrow, or ask the service team to raise the limit."
-        )
+    allowances = (
+        (
+            settings.TEAM_INVITATIONS_PER_LEAD_PER_DAY,
+            team_invitations_today(actor=actor),
+            "Each lead can invite up to {limit:,} colleagues in 24 hours; you have "
+            "invited {used:,}",
+        ),
+        (
+            settings.TEAM_INVITATIONS_PER_PARTNERSHIP_PER_DAY,
+            team_invitations_today(partnership=partnership),
+            "Each partnership can invite up to {limit:,} colleagues in 24 hours; its "
+            "leads have invited {used:,}",
+        ),
+    )
+    for limit, used, whose in allowances:
+        if used >= limit:
+            left = "no more" if used == limit else "none"
+            raise TeamInvitationLimitError(
+                f"Nothing was sent. {whose.format(limit=limit, used=used)}, so {left} "
+                "can go now. Try again tomorrow, or ask the service team to raise the "
+                "limit."
+            )
 
 
 @transaction.atomic
