@@ -283,6 +283,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+SESSION_ENGINE = "surveys.sessions"  # database sessions, a query fewer for each new one
 SESSION_COOKIE_HTTPONLY = True
 # Secure cookies and the HTTPS redirect are on unless DEBUG; `make run` turns them off in its .env
 # because the local demo is served over plain http://127.0.0.1.

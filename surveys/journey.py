@@ -111,12 +111,13 @@ _FINGERPRINT_SQL = (
     "CAST(LENGTH(o.name) AS TEXT) || ':' || o.name, ','{order}) "
     "FROM {members} m JOIN {organisations} o ON o.id = m.organisation_id "
     "WHERE m.partnership_id = (SELECT s.partnership_id FROM {surveys} s "
-    "WHERE s.id = {responses}.survey_id))"
+    "WHERE s.id = {rows}.survey_id))"
 )
 
 
-def partners_fingerprint() -> RawSQL:
-    """Return an annotation of a Response query spelling out its partnership's members."""
+def partners_fingerprint(model: type[Response | Invitation] = Response) -> RawSQL:
+    """Return an annotation of a query on `model` (a Response or an Invitation, each with
+    its round) spelling out its partnership's members."""
     postgresql = connection.vendor == "postgresql"
     sql = _FINGERPRINT_SQL.format(
         aggregate="STRING_AGG" if postgresql else "GROUP_CONCAT",
@@ -124,7 +125,7 @@ def partners_fingerprint() -> RawSQL:
         members=PartnershipMember._meta.db_table,
         organisations=Organisation._meta.db_table,
         surveys=Survey._meta.db_table,
-        responses=Response._meta.db_table,
+        rows=model._meta.db_table,
     )
     # Table names from the models and a fixed aggregate: no value reaches the SQL text.
     return RawSQL(sql, (), output_field=TextField())  # nosec B611
@@ -203,6 +204,8 @@ def minutes_for(steps: list[Step]) -> int:
 def steps_for_new_response(invitation: Invitation) -> list[Step]:
     """Return the pages a new response on this link will have (nothing is saved)."""
     blank = Response(survey=invitation.survey, organisation=invitation.organisation)
+    # The members as the link's lookup read them (selectors._invitation_link), if it did.
+    blank.partners_key = getattr(invitation, "partners_key", None)
     return build_steps(response=blank)
 
 
@@ -216,12 +219,37 @@ def find_step(steps: list[Step], slug: str) -> tuple[int, Step] | None:
     return next(((n, s) for n, s in enumerate(steps) if s.slug == slug), None)
 
 
-def completed_slugs(*, response: Response, steps: list[Step]) -> set[str]:
-    """Return the slugs of the pages whose required questions all have an answer."""
+@dataclass(frozen=True)
+class SavedAnswers:
+    """A response's saved ratings (by item and subject) and points (by item), read once."""
+
+    ratings: dict[tuple[int, int | None], int | None]
+    points: dict[int, int]
+
+
+def _ratings(response: Response) -> dict[tuple[int, int | None], int | None]:
     rows = Answer.objects.filter(response=response).values_list(
         "item_id", "subject_organisation_id", "value"
     )
-    answered = {(item_id, subject_id): value for item_id, subject_id, value in rows}
+    return {(item_id, subject_id): value for item_id, subject_id, value in rows}
+
+
+def saved_answers(*, response: Response) -> SavedAnswers:
+    """Read every rating and point of a response, for pages that use them several times."""
+    points = ProfileAnswer.objects.filter(response=response).values_list(
+        "item_id", "points"
+    )
+    return SavedAnswers(ratings=_ratings(response), points=dict(points))
+
+
+def completed_slugs(
+    *, response: Response, steps: list[Step], saved: SavedAnswers | None = None
+) -> set[str]:
+    """Return the slugs of the pages whose required questions all have an answer.
+
+    `saved` gives the answers already read; without it they are read here.
+    """
+    answered = saved.ratings if saved is not None else _ratings(response)
     done: set[str] = set()
     for step in steps:
         subject_id = step.subject.pk if step.subject else None
@@ -316,22 +344,22 @@ def _label(item: Item, value: int | None, scale: dict) -> str:
 
 
 def summarise_answers(
-    *, response: Response, steps: list[Step], scale: dict
+    *,
+    response: Response,
+    steps: list[Step],
+    scale: dict,
+    saved: SavedAnswers | None = None,
 ) -> list[SummarySection]:
-    """Return each page's questions and the answers given, for check-your-answers."""
-    answers = {
-        (item_id, subject_id): value
-        for item_id, subject_id, value in Answer.objects.filter(
-            response=response
-        ).values_list("item_id", "subject_organisation_id", "value")
-    }
-    points = dict(
-        ProfileAnswer.objects.filter(response=response).values_list("item_id", "points")
-    )
+    """Return each page's questions and the answers given, for check-your-answers.
+
+    `saved` gives the ratings and points already read; without it they are read here.
+    """
+    saved = saved if saved is not None else saved_answers(response=response)
+    answers, points = saved.ratings, saved.points
     comments = dict(
         Comment.objects.filter(response=response).values_list("dimension_id", "text")
     )
-    done = completed_slugs(response=response, steps=steps)
+    done = completed_slugs(response=response, steps=steps, saved=saved)
     sections = []
     for step in steps:
         subject_id = step.subject.pk if step.subject else None

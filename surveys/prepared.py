@@ -52,6 +52,13 @@ _JOINED: tuple[tuple[type[Model], str], ...] = (
     (Organisation, "organisation"),
     (Invitation, "invitation"),
 )
+# Left out of the lookup's rows, and deferred on the instances as the ORM's defer() would
+# leave them: the questionnaire's translations (11 KB of JSON in the default one) are read
+# once per process into its texts table (instrument_text), and the sources' titles only by
+# reports. Sent and decoded on every question page, they were a tenth of a page's lookup.
+_DEFERRED: dict[type[Model], frozenset[str]] = {
+    Instrument: frozenset({"translations", "source_titles"})
+}
 _NAMES = {False: "surveys_resume_lookup", True: "surveys_resume_lookup_locked"}
 _prepared: dict[str, weakref.WeakSet] = {}
 _prepared_lock = threading.Lock()
@@ -63,13 +70,19 @@ def _quoted(model: type[Model], column: str) -> str:
     return f"{quote(model._meta.db_table)}.{quote(column)}"
 
 
+def _selected(model: type[Model]) -> list[Any]:
+    """Return the model's fields the lookup reads, in the order of its columns."""
+    deferred = _DEFERRED.get(model, frozenset())
+    return [f for f in model._meta.concrete_fields if f.attname not in deferred]
+
+
 def _statement(lock: bool) -> str:
     """Return the lookup's SQL, with the token prefix as $1 (table and column names only)."""
     response, survey, instrument, organisation, invitation = (m for m, _ in _JOINED)
     columns = ", ".join(
         _quoted(model, field.column)
         for model, _ in _JOINED
-        for field in model._meta.concrete_fields
+        for field in _selected(model)
     )
     fingerprint, _params = partners_fingerprint().as_sql(None, connection)
     token = _quoted(response, "resume_token")
@@ -98,7 +111,7 @@ def _converters() -> list[tuple[type[Model], list[str], list[tuple[Any, list]]]]
     if "converters" not in _built:
         found = []
         for model, _ in _JOINED:
-            fields = model._meta.concrete_fields
+            fields = _selected(model)
             per_field = []
             for field in fields:
                 column = field.get_col(model._meta.db_table)

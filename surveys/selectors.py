@@ -61,7 +61,11 @@ def _invitation_link(token: str, lock: bool = False) -> LinkTarget | None:
     invitation = match_token(
         Invitation.objects.select_related(
             "survey__partnership", "survey__instrument", "organisation"
-        ).filter(revoked_at__isnull=True),
+        )
+        .filter(revoked_at__isnull=True)
+        # The members with the link: the start page and the first page's address are
+        # worked out without a query of their own for them (journey._members).
+        .annotate(partners_key=partners_fingerprint(Invitation)),
         field="token",
         token=token,
     )
@@ -71,6 +75,8 @@ def _invitation_link(token: str, lock: bool = False) -> LinkTarget | None:
     if lock:
         responses = responses.select_for_update(of=("self",))
     response = responses.first() if invitation.is_personal else None
+    if response is not None:
+        response.partners_key = invitation.partners_key  # the same round's members
     return LinkTarget(invitation=invitation, response=response)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from surveys.forms.text import UNSTORABLE_CODE, StorableTextMixin
-from surveys.journey import FAMILIARITY_SKIP, Step
+from surveys.journey import FAMILIARITY_SKIP, SavedAnswers, Step
 from surveys.models import Answer, Comment, Item, ProfileAnswer, Response
 from surveys.prepared import SAVED_COMMENT, SAVED_POINTS, SAVED_RATING, saved_rows
 from surveys.services.responses import PageAnswers
@@ -466,17 +466,16 @@ class StartForm(StorableTextMixin, forms.Form):
         return key
 
 
-def answers_digest(*, response: Response) -> str:
+def answers_digest(*, saved: SavedAnswers) -> str:
     """Return a fingerprint of every saved answer, to detect changes made in another tab."""
     rows = sorted(
-        Answer.objects.filter(response=response).values_list(
-            "item_id", "subject_organisation_id", "value"
+        (
+            (item_id, subject_id, value)
+            for (item_id, subject_id), value in saved.ratings.items()
         ),
         key=repr,
     )
-    points = sorted(
-        ProfileAnswer.objects.filter(response=response).values_list("item_id", "points")
-    )
+    points = sorted(saved.points.items())
     return hashlib.sha256(repr((rows, points)).encode()).hexdigest()[:32]
 
 

@@ -89,6 +89,8 @@ def start_response(*, invitation: Invitation, start_key: str) -> Response:
     response.invitation = invitation
     response.survey = invitation.survey
     response.organisation = invitation.organisation
+    # The members as the link's lookup read them (selectors._invitation_link), if it did.
+    response.partners_key = getattr(invitation, "partners_key", None)
     return response
 
 
@@ -178,8 +180,16 @@ def comment_language() -> str:
 
 
 @transaction.atomic
-def submit_response(*, response: Response) -> Response:
-    """Mark the response submitted; submitting twice is a no-op that returns it."""
+def submit_response(*, response: Response, steps: list[Step] | None = None) -> Response:
+    """Mark the response submitted; submitting twice is a no-op that returns it.
+
+    `steps` are the response's pages if the caller has built them in this request (check
+    your answers has, from its lookup's partners): a response's round, organisation and
+    questionnaire never change, so they are not read again under the lock. Its answers
+    are, since a page saved in another tab may have changed them.
+    """
+    # The round's row is locked too: a close waits for this submission, or this one sees
+    # the close.
     locked = (
         Response.objects.select_for_update()
         .select_related("survey")
@@ -189,7 +199,7 @@ def submit_response(*, response: Response) -> Response:
         return locked
     if not locked.survey.is_accepting_answers():
         raise ResponseLockedError
-    steps = build_steps(response=locked)
+    steps = steps if steps is not None else build_steps(response=locked)
     done = completed_slugs(response=locked, steps=steps)
     missing = [step for step in steps if step.slug not in done]
     if missing:

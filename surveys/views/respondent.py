@@ -37,6 +37,7 @@ from surveys.journey import (
     find_step,
     group_sections,
     minutes_for,
+    saved_answers,
     steps_for_new_response,
     summarise_answers,
 )
@@ -362,14 +363,16 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(response, HttpResponse):
         return response
     steps = build_steps(response=response)
-    digest = answers_digest(response=response)
+    # Read once for the digest, the summaries and which pages are complete.
+    saved = saved_answers(response=response)
+    digest = answers_digest(saved=saved)
     form = SubmitForm(
         posted(request), expected_digest=digest, initial={"digest": digest}
     )
     missing: list[Step] = []
     if request.method == "POST" and form.is_valid():
         try:
-            submit_response(response=response)
+            submit_response(response=response, steps=steps)
         except ResponseIncompleteError as exc:
             missing = exc.missing
         except ResponseLockedError:
@@ -377,7 +380,7 @@ def respondent_check(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect("surveys:respondent_done", token=token)
     sections = summarise_answers(
-        response=response, steps=steps, scale=steps[0].text.scale
+        response=response, steps=steps, scale=steps[0].text.scale, saved=saved
     )
     for section in sections:
         section.change_url = _step_url(response, section.slug) + "?change=1"
@@ -420,7 +423,8 @@ def respondent_saved(request: HttpRequest, token: str) -> HttpResponse:
 @limit_survey_link
 def respondent_done(request: HttpRequest, token: str) -> HttpResponse:
     """Thank the respondent once their answers are submitted."""
-    target = find_link(token=token)
+    # Check your answers sends the respondent here by their resume link: look there first.
+    target = find_link(token=token, resume_first=True)
     if target is None or target.response is None or not target.response.is_submitted:
         return _unavailable(request, "unknown")
     use_survey_language(request, target.invitation.survey, invitation=target.invitation)

@@ -12,7 +12,14 @@ from surveys.journey import partners_fingerprint
 from surveys.models import Comment, Item, Organisation, PartnershipMember, Response
 from surveys.services.partnerships import refresh_member_names
 from tests.factories import OrganisationFactory
-from tests.surveys.test_respondent import page_url, start, steps_for, valid_data
+from tests.surveys.test_respondent import (
+    answer_all,
+    check_url,
+    page_url,
+    start,
+    steps_for,
+    valid_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +283,94 @@ def test_a_resume_token_right_only_in_its_first_characters_opens_nothing(
     url = reverse("surveys:respondent_step", kwargs={"token": wrong, "step": "x"})
     assert client.get(url).status_code == 404
     assert client.get(page_url(response, steps_for(response)[0])).status_code == 200
+
+
+def tables_read(sql: list[str]) -> list[str]:
+    """Return the table each SELECT reads first, in order."""
+    return [
+        re.match(r'SELECT .*? FROM "(\w+)"', q).group(1)
+        for q in sql
+        if q.startswith("SELECT ")
+    ]
+
+
+def test_the_start_page_reads_the_partners_with_the_link_and_makes_its_session_in_one_write(
+    client, survey_setup, settings
+):
+    # The link's lookup brings the members' fingerprint, so the page count needs no query
+    # for them; a new session is written without first reading whether its key is taken.
+    settings.RATELIMIT_ENABLE = False
+    link = survey_setup.org_link
+    client.get(f"/s/{link.token}/")  # the members, read once per process
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/s/{link.token}/")
+    assert page.status_code == 200
+    sql = statements(queries.captured_queries)
+    assert tables_read(sql) == ["surveys_invitation"]
+    assert [q.split(" ")[0] for q in sql] == [
+        "SELECT",
+        "INSERT",
+    ]  # the link; the session
+
+
+def test_check_your_answers_reads_each_kind_of_answer_once(client, response):
+    answer_all(client, response)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(check_url(response))
+    assert page.status_code == 200
+    sql = statements(queries.captured_queries)
+    # The resume lookup, then the ratings, the points and the comments, each once.
+    assert sql[0].startswith("EXECUTE ")
+    assert tables_read(sql) == [
+        "surveys_answer",
+        "surveys_profileanswer",
+        "surveys_comment",
+    ]
+
+
+def test_submitting_reads_the_answers_once_before_the_lock_and_once_under_it(
+    client, response
+):
+    answer_all(client, response)
+    page = client.get(check_url(response)).content.decode()
+    digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
+    with CaptureQueriesContext(connection) as queries:
+        submitted = client.post(check_url(response), {"digest": digest})
+    assert submitted.status_code == 302
+    sql = statements(queries.captured_queries)
+    # The digest's ratings and points; the response and its round locked; the ratings
+    # again under the lock (another tab may have saved a page). The questionnaire and the
+    # partners are the lookup's, not read again.
+    assert tables_read(sql) == [
+        "surveys_answer",
+        "surveys_profileanswer",
+        "surveys_response",
+        "surveys_answer",
+    ]
+    response.refresh_from_db()
+    assert response.is_submitted
+
+
+def test_the_confirmation_looks_up_the_resume_link_first(client, response):
+    answer_all(client, response)
+    page = client.get(check_url(response)).content.decode()
+    digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
+    done = client.post(check_url(response), {"digest": digest})["Location"]
+    with CaptureQueriesContext(connection) as queries:
+        thanks = client.get(done)
+    assert thanks.status_code == 200
+    sql = statements(queries.captured_queries)
+    assert sql[0].startswith("EXECUTE ")
+    assert "surveys_invitation" not in tables_read(sql)
+
+
+def test_the_lookup_leaves_the_questionnaires_translations_unread(client, survey_setup):
+    from surveys.prepared import resume_candidates
+
+    response = start(client, survey_setup.personal_link)
+    [found] = resume_candidates(response.resume_token[:16], lock=False)
+    assert {
+        "translations",
+        "source_titles",
+    } <= found.survey.instrument.get_deferred_fields()
