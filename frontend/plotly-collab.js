@@ -14,8 +14,7 @@
 exports.version = require("plotly.js/src/version").version;
 
 require("native-promise-only");
-// Not build/plotcss: its rules are in our stylesheet (static/scss/_plotly.scss), so the
-// bundle does not build and insert 66 style rules on every cold page.
+require("plotly.js/build/plotcss");
 
 const Registry = require("plotly.js/src/registry");
 const register = (exports.register = Registry.register);

@@ -30,5 +30,4 @@ def action_planning(
         pair=pair,
         earlier=context.get("previous", UNKNOWN),
         with_prompts=pair is not None and not context.get("suppressed", False),
-        fingerprint=context.get("fingerprint", ""),
     )
