@@ -18,11 +18,12 @@ import random
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import combinations, count
 
 import pandas as pd
 import pytest
+from django.template import defaulttags
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +76,9 @@ VOLATILE = [
     # Whether the round is still open, and the figures' date (reports/includes/_counts.html).
     re.compile(r'<p[^>]*id="response-counts".*?</p>', re.S),
     re.compile(r" \(provisional\)"),
+    # Today's date in a chart's download caption (reports/includes/_chart.html): a run that
+    # crosses midnight changes it with no answer behind it.
+    re.compile(r"Source: collab-survey results, [^.]*\."),
 ]
 # The release rule's wording in a board report, once its lines are joined up.
 RULE_WORDING = [
@@ -481,6 +485,29 @@ def replay(life: RoundLife, steps: list[tuple[str, int]], *, pairs: bool = True)
 
 def submissions(counts: list[int]) -> list[tuple[str, int]]:
     return [("submit", index) for index, n in enumerate(counts) for _ in range(n)]
+
+
+@pytest.mark.django_db
+def test_the_calendar_day_turning_over_is_not_taken_for_a_changed_figure(monkeypatch):
+    life = RoundLife(release_rule="groups", seed=4)
+    for step in submissions([K, K, 0]):
+        life.submit(step[1])
+    today = life.snapshot("today")
+
+    class Tomorrow(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=1)
+
+    monkeypatch.setattr(defaulttags, "datetime", Tomorrow)
+    tomorrow = life.snapshot("tomorrow")
+    overview = life.clients[Membership.Role.CONSULTANT].get(
+        reverse("reports:survey_overview", args=[life.survey.public_id])
+    )
+    # The pages do carry the date: each chart's download caption.
+    caption = f"Source: collab-survey results, {Tomorrow.now():%-d %B %Y}."
+    assert caption in overview.content.decode()
+    assert_no_two_views_single_out_fewer_than_k([today, tomorrow])
 
 
 # The attacks of issue 12, scripted.
