@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
 
 from reports import narrative, scoring
 from reports.figures import Estimate
@@ -86,6 +88,16 @@ class Chart:
     @property
     def data_id(self) -> str:
         return f"{self.key}-figure"
+
+    @functools.cached_property
+    def figure_script(self) -> SafeString:
+        """The figure as the page's JSON script element, serialised once per chart.
+
+        Pages are remembered per analysis (reports.pages), so each chart is escaped once
+        per analysis rather than on every view: Django's json_script escaping costs
+        milliseconds per figure.
+        """
+        return json_script(self.figure, self.data_id)
 
     def for_medium(self, medium: Medium) -> "Chart":
         """Return this chart drawn for the screen or for print (itself if it already is)."""

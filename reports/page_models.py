@@ -134,6 +134,7 @@ class OverviewPage:
     charts: tuple[Chart, ...]
     fit_weights: tuple[FitWeight, ...]
     freshness: Freshness | None = None
+    fingerprint: str = ""  # of the analysis the page was built from
 
     @property
     def submitted_total(self) -> int:
@@ -216,6 +217,7 @@ class OrganisationPage:
     perception: tuple[PerceptionRow, ...] = ()
     comments: tuple[tuple[str, tuple[str, ...]], ...] = ()
     freshness: Freshness | None = None
+    fingerprint: str = ""  # of the analysis the page was built from
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ class FitMatrixPage:
     fit_weights: tuple[FitWeight, ...]
     flag_explained: str  # what the "Feel and fact differ" tag means (reports.narrative)
     freshness: Freshness | None = None
+    fingerprint: str = ""  # of the analysis the page was built from
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,7 @@ class PairPage:
     gap_sentences: tuple[str, ...] = ()
     summary: str = ""
     freshness: Freshness | None = None
+    fingerprint: str = ""  # of the analysis the page was built from
 
 
 @dataclass(frozen=True)

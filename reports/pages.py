@@ -201,7 +201,11 @@ def _memoised[Page](page: Callable[..., Page]) -> Callable[..., Page]:
             ),
         )
         # A new frozen page, so the remembered one never carries another moment's freshness.
-        return dataclasses.replace(built, freshness=_freshness(analysis, current))
+        return dataclasses.replace(
+            built,
+            freshness=_freshness(analysis, current),
+            fingerprint=analysis.fingerprint,
+        )
 
     return wrapper
 

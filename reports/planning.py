@@ -12,7 +12,11 @@ import pandas as pd
 from django.db.models import F
 
 from reports import fit, narrative, pages
-from reports.analysis import SurveyAnalysis, analyse_survey
+from reports.analysis import (
+    SurveyAnalysis,
+    analyse_survey,
+    analysis_with_fingerprint,
+)
 from reports.data import previous_round
 from reports.figures import Estimate
 from reports.page_models import Citation
@@ -264,29 +268,38 @@ def workshop_prompts(
     survey: Survey, analysis: SurveyAnalysis, pair: PairKeys
 ) -> list[PromptGroup]:
     """Return two or three discussion questions for each clear gap between the pair."""
-    a, b = pair
-    gaps = fit.dimension_gaps(
-        analysis.respondent_scores, a, b, threshold=analysis.threshold
-    )
-    clear = gaps[gaps["clear"]]
     titles = dict(
         zip(analysis.dimensions["dimension"], analysis.dimensions["title"], strict=True)
     )
-    sentences = pages.gap_sentences(
-        clear, titles=titles, name_a=analysis.label(a), name_b=analysis.label(b)
-    )
     groups = []
-    for row, sentence in zip(clear.itertuples(), sentences, strict=True):
-        prompts = prompts_for(row.dimension, instrument_key=survey.instrument.key)
+    for dimension, sentence in analysis.memo(
+        ("clear_gaps", pair), lambda: _clear_gaps(analysis, pair, titles)
+    ):
+        prompts = prompts_for(dimension, instrument_key=survey.instrument.key)
         if prompts:
             groups.append(
                 PromptGroup(
-                    dimension=titles[row.dimension],
+                    dimension=titles[dimension],
                     gap=sentence,
                     prompts=_cited(survey, prompts),
                 )
             )
     return groups
+
+
+def _clear_gaps(
+    analysis: SurveyAnalysis, pair: PairKeys, titles: dict[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Each clear gap between the pair: its dimension and sentence, largest first."""
+    a, b = pair
+    gaps = fit.dimension_gaps(
+        analysis.respondent_scores, a, b, threshold=analysis.threshold
+    )
+    clear = gaps[gaps["clear"]]
+    sentences = pages.gap_sentences(
+        clear, titles=titles, name_a=analysis.label(a), name_b=analysis.label(b)
+    )
+    return tuple(zip(clear["dimension"], sentences, strict=True))
 
 
 def planning(
@@ -296,8 +309,13 @@ def planning(
     pair: PairKeys | None = None,
     earlier: Survey | object | None = UNKNOWN,
     with_prompts: bool = False,
+    fingerprint: str = "",
 ) -> dict[str, Any]:
-    """Return the action-planning panel of a dashboard page (two to four queries)."""
+    """Return the action-planning panel of a dashboard page (two to four queries).
+
+    `fingerprint` names the analysis the page shows: its prompts and progress come from
+    the same figures, without reading the round's signature a second time.
+    """
     if earlier is UNKNOWN:
         earlier = previous_round(survey)
     earlier = earlier if isinstance(earlier, Survey) else None
@@ -306,7 +324,11 @@ def planning(
     )
     current = [a for a in areas if a.survey_id == survey.pk]
     old = [a for a in areas if earlier is not None and a.survey_id == earlier.pk]
-    now = analyse_survey(survey) if old or (with_prompts and pair) else None
+    now = (
+        analysis_with_fingerprint(survey, fingerprint) or analyse_survey(survey)
+        if old or (with_prompts and pair)
+        else None
+    )
     moved = (
         _progress_rows(old, earlier=earlier, before=analyse_survey(earlier), now=now)
         if old and earlier is not None and now is not None

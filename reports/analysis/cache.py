@@ -188,6 +188,17 @@ def _latest(survey: Survey, signature: Signature) -> SurveyAnalysis | None:
     return _cached(survey, latest) if latest else None
 
 
+def analysis_with_fingerprint(
+    survey: Survey, fingerprint: str
+) -> SurveyAnalysis | None:
+    """Return the round's analysis with this fingerprint, if this process or the cache holds it.
+
+    For what a page adds to figures it has already shown: the same analysis, without
+    reading the round's signature again.
+    """
+    return _cached(survey, fingerprint) if fingerprint else None
+
+
 def analysis_is_current(survey: Survey, analysis: SurveyAnalysis) -> bool:
     """Say whether the analysis includes every response submitted so far."""
     return analysis.fingerprint == _signature(survey).fingerprint

@@ -30,4 +30,5 @@ def action_planning(
         pair=pair,
         earlier=context.get("previous", UNKNOWN),
         with_prompts=pair is not None and not context.get("suppressed", False),
+        fingerprint=context.get("fingerprint", ""),
     )

@@ -1,12 +1,15 @@
 """How a round's analysis is cached, refreshed after submissions and served meanwhile."""
 
 import dataclasses
+import re
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 
 from reports import pages
 from reports.analysis import (
@@ -205,3 +208,67 @@ def test_a_big_round_keeps_showing_its_latest_figures_while_the_worker_catches_u
     assert pages.freshness(survey) == Freshness(before.computed_at)
     assert queued == [survey.pk]
     assert builds == [survey.pk]
+
+
+def _chart_scripts(html: str) -> dict[str, str]:
+    """Each chart's JSON script element in a page, by its id."""
+    return dict(
+        re.findall(
+            r'(<script id="([\w-]+-figure)" type="application/json">.*?</script>)',
+            html,
+            re.S,
+        )
+    )
+
+
+def test_a_remembered_chart_is_the_script_a_fresh_build_writes(
+    closed_demo, consultant_client
+):
+    _partnership, survey = closed_demo
+    url = reverse("reports:survey_overview", args=[survey.public_id])
+    first = consultant_client.get(url).content.decode()
+    remembered = consultant_client.get(url).content.decode()  # the page's memo
+    forget_analyses()
+    fresh = consultant_client.get(url).content.decode()  # analysis and page rebuilt
+    scripts = _chart_scripts(first)
+    assert len(scripts) == 3
+    assert _chart_scripts(remembered) == scripts == _chart_scripts(fresh)
+    for chart in pages.overview(survey).charts:
+        assert chart.figure_script == json_script(chart.figure, chart.data_id)
+
+
+def test_a_remembered_chart_is_redrawn_when_the_answers_change(closed_demo):
+    _partnership, survey = closed_demo
+    before = {c.key: c.figure_script for c in pages.overview(survey).charts}
+    submit_one_more(survey)
+    after = pages.overview(survey).charts
+    assert {c.key: c.figure_script for c in after} != before
+    for chart in after:
+        assert chart.figure_script == json_script(chart.figure, chart.data_id)
+
+
+def test_a_pair_page_plans_from_the_analysis_it_shows(demo, consultant_client):
+    _partnership, survey = demo
+    analysis = analyse_survey(survey)
+    shown = analysis.pairs[~analysis.pairs["suppressed"]].iloc[0]
+    public = analysis.organisations.set_index("organisation")["public_id"]
+    url = reverse(
+        "reports:pair_detail",
+        args=[
+            survey.public_id,
+            public[shown["organisation_a"]],
+            public[shown["organisation_b"]],
+        ],
+    )
+    consultant_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert consultant_client.get(url).status_code == 200
+    # The round's signature (its submissions' count and latest time) is read once; the
+    # previous round's, for the changes since, is another round's.
+    signatures = [
+        q
+        for q in queries
+        if 'MAX("surveys_response"."submitted_at")' in q["sql"]
+        and q["sql"].endswith(f'"surveys_response"."survey_id" = {survey.pk}')
+    ]
+    assert len(signatures) == 1

@@ -138,3 +138,33 @@ def test_a_missing_build_is_reported_by_the_system_checks(monkeypatch, capsys):
     monkeypatch.setattr(staticfiles, "PLOTLY_JS", PROJECT / "no-such-file.js")
     call_command("check")
     assert "reports.W001" in capsys.readouterr().err
+
+
+def plotcss_rules() -> list[str]:
+    """Return the rules plotly.js's build/plotcss inserts at run time, as CSS text."""
+    source = (
+        PROJECT / "node_modules" / "plotly.js" / "build" / "plotcss.js"
+    ).read_text()
+    body = source[
+        source.index("var rules = ") + len("var rules = ") : source.index("};") + 1
+    ]
+    rules = json.loads(re.sub(r"^(\s*)Y:", r'\1"Y":', body, flags=re.M))
+    return [
+        re.sub(r"^,", " ,", selector)
+        .replace("X", ".js-plotly-plot .plotly")
+        .replace("Y", ".plotly-notifier")
+        + " { "
+        + declarations
+        + " }"
+        for selector, declarations in rules.items()
+    ]
+
+
+def test_plotlys_own_rules_are_in_our_stylesheet_not_built_at_run_time():
+    partial = PROJECT / "static" / "scss" / "_plotly.scss"
+    ours = [
+        line for line in partial.read_text().splitlines() if not line.startswith("//")
+    ]
+    assert ours == plotcss_rules()
+    assert '@use "plotly";' in (PROJECT / "static" / "scss" / "app.scss").read_text()
+    assert "build/plotcss" not in re.sub(r"//.*", "", ENTRY.read_text())
