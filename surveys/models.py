@@ -564,6 +564,9 @@ class Invitation(TimeStampedModel):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When a lead last asked for a reminder to this link; reminded_at is set only once the
+    # worker has sent it. A second request before then reaches nobody and counts nothing.
+    reminder_requested_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     # The mail server refused the address when we last emailed it (cleared by a success).
     bounced_at = models.DateTimeField(null=True, blank=True)

@@ -309,11 +309,10 @@ def reminder_plan(*, survey: Survey, now: datetime | None = None) -> ReminderPla
     is_submitted = Q(answered=True)
     not_sent = Q(answered=False, sent_at__isnull=True)
     undeliverable = Q(answered=False, sent_at__isnull=False, bounced_at__isnull=False)
-    recent = Q(
-        answered=False,
-        sent_at__isnull=False,
-        bounced_at__isnull=True,
-        reminded_at__gt=recently,
+    # A reminder asked for and still waiting for the worker counts as sent: a second click
+    # before it goes would otherwise count the same people against the allowance again.
+    recent = Q(answered=False, sent_at__isnull=False, bounced_at__isnull=True) & (
+        Q(reminded_at__gt=recently) | Q(reminder_requested_at__gt=recently)
     )
     counts = links.aggregate(
         submitted=Count("pk", filter=is_submitted),
@@ -334,9 +333,10 @@ def send_reminders(*, survey: Survey, actor: User) -> ReminderPlan:
     """Remind, by REMINDER_RULE, everyone sent a personal link who has not submitted.
 
     The round's row, then the lead's, is locked before the list is built: two requests at
-    once (two leads, or a second click) then build theirs one after the other, so neither
-    counts against the allowance a list the other is still sending, and the worker, which
-    skips anyone reminded since a request was made, reminds nobody twice.
+    once (two leads, or a second click) then build theirs one after the other. The second
+    finds the first's people asked for already (`reminder_requested_at`), even if the
+    worker has not sent to them yet, so nobody counts twice against the allowance; and the
+    worker, which skips anyone reminded since a request was made, reminds nobody twice.
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     User.objects.select_for_update().filter(pk=actor.pk).first()
@@ -344,6 +344,9 @@ def send_reminders(*, survey: Survey, actor: User) -> ReminderPlan:
     plan = reminder_plan(survey=survey)
     if plan.due:
         _check_allowance(actor=actor, count=plan.count)
+        Invitation.objects.filter(pk__in=plan.due).update(
+            reminder_requested_at=timezone.now()
+        )
         _enqueue_emails(invitation_ids=plan.due, actor=actor, reminder=True)
         record_event(
             partnership=survey.partnership,

@@ -1,6 +1,7 @@
 """Reminders: on the round's schedule or by hand, by a rule the lead reads before sending;
 the lead's own message in invitations and reminders; the daily sending allowance."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from surveys.services.invitations import (
     SendingLimitError,
     send_invitations,
     send_reminders,
+    sent_today,
     set_invitee_message,
 )
 from tests.factories import (
@@ -311,13 +313,38 @@ def test_manual_reminders_count_towards_the_allowance_and_are_refused_whole(
         "hours; you have sent 3, so 2 more can go now, and this would send 3."
     ) in page.content.decode()
     Invitation.objects.filter(sent_at__isnull=True).update(sent_at=recently)
-    Invitation.objects.update(reminded_at=None)
+    Invitation.objects.update(reminded_at=None, reminder_requested_at=None)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         page = lead_client.post(url(team, "reminders_send"), follow=True)
     assert callbacks == []
     assert len(mail.outbox) == 3
     assert "this would send 6" in page.content.decode()
     assert not Invitation.objects.filter(reminded_at__isnull=False).exists()
+
+
+def test_a_second_reminder_request_before_the_worker_sends_counts_nobody_twice(
+    lead_client, team, settings, django_capture_on_commit_callbacks
+):
+    # Two clicks on "Send reminders" before the worker has sent the first batch: the
+    # second list was the same people again, and both counted against the allowance.
+    settings.INVITATIONS_PER_LEAD_PER_DAY = 5
+    invitees(team, 3, sent_at=timezone.now() - timedelta(hours=30))
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        assert send_reminders(survey=team.round, actor=team.lead).count == 3
+    preview = lead_client.get(url(team, "reminders_send")).content.decode()
+    assert re.search(r"Would be reminded now</dt>\s*<dd[^>]*>0<", preview)
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        page = lead_client.post(url(team, "reminders_send"), follow=True)
+    assert second == []
+    assert (
+        "Nobody was reminded. Not reminded: 3 people: reminded in the last 24 hours."
+    ) in page.content.decode()
+    assert sent_today(actor=team.lead) == 3
+    # The worker then sends the first request's batch, once.
+    assert len(first) == 1
+    first[0]()
+    assert len(mail.outbox) == 3
+    assert sent_today(actor=team.lead) == 3
 
 
 def test_manual_reminders_lock_the_round_before_building_the_list(team):
