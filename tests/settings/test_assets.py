@@ -2,6 +2,7 @@
 
 import ast
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -132,6 +133,21 @@ def test_dashboards_load_the_partial_bundle_deferred(consultant_client, demo):  
 
 def test_pages_without_charts_load_no_plotly(client, db):
     assert "plotly" not in client.get("/accounts/login/").content.decode()
+
+
+def test_every_module_enhance_js_imports_is_fetched_with_it_not_after_it(client, db):
+    # Before, the browser learnt of GOV.UK Frontend only once enhance.js had arrived, and
+    # every later module script (charts.js, which draws the charts) waited for both trips.
+    page = client.get("/accounts/login/").content.decode()
+    enhance = re.search(r'<script type="module" src="([^"]*enhance[^"]*\.js)"', page)
+    source = (PROJECT / "static" / "js" / "enhance.js").read_text()
+    imports = re.findall(r'^import .* from "([^"]+)";', source, re.M)
+    assert enhance
+    assert imports
+    base = enhance.group(1).rsplit("/", 1)[0] + "/"
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page))
+    for path in imports:
+        assert posixpath.normpath(base + path) in preloaded, path
 
 
 def test_a_missing_build_is_reported_by_the_system_checks(monkeypatch, capsys):
