@@ -313,6 +313,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "public_id",
         "sent_at",
         "reminded_at",
+        "reminder_requested_at",
         "reminder_count",
         "bounced_at",
         "created_at",

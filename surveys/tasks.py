@@ -99,6 +99,7 @@ def send_survey_emails(
     requested = datetime.fromisoformat(requested_at)
     sent = 0
     survey = None
+    not_sent = []
     with mailers.default as mailer:
         for pk in invitation_ids:
             with transaction.atomic():
@@ -110,6 +111,7 @@ def send_survey_emails(
                     after_days=after_days,
                 )
                 if invitation is None:
+                    not_sent.append(pk)
                     continue
                 message = build_survey_email(
                     invitation=invitation,
@@ -123,13 +125,21 @@ def send_survey_emails(
                     logger.warning("The mail server refused invitation %s", pk)
                     invitation.bounced_at = timezone.now()
                     invitation.save(update_fields=["bounced_at", "updated_at"])
+                    not_sent.append(pk)
                     continue
                 except Exception:  # one bad address must not stop the batch
                     logger.exception("Could not email invitation %s", pk)
+                    not_sent.append(pk)
                     continue
                 _mark(invitation, reminder=reminder)
                 survey = invitation.survey
                 sent += 1
+    if reminder and after_days is None and not_sent:
+        # A lead's request holds these people as reminded (reminder_plan) until it is sent;
+        # those it did not reach can be reminded again at once. A later request is kept.
+        Invitation.objects.filter(
+            pk__in=not_sent, reminder_requested_at__lte=requested
+        ).update(reminder_requested_at=None)
     if after_days is not None and sent:
         record_event(
             partnership=survey.partnership,
