@@ -282,6 +282,7 @@ class ReminderPlan:
     submitted: int
     recently_reminded: int
     undeliverable: int
+    waiting: int = 0  # a reminder asked for in the last 24 hours, not sent yet
 
     @property
     def count(self) -> int:
@@ -293,6 +294,7 @@ class ReminderPlan:
         reasons = [
             (self.submitted, "submitted their answers"),
             (self.recently_reminded, "reminded in the last 24 hours"),
+            (self.waiting, "a reminder asked for in the last 24 hours, not sent yet"),
             (self.not_sent, "not sent an invitation yet"),
             (self.undeliverable, "an address that could not be delivered to"),
         ]
@@ -309,19 +311,20 @@ def reminder_plan(*, survey: Survey, now: datetime | None = None) -> ReminderPla
     is_submitted = Q(answered=True)
     not_sent = Q(answered=False, sent_at__isnull=True)
     undeliverable = Q(answered=False, sent_at__isnull=False, bounced_at__isnull=False)
+    reachable = Q(answered=False, sent_at__isnull=False, bounced_at__isnull=True)
+    recent = reachable & Q(reminded_at__gt=recently)
     # A reminder asked for and still waiting for the worker counts as sent: a second click
     # before it goes would otherwise count the same people against the allowance again.
-    recent = Q(answered=False, sent_at__isnull=False, bounced_at__isnull=True) & (
-        Q(reminded_at__gt=recently) | Q(reminder_requested_at__gt=recently)
-    )
+    waiting = reachable & Q(reminder_requested_at__gt=recently) & ~recent
     counts = links.aggregate(
         submitted=Count("pk", filter=is_submitted),
         not_sent=Count("pk", filter=not_sent),
         undeliverable=Count("pk", filter=undeliverable),
         recently_reminded=Count("pk", filter=recent),
+        waiting=Count("pk", filter=waiting),
     )
     due = list(
-        links.exclude(is_submitted | not_sent | undeliverable | recent)
+        links.exclude(is_submitted | not_sent | undeliverable | recent | waiting)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

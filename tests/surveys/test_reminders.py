@@ -334,11 +334,13 @@ def test_a_second_reminder_request_before_the_worker_sends_counts_nobody_twice(
         assert send_reminders(survey=team.round, actor=team.lead).count == 3
     preview = lead_client.get(url(team, "reminders_send")).content.decode()
     assert re.search(r"Would be reminded now</dt>\s*<dd[^>]*>0<", preview)
+    assert re.search(r"not sent yet</dt>\s*<dd[^>]*>3<", preview)
     with django_capture_on_commit_callbacks(execute=False) as second:
         page = lead_client.post(url(team, "reminders_send"), follow=True)
     assert second == []
     assert (
-        "Nobody was reminded. Not reminded: 3 people: reminded in the last 24 hours."
+        "Nobody was reminded. Not reminded: 3 people: a reminder asked for in the last "
+        "24 hours, not sent yet."
     ) in page.content.decode()
     assert sent_today(actor=team.lead) == 3
     # The worker then sends the first request's batch, once.
