@@ -97,9 +97,8 @@ def send_survey_emails(
     `after_days` marks an automatic reminder, due that many days after the invitation.
     """
     requested = datetime.fromisoformat(requested_at)
-    sent = 0
+    reached: list[int] = []
     survey = None
-    not_sent = []
     with mailers.default as mailer:
         for pk in invitation_ids:
             with transaction.atomic():
@@ -111,7 +110,6 @@ def send_survey_emails(
                     after_days=after_days,
                 )
                 if invitation is None:
-                    not_sent.append(pk)
                     continue
                 message = build_survey_email(
                     invitation=invitation,
@@ -125,31 +123,30 @@ def send_survey_emails(
                     logger.warning("The mail server refused invitation %s", pk)
                     invitation.bounced_at = timezone.now()
                     invitation.save(update_fields=["bounced_at", "updated_at"])
-                    not_sent.append(pk)
                     continue
                 except Exception:  # one bad address must not stop the batch
                     logger.exception("Could not email invitation %s", pk)
-                    not_sent.append(pk)
                     continue
                 _mark(invitation, reminder=reminder)
                 survey = invitation.survey
-                sent += 1
+                reached.append(pk)
+    not_sent = set(invitation_ids) - set(reached)
     if reminder and after_days is None and not_sent:
         # A lead's request holds these people as reminded (reminder_plan) until it is sent;
         # those it did not reach can be reminded again at once. A later request is kept.
         Invitation.objects.filter(
             pk__in=not_sent, reminder_requested_at__lte=requested
         ).update(reminder_requested_at=None)
-    if after_days is not None and sent:
+    if after_days is not None and reached:
         record_event(
             partnership=survey.partnership,
             survey=survey,
             actor=None,
             actor_name=SCHEDULED_REMINDER_ACTOR,
             action=AuditAction.REMINDERS_SENT,
-            detail={"count": sent},
+            detail={"count": len(reached)},
         )
-    return sent
+    return len(reached)
 
 
 @task()
